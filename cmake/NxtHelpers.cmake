@@ -1,0 +1,33 @@
+# nxt_cc_library(NAME HDRS SRCS DEPS): one library per folder, aliased nxt::<name>.
+# A library with no SRCS is an INTERFACE target (a pure interface header).
+function(nxt_cc_library)
+  cmake_parse_arguments(NXT "" "NAME" "HDRS;SRCS;DEPS" ${ARGN})
+  if(NXT_SRCS)
+    add_library(nxt_${NXT_NAME} STATIC ${NXT_SRCS} ${NXT_HDRS})
+    target_include_directories(nxt_${NXT_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_link_libraries(nxt_${NXT_NAME} PUBLIC ${NXT_DEPS})
+  else()
+    add_library(nxt_${NXT_NAME} INTERFACE)
+    target_include_directories(nxt_${NXT_NAME} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(nxt_${NXT_NAME} INTERFACE ${NXT_DEPS})
+  endif()
+  add_library(nxt::${NXT_NAME} ALIAS nxt_${NXT_NAME})
+endfunction()
+
+# nxt_cc_test(NAME SRCS DEPS LABELS): a GoogleTest binary registered with CTest.
+# LABELS is one of unit, docker, e2e (default unit).
+function(nxt_cc_test)
+  cmake_parse_arguments(NXT "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  if(NOT NXT_LABELS)
+    set(NXT_LABELS unit)
+  endif()
+  if(NOT NXT_TIMEOUT)
+    set(NXT_TIMEOUT 300)
+  endif()
+  add_executable(${NXT_NAME} ${NXT_SRCS})
+  target_link_libraries(${NXT_NAME} PRIVATE ${NXT_DEPS} nxt::testing GTest::gmock)
+  add_test(NAME ${NXT_NAME} COMMAND ${NXT_NAME})
+  set_tests_properties(${NXT_NAME} PROPERTIES LABELS "${NXT_LABELS}"
+    TIMEOUT ${NXT_TIMEOUT}
+    ENVIRONMENT "NXT_SOURCE_DIR=${PROJECT_SOURCE_DIR};NXT_BINARY_DIR=${PROJECT_BINARY_DIR}")
+endfunction()

@@ -1,0 +1,96 @@
+// The only door to the Docker Engine API. Pure interface: controllers and mocks link
+// this target, never libcurl.
+//
+// Error codes (one mapping, in docker/http_status.h):
+//   404 → NotFound, 409 → AlreadyExists (name in use) or FailedPrecondition (state
+//   conflict), 400 → InvalidArgument, 5xx and connection failures → Unavailable,
+//   timeouts → DeadlineExceeded. Messages carry the call and the engine's message:
+//   "docker start web-0: HTTP 409: container is paused".
+// Implementations are thread-safe: any thread may call any method.
+#ifndef NXT_DOCKER_DOCKER_CLIENT_H_
+#define NXT_DOCKER_DOCKER_CLIENT_H_
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "docker/types.h"
+
+namespace nxt::docker {
+
+// label filters: {"io.nxt.managed-by": "nxtd"} means label=io.nxt.managed-by=nxtd; an
+// empty value means "has the label".
+using LabelSelector = std::map<std::string, std::string>;
+
+class DockerClient {
+ public:
+  virtual ~DockerClient() = default;
+
+  virtual absl::StatusOr<VersionInfo> Version() = 0;
+  virtual absl::Status Ping() = 0;
+
+  // Containers. `id_or_name` accepts either.
+  virtual absl::StatusOr<std::vector<ContainerSummary>> ListContainers(
+      const LabelSelector& selector) = 0;  // all states
+  virtual absl::StatusOr<ContainerInfo> InspectContainer(const std::string& id_or_name) = 0;
+  // Creates (and connects extra networks); returns the id. AlreadyExists if the name is taken.
+  virtual absl::StatusOr<std::string> CreateContainer(const ContainerSpec& spec) = 0;
+  virtual absl::Status StartContainer(const std::string& id_or_name) = 0;  // OK if running
+  virtual absl::Status StopContainer(const std::string& id_or_name,
+                                     absl::Duration timeout) = 0;  // OK if stopped
+  virtual absl::Status KillContainer(const std::string& id_or_name, const std::string& signal) = 0;
+  // Never removes volumes (v=0): volumes outlive containers.
+  virtual absl::Status RemoveContainer(const std::string& id_or_name, bool force) = 0;
+  // Runs `cmd` in a running container and captures its output (each stream capped at
+  // 4 MiB). DeadlineExceeded after `timeout` (the process may still be running). `stdin_data`,
+  // when not empty, is written to the process's stdin (for secrets: never put them in cmd).
+  virtual absl::StatusOr<ExecResult> Exec(const std::string& id_or_name,
+                                          const std::vector<std::string>& cmd,
+                                          absl::Duration timeout,
+                                          const std::string& stdin_data = "") = 0;
+  // Writes one file into a container (PUT /containers/{id}/archive), mode and content as
+  // given; works on created-but-not-started containers, so config and secret files are in
+  // place before the process starts.
+  virtual absl::Status PutFile(const std::string& id_or_name, const std::string& path,
+                               const std::string& content, int mode) = 0;
+
+  // Networks (user-defined bridges) and volumes. Create* is OK when it already exists
+  // with that name (AlreadyExists is not returned).
+  virtual absl::StatusOr<std::vector<NetworkInfo>> ListNetworks(const LabelSelector& selector) = 0;
+  virtual absl::Status CreateNetwork(const std::string& name,
+                                     const std::map<std::string, std::string>& labels) = 0;
+  virtual absl::Status RemoveNetwork(const std::string& name) = 0;
+  virtual absl::StatusOr<std::vector<VolumeInfo>> ListVolumes(const LabelSelector& selector) = 0;
+  virtual absl::Status CreateVolume(const std::string& name,
+                                    const std::map<std::string, std::string>& labels) = 0;
+  virtual absl::Status RemoveVolume(const std::string& name) = 0;
+
+  virtual absl::StatusOr<ImageInfo> InspectImage(const std::string& name) = 0;
+
+  // Streams events matching `selector` (container events only when `type` is
+  // "container"), starting at `since` (InfinitePast: now), calling `on_event` for each,
+  // until `stop` becomes true (checked at least every 500 ms) or the stream breaks.
+  // Returns OK when stopped, Unavailable when the stream broke (the caller reconnects
+  // and resyncs). Blocks the calling thread.
+  virtual absl::Status StreamEvents(const LabelSelector& selector, const std::string& type,
+                                    absl::Time since, const std::function<void(const Event&)>& on_event,
+                                    const std::atomic<bool>& stop) = 0;
+};
+
+// Seen by the implementation after every request (for metrics). `endpoint` is the path
+// template ("/containers/{id}/start"), `code` the HTTP status or 0 when no answer came.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void OnRequest(const std::string& method, const std::string& endpoint, int code,
+                         absl::Duration latency) = 0;
+};
+
+}  // namespace nxt::docker
+
+#endif  // NXT_DOCKER_DOCKER_CLIENT_H_
