@@ -50,6 +50,7 @@ struct SourcePosition {
   int line = 0;
   int column = 0;
   std::string ToString() const;  // "file:line:col", or "file" when the line is unknown
+  friend bool operator==(const SourcePosition&, const SourcePosition&) = default;
 };
 
 struct ObjectMeta {

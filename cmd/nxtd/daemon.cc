@@ -1,0 +1,249 @@
+#include "cmd/nxtd/daemon.h"
+
+#include <pthread.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "cmd/nxtd/docker_metrics.h"
+#include "cmd/nxtd/resource_metrics_collector.h"
+#include "cmd/nxtd/writer_backend.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "controllers/containerset/containerset_reconciler.h"
+#include "docker/container_cache.h"
+#include "docker/curl_docker_client.h"
+#include "docker/event_watcher.h"
+#include "prometheus/registry.h"
+#include "reconciler/api/api_handlers.h"
+#include "reconciler/api/api_server.h"
+#include "reconciler/file_store.h"
+#include "reconciler/manager.h"
+#include "reconciler/manifest_source.h"
+#include "reconciler/manifest_writer.h"
+#include "reconciler/metrics.h"
+#include "reconciler/metrics_server.h"
+#include "reconciler/process_metrics.h"
+#include "reconciler/state_lock.h"
+#include "resources/kind_registry.h"
+
+namespace nxt::nxtd {
+namespace {
+
+constexpr char kComponent[] = "nxtd";
+constexpr char kVersion[] = "0.1.0";
+
+absl::Status MakeDir(const std::string& dir, std::filesystem::perms perms) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("create ", dir, ": ", ec.message()));
+  std::filesystem::permissions(dir, perms, ec);
+  if (ec) return absl::InternalError(absl::StrCat("chmod ", dir, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// Everything the daemon runs, in construction order (destroyed in reverse).
+class Daemon::Parts {
+ public:
+  std::unique_ptr<reconciler::StateLock> lock;
+  std::shared_ptr<const resources::KindRegistry> kinds;
+  std::unique_ptr<reconciler::FileStore> store;
+
+  prometheus::Registry registry;
+  std::unique_ptr<reconciler::ControllerMetrics> controller_metrics;
+  std::unique_ptr<reconciler::ResourceMetrics> resource_metrics;
+  std::unique_ptr<ResourceMetricsCollector> resource_collector;
+  reconciler::ProcessMetrics process_metrics;
+
+  std::unique_ptr<docker::ContainerCache> cache;
+  std::unique_ptr<reconciler::Manager> manager;
+  std::unique_ptr<containerset::ContainerSetReconciler> containersets;
+  std::unique_ptr<docker::EventWatcher> watcher;
+
+  std::unique_ptr<reconciler::ManifestSource> source;
+  std::unique_ptr<reconciler::ManifestWriter> writer;
+  std::unique_ptr<WriterBackend> backend;
+  std::unique_ptr<reconciler::api::ApiHandlers> handlers;
+  std::unique_ptr<reconciler::api::ApiServer> api;
+  std::unique_ptr<reconciler::MetricsServer> metrics_server;
+};
+
+Daemon::Daemon(DaemonOptions options, Clock& clock, docker::DockerClient& docker)
+    : options_(std::move(options)), clock_(clock), docker_(docker) {}
+
+Daemon::~Daemon() {
+  if (parts_ != nullptr) (void)Stop();
+}
+
+void Daemon::AddCollectable(const prometheus::Collectable* collectable) {
+  extra_collectables_.push_back(collectable);
+}
+
+absl::Status Daemon::Start() {
+  auto parts = std::make_unique<Parts>();
+  using std::filesystem::perms;
+  NXT_RETURN_IF_ERROR(MakeDir(options_.state_dir, perms::owner_all));
+  NXT_RETURN_IF_ERROR(MakeDir(options_.manifests_dir, perms::owner_all | perms::group_read |
+                                                          perms::group_exec | perms::others_read |
+                                                          perms::others_exec));
+  NXT_ASSIGN_OR_RETURN(parts->lock, reconciler::StateLock::Acquire(options_.state_dir));
+  NXT_ASSIGN_OR_RETURN(parts->kinds, resources::KindRegistry::Builtin());
+  parts->store = std::make_unique<reconciler::FileStore>(clock_, options_.state_dir);
+  NXT_RETURN_IF_ERROR(Annotate(parts->store->Load(), "load state"));
+
+  parts->controller_metrics = std::make_unique<reconciler::ControllerMetrics>(parts->registry);
+  parts->resource_metrics = std::make_unique<reconciler::ResourceMetrics>(parts->registry);
+  parts->resource_collector =
+      std::make_unique<ResourceMetricsCollector>(*parts->store, *parts->resource_metrics);
+
+  // Docker: the cache is filled once before the controllers start, so the first
+  // reconciles see what exists instead of creating it again.
+  parts->cache = std::make_unique<docker::ContainerCache>(docker_);
+  if (absl::Status s = parts->cache->Resync(); !s.ok()) {
+    Log(LogLevel::kWarning, kComponent, "docker not reachable yet; will retry",
+        {{"error", std::string(s.message())}});
+  }
+  parts->manager =
+      reconciler::NewManager(clock_, *parts->store, parts->controller_metrics.get());
+  containerset::ContainerSetReconciler::Options cs_options;
+  cs_options.allowed_host_path_roots = options_.allowed_host_path_roots;
+  parts->containersets = std::make_unique<containerset::ContainerSetReconciler>(
+      *parts->store, docker_, *parts->cache, clock_, cs_options);
+  reconciler::ControllerOptions controller;
+  controller.name = "containerset";
+  controller.kind = resources::kContainerSetKind;
+  controller.workers = options_.workers;
+  controller.resync_period = options_.resync_period;
+  docker::ContainerCache* cache = parts->cache.get();
+  controller.before_resync = [cache] { (void)cache->Resync(); };
+  parts->manager->AddController(controller, *parts->containersets);
+
+  reconciler::Manager* manager = parts->manager.get();
+  docker::EventWatcher::Callbacks callbacks;
+  callbacks.on_event = [manager](const docker::Event& event) {
+    if (auto key = containerset::ContainerSetReconciler::OwnerKeyForEvent(event)) {
+      manager->Enqueue(*key);
+    }
+  };
+  callbacks.on_resync = [manager] { manager->EnqueueAll(); };
+  parts->watcher =
+      std::make_unique<docker::EventWatcher>(docker_, *parts->cache, docker::EventWatcher::Options{},
+                                             std::move(callbacks));
+
+  // Manifests: a full scan happens in Start, before the controllers run.
+  reconciler::ManifestSourceOptions source_options;
+  source_options.dir = options_.manifests_dir;
+  source_options.debounce = options_.manifest_debounce;
+  reconciler::ResourceMetrics* resource_metrics = parts->resource_metrics.get();
+  source_options.on_manifest_errors = [resource_metrics](int n) {
+    resource_metrics->IncManifestErrors(n);
+  };
+  parts->source = std::make_unique<reconciler::ManifestSource>(*parts->kinds, *parts->store,
+                                                               clock_, source_options);
+  NXT_RETURN_IF_ERROR(Annotate(parts->source->Start(), "watch manifests"));
+  parts->writer =
+      std::make_unique<reconciler::ManifestWriter>(*parts->kinds, *parts->store, *parts->source);
+  parts->backend = std::make_unique<WriterBackend>(*parts->writer, *parts->source);
+
+  reconciler::api::ApiHandlers::Options api_options;
+  api_options.server_version = kVersion;
+  parts->handlers = std::make_unique<reconciler::api::ApiHandlers>(*parts->store, *parts->kinds,
+                                                                   *parts->backend, api_options);
+  containerset::ContainerSetReconciler* containersets = parts->containersets.get();
+  parts->handlers->SetPlanner(resources::kContainerSetKind,
+                              [containersets](const resources::Object& desired) {
+                                auto plan = containersets->DescribePlan(desired);
+                                if (!plan.ok()) {
+                                  return std::vector<std::string>{
+                                      absl::StrCat("error: ", std::string(plan.status().message()))};
+                                }
+                                return *plan;
+                              });
+  reconciler::api::ApiServer::Options server_options;
+  server_options.socket_path = options_.api_socket;
+  parts->api = std::make_unique<reconciler::api::ApiServer>(server_options, *parts->handlers);
+  NXT_RETURN_IF_ERROR(Annotate(parts->api->Start(), "api socket"));
+
+  if (!options_.metrics_addr.empty()) {
+    reconciler::MetricsServerOptions metrics_options;
+    metrics_options.address = options_.metrics_addr;
+    metrics_options.collectables = {parts->resource_collector.get(), &parts->registry,
+                                    &parts->process_metrics};
+    metrics_options.collectables.insert(metrics_options.collectables.end(),
+                                        extra_collectables_.begin(), extra_collectables_.end());
+    docker::EventWatcher* watcher = parts->watcher.get();
+    metrics_options.ready = [manager, watcher] { return manager->Ready() && watcher->connected(); };
+    NXT_ASSIGN_OR_RETURN(parts->metrics_server,
+                         Annotate(reconciler::MetricsServer::Start(metrics_options), "metrics"));
+  }
+
+  parts->watcher->Start();
+  parts->manager->Start();
+  parts_ = std::move(parts);
+  Log(LogLevel::kInfo, kComponent, "started",
+      {{"version", kVersion},
+       {"manifests", options_.manifests_dir},
+       {"state_dir", options_.state_dir},
+       {"api_socket", options_.api_socket},
+       {"metrics_port", absl::StrCat(metrics_port())}});
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::Stop() {
+  if (parts_ == nullptr) return absl::OkStatus();
+  Log(LogLevel::kInfo, kComponent, "stopping");
+  parts_->api->Stop();
+  parts_->source->Stop();
+  absl::Status drained = parts_->manager->Stop(options_.shutdown_grace);
+  parts_->watcher->Stop();
+  if (parts_->metrics_server != nullptr) parts_->metrics_server->Stop();
+  parts_.reset();
+  Log(LogLevel::kInfo, kComponent, "stopped",
+      {{"drained", drained.ok() ? "true" : std::string(drained.message())}});
+  return drained;
+}
+
+int Daemon::metrics_port() const {
+  if (parts_ == nullptr || parts_->metrics_server == nullptr) return 0;
+  return parts_->metrics_server->port();
+}
+
+int RunDaemonUntilSignal(const DaemonOptions& options) {
+  // Block the signals in every thread (threads inherit the mask) and take them here.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  ::umask(077);
+
+  docker::CurlDockerClient::Options docker_options;
+  docker_options.socket_path = options.docker_socket;
+  prometheus::Registry docker_registry;
+  DockerRequestMetrics docker_metrics(docker_registry);
+  docker_options.observer = &docker_metrics;
+  docker::CurlDockerClient docker(docker_options);
+  Daemon daemon(options, RealClock::Get(), docker);
+  daemon.AddCollectable(&docker_registry);
+  if (absl::Status s = daemon.Start(); !s.ok()) {
+    Log(LogLevel::kError, kComponent, "cannot start", {{"error", std::string(s.message())}});
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&signals, &signal);
+  Log(LogLevel::kInfo, kComponent, "signal received", {{"signal", absl::StrCat(signal)}});
+  absl::Status stopped = daemon.Stop();
+  if (!stopped.ok()) {
+    Log(LogLevel::kWarning, kComponent, "some reconciles did not finish in time",
+        {{"error", std::string(stopped.message())}});
+  }
+  return 0;
+}
+
+}  // namespace nxt::nxtd

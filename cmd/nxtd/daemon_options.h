@@ -1,0 +1,29 @@
+// Everything nxtd is told on its command line, as plain data (flags are read only in
+// cmd/; the Daemon takes this struct).
+#ifndef NXT_CMD_NXTD_DAEMON_OPTIONS_H_
+#define NXT_CMD_NXTD_DAEMON_OPTIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace nxt::nxtd {
+
+struct DaemonOptions {
+  std::string manifests_dir = "/etc/nxt/manifests";
+  std::string state_dir = "/var/lib/nxt";
+  std::string docker_socket = "/var/run/docker.sock";
+  std::string api_socket = "/run/nxt/nxtd.sock";
+  std::string metrics_addr = "127.0.0.1:9480";  // "" disables the metrics server
+  int workers = 2;                               // per controller
+  absl::Duration resync_period = absl::Minutes(5);
+  absl::Duration shutdown_grace = absl::Seconds(20);
+  absl::Duration manifest_debounce = absl::Milliseconds(150);
+  // ContainerSet volumes with hostPath must lie under one of these.
+  std::vector<std::string> allowed_host_path_roots = {"/srv/nxt"};
+};
+
+}  // namespace nxt::nxtd
+
+#endif  // NXT_CMD_NXTD_DAEMON_OPTIONS_H_

@@ -1,0 +1,226 @@
+#include "controllers/containerset/actuator.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "controllers/common/owner.h"
+
+namespace nxt::containerset {
+namespace {
+
+// Runs fn(0..n-1) on up to `parallelism` threads (the caller's included).
+template <typename Fn>
+void ParallelFor(size_t n, int parallelism, Fn fn) {
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  std::vector<std::thread> threads;
+  size_t extra = std::min(n, static_cast<size_t>(std::max(parallelism, 1))) - (n > 0 ? 1 : 0);
+  for (size_t t = 0; t < extra; ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+}
+
+// The list-call shape of an inspected container, for the cache.
+docker::ContainerSummary ToSummary(const docker::ContainerInfo& info) {
+  docker::ContainerSummary s;
+  s.id = info.id;
+  s.name = info.name;
+  s.image = info.image;
+  s.labels = info.labels;
+  s.state = info.state;
+  s.created = info.started_at;
+  if (info.state == "running") {
+    s.status = "Up Less than a second";
+    if (info.health == "starting") s.status += " (health: starting)";
+    if (info.health == "healthy" || info.health == "unhealthy") {
+      s.status += " (" + info.health + ")";
+    }
+  } else if (info.state == "exited") {
+    s.status = absl::StrCat("Exited (", info.exit_code, ") Less than a second ago");
+  } else {
+    s.status = "Created";
+  }
+  return s;
+}
+
+}  // namespace
+
+Actuator::Actuator(docker::DockerClient& docker, docker::ContainerCache& cache,
+                   reconciler::Store& store, ActuatorContext context)
+    : docker_(docker), cache_(cache), store_(store), context_(std::move(context)) {}
+
+ActuatorOutcome Actuator::Run(const std::vector<Action>& actions) {
+  ActuatorOutcome outcome;
+  absl::Mutex mu;
+  int failures = 0;
+  auto record = [&](absl::Status s) {
+    absl::MutexLock lock(&mu);
+    if (s.ok()) return;
+    if (failures++ == 0) outcome.error = std::move(s);
+  };
+  size_t i = 0;
+  while (i < actions.size()) {
+    if (actions[i].type != Action::Type::kCreate) {
+      record(Do(actions[i], outcome));
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < actions.size() && actions[end].type == Action::Type::kCreate) ++end;
+    std::vector<ActuatorOutcome> parts(end - i);
+    ParallelFor(end - i, context_.parallelism,
+                [&](size_t k) { record(Do(actions[i + k], parts[k])); });
+    for (ActuatorOutcome& p : parts) {
+      outcome.changes += p.changes;
+      outcome.start_failures.insert(outcome.start_failures.end(), p.start_failures.begin(),
+                                    p.start_failures.end());
+    }
+    i = end;
+  }
+  if (failures > 1) {
+    outcome.error = absl::Status(
+        outcome.error.code(),
+        absl::StrCat(outcome.error.message(), " (and ", failures - 1, " more failed actions)"));
+  }
+  return outcome;
+}
+
+absl::Status Actuator::Do(const Action& a, ActuatorOutcome& outcome) {
+  using T = Action::Type;
+  const resources::ObjectKey& key = context_.key;
+  bool start_failed = false;
+  absl::Status s;
+  std::string reason;
+  std::string message;
+  switch (a.type) {
+    case T::kWaitFor:
+      return absl::OkStatus();
+    case T::kEnsureNetwork:
+      s = Annotate(docker_.CreateNetwork(a.name, controllers::OwnerLabels(key, kNetworkRole)),
+                   absl::StrCat("create network ", a.name));
+      break;
+    case T::kEnsureVolume:
+      s = Annotate(
+          docker_.CreateVolume(a.name, controllers::OwnerLabels(key, kVolumeRole, a.ordinal)),
+          absl::StrCat("create volume ", a.name));
+      break;
+    case T::kCreate:
+      s = CreateAndStart(a.ordinal, &start_failed);
+      reason = "Created";
+      message = absl::StrCat("created container ", a.name);
+      break;
+    case T::kStart:
+      s = Start(a.name, &start_failed);
+      reason = "Started";
+      message = absl::StrCat("started container ", a.name);
+      break;
+    case T::kReplace:
+      s = Remove(a.name);
+      if (s.ok()) s = CreateAndStart(a.ordinal, &start_failed);
+      reason = "Replaced";
+      message = absl::StrCat("replaced container ", a.name, " (config changed)");
+      break;
+    case T::kRemove:
+      s = Remove(a.name);
+      reason = "Removed";
+      message = absl::StrCat("removed container ", a.name);
+      break;
+    case T::kRemoveNetwork:
+      s = docker_.RemoveNetwork(a.name);
+      if (absl::IsNotFound(s)) s = absl::OkStatus();
+      s = Annotate(s, absl::StrCat("remove network ", a.name));
+      reason = "Removed";
+      message = absl::StrCat("removed network ", a.name);
+      break;
+    case T::kRemoveVolume:
+      s = docker_.RemoveVolume(a.name);
+      if (absl::IsNotFound(s)) s = absl::OkStatus();
+      s = Annotate(s, absl::StrCat("remove volume ", a.name));
+      reason = "Removed";
+      message = absl::StrCat("removed volume ", a.name);
+      break;
+  }
+  if (start_failed) {
+    outcome.start_failures.push_back(a.name);
+    s = absl::UnavailableError(absl::StrCat("start ", a.name, ": exited right after start"));
+  }
+  if (!s.ok()) {
+    Event("Warning", start_failed ? "StartFailed" : "ReconcileError", std::string(s.message()));
+    Log(LogLevel::kWarning, "containerset", "action failed",
+        {{"object", key.NamespacedName()}, {"action", a.Describe()}, {"error", s.ToString()}});
+    return s;
+  }
+  if (!reason.empty()) {
+    ++outcome.changes;
+    Event("Normal", reason, message);
+    Log(LogLevel::kInfo, "containerset", message, {{"object", key.NamespacedName()}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Actuator::CreateAndStart(int ordinal, bool* start_failed) {
+  const std::string name = controllers::ContainerName(context_.key.name, ordinal);
+  if (context_.spec == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("create ", name, ": no spec"));
+  }
+  NXT_ASSIGN_OR_RETURN(docker::ContainerSpec spec,
+                       Render(context_.key, *context_.spec, ordinal, context_.render));
+  absl::StatusOr<std::string> id = docker_.CreateContainer(spec);
+  if (!id.ok()) {
+    // The cache missed a container of that name: read it so the next round sees it.
+    if (absl::IsAlreadyExists(id.status())) Refresh(name, name);
+    return Annotate(id.status(), absl::StrCat("create ", name));
+  }
+  absl::Status started = docker_.StartContainer(*id);
+  std::optional<std::string> state = Refresh(*id, name);
+  if (!started.ok()) return Annotate(started, absl::StrCat("start ", name));
+  *start_failed = state.has_value() && *state != "running" && *state != "restarting";
+  return absl::OkStatus();
+}
+
+absl::Status Actuator::Start(const std::string& name, bool* start_failed) {
+  absl::Status started = docker_.StartContainer(name);
+  std::optional<std::string> state = Refresh(name, name);
+  if (!started.ok()) return Annotate(started, absl::StrCat("start ", name));
+  *start_failed = state.has_value() && *state != "running" && *state != "restarting";
+  return absl::OkStatus();
+}
+
+absl::Status Actuator::Remove(const std::string& name) {
+  absl::Status stopped = docker_.StopContainer(name, context_.stop_timeout);
+  if (!stopped.ok() && !absl::IsNotFound(stopped)) {
+    return Annotate(stopped, absl::StrCat("remove ", name));
+  }
+  absl::Status removed = docker_.RemoveContainer(name, /*force=*/true);
+  if (!removed.ok() && !absl::IsNotFound(removed)) {
+    return Annotate(removed, absl::StrCat("remove ", name));
+  }
+  cache_.Erase(name);
+  return absl::OkStatus();
+}
+
+std::optional<std::string> Actuator::Refresh(const std::string& id_or_name,
+                                             const std::string& name) {
+  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(id_or_name);
+  if (info.ok()) {
+    cache_.Upsert(ToSummary(*info));
+    return info->state;
+  }
+  if (absl::IsNotFound(info.status())) cache_.Erase(name);
+  return std::nullopt;
+}
+
+void Actuator::Event(const std::string& type, const std::string& reason,
+                     const std::string& message) {
+  if (context_.record_events) store_.RecordEvent(context_.key, type, reason, message);
+}
+
+}  // namespace nxt::containerset

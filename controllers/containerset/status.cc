@@ -1,0 +1,119 @@
+#include "controllers/containerset/status.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "controllers/common/owner.h"
+
+namespace nxt::containerset {
+namespace {
+
+struct Counts {
+  int existing = 0;  // every member container, extras included
+  int ready = 0;
+  int updated = 0;
+  int valid = 0;  // members with a wanted ordinal and name
+};
+
+Counts CountMembers(const DesiredState& d, const ObservedState& o) {
+  Counts c;
+  std::set<int> seen;
+  for (const ObservedMember& m : o.members) {
+    ++c.existing;
+    bool valid = m.ordinal >= 0 && m.ordinal < d.replicas &&
+                 m.name == controllers::ContainerName(d.name, m.ordinal) &&
+                 seen.insert(m.ordinal).second;
+    if (!valid) continue;
+    ++c.valid;
+    if (IsReady(m)) ++c.ready;
+    if (m.config_hash == d.config_hash) ++c.updated;
+  }
+  return c;
+}
+
+resources::Condition Cond(const char* type, bool status, const std::string& reason,
+                          const std::string& message, absl::Time now) {
+  return {type, status ? "True" : "False", reason, message, now};
+}
+
+// The reason the set is not converged yet, and a message for it.
+std::pair<std::string, std::string> Progress(const DesiredState& d, const Counts& c) {
+  std::string detail =
+      absl::StrCat(c.updated, "/", d.replicas, " updated, ", c.ready, "/", d.replicas, " ready");
+  if (c.valid > 0 && c.updated < c.valid) return {kReasonRollingUpdate, detail};
+  if (c.existing > c.valid) return {kReasonScalingDown, detail};
+  if (c.valid < d.replicas) return {kReasonScalingUp, detail};
+  return {kReasonWaitingForReady, detail};
+}
+
+}  // namespace
+
+bool Converged(const DesiredState& d, const ObservedState& o) {
+  Counts c = CountMembers(d, o);
+  return c.existing == d.replicas && c.valid == d.replicas && c.ready == d.replicas &&
+         c.updated == d.replicas;
+}
+
+resources::ObjectStatus BuildStatus(const StatusInput& in) {
+  const DesiredState& d = *in.desired;
+  Counts c = CountMembers(d, *in.observed);
+  const bool converged = Converged(d, *in.observed);
+  resources::ObjectStatus s;
+  if (in.previous != nullptr) s.conditions = in.previous->conditions;
+  s.observed_generation = in.generation;
+  std::string summary;
+  if (d.suspend) {
+    summary = kReasonSuspended;
+    s.SetCondition(Cond(resources::kConditionReady, converged,
+                        converged ? kReasonAvailable : kReasonSuspended, "suspended", in.now));
+    s.SetCondition(Cond(resources::kConditionReconciling, false, kReasonSuspended,
+                        "suspended: no changes are made", in.now));
+    s.SetCondition(Cond(resources::kConditionStalled, false, kReasonSuspended, "", in.now));
+  } else if (!in.start_failures.empty() || !in.error.ok()) {
+    bool start_failed = !in.start_failures.empty();
+    std::string reason = start_failed ? kReasonStartFailed : kReasonReconcileError;
+    std::string message = start_failed ? absl::StrCat("exited right after start: ",
+                                                      absl::StrJoin(in.start_failures, ", "))
+                                       : std::string(in.error.message());
+    summary = absl::StrCat(reason, ": ", message);
+    s.SetCondition(Cond(resources::kConditionReady, false, reason, message, in.now));
+    s.SetCondition(Cond(resources::kConditionReconciling, true, reason, message, in.now));
+    s.SetCondition(Cond(resources::kConditionStalled, start_failed, reason, message, in.now));
+  } else if (converged) {
+    summary = kReasonAvailable;
+    std::string message = absl::StrCat(c.ready, "/", d.replicas, " ready");
+    s.SetCondition(Cond(resources::kConditionReady, true, kReasonAvailable, message, in.now));
+    s.SetCondition(Cond(resources::kConditionReconciling, false, kReasonConverged, "", in.now));
+    s.SetCondition(Cond(resources::kConditionStalled, false, kReasonConverged, "", in.now));
+  } else {
+    auto [reason, message] = Progress(d, c);
+    summary = absl::StrCat(reason, " (", message, ")");
+    s.SetCondition(Cond(resources::kConditionReady, false, reason, message, in.now));
+    s.SetCondition(Cond(resources::kConditionReconciling, true, reason, message, in.now));
+    s.SetCondition(Cond(resources::kConditionStalled, false, reason, "", in.now));
+  }
+  s.fields["replicas"] = c.existing;
+  s.fields["readyReplicas"] = c.ready;
+  s.fields["updatedReplicas"] = c.updated;
+  s.fields["desiredReplicas"] = d.replicas;
+  s.fields["ready"] = absl::StrCat(c.ready, "/", d.replicas);
+  s.fields["summary"] = summary;
+  s.fields["configHash"] = d.config_hash.substr(0, 12);
+  return s;
+}
+
+resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
+                                          absl::Time now, const resources::ObjectStatus* previous) {
+  resources::ObjectStatus s;
+  if (previous != nullptr) s = *previous;
+  s.observed_generation = generation;
+  std::string message(error.message());
+  s.SetCondition(Cond(resources::kConditionReady, false, kReasonInvalidSpec, message, now));
+  s.SetCondition(Cond(resources::kConditionReconciling, false, kReasonInvalidSpec, message, now));
+  s.SetCondition(Cond(resources::kConditionStalled, true, kReasonInvalidSpec, message, now));
+  s.fields["summary"] = absl::StrCat(kReasonInvalidSpec, ": ", message);
+  return s;
+}
+
+}  // namespace nxt::containerset

@@ -1,0 +1,209 @@
+#include "docker/container_cache.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace nxt::docker {
+namespace {
+
+// Event attributes mix the container's labels with these engine fields.
+bool IsEngineAttribute(const std::string& key) {
+  static const char* const kKeys[] = {"name",    "image",  "exitCode",    "signal",
+                                      "oldName", "execID", "execDuration"};
+  return std::any_of(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; });
+}
+
+std::string Attr(const Event& e, const std::string& key) {
+  auto it = e.attributes.find(key);
+  return it == e.attributes.end() ? "" : it->second;
+}
+
+// Actions that describe the container itself (exec_*, attach, resize, ... do not).
+bool IsStateAction(const std::string& action) {
+  static const char* const kActions[] = {"create", "start",  "restart", "die",
+                                         "stop",   "kill",   "pause",   "unpause",
+                                         "rename", "update", "oom",     "health_status"};
+  return std::any_of(std::begin(kActions), std::end(kActions),
+                     [&](const char* a) { return action == a; });
+}
+
+ContainerSummary RowFromEvent(const Event& e) {
+  ContainerSummary row;
+  row.id = e.actor_id;
+  row.name = Attr(e, "name");
+  row.image = Attr(e, "image");
+  for (const auto& [k, v] : e.attributes) {
+    if (!IsEngineAttribute(k)) row.labels.emplace(k, v);
+  }
+  row.state = "created";
+  row.status = "Created";
+  row.created = absl::FromUnixNanos(e.time_nano);
+  return row;
+}
+
+void ApplyHealth(ContainerSummary& row, const std::string& health) {
+  if (health == "healthy" || health == "unhealthy") {
+    row.status = absl::StrCat("Up (", health, ")");
+  } else if (health == "starting") {
+    row.status = "Up (health: starting)";
+  }
+}
+
+// `has_health`: the container is known to have a health check (the status text loses
+// that while it is stopped).
+void ApplyAction(ContainerSummary& row, const std::string& action, const std::string& detail,
+                 const Event& e, bool has_health) {
+  if (action == "start" || action == "restart") {
+    bool had_health = has_health || !row.Health().empty();
+    row.state = "running";
+    row.status = had_health ? "Up (health: starting)" : "Up";
+  } else if (action == "die") {
+    row.state = "exited";
+    std::string code = Attr(e, "exitCode");
+    row.status = absl::StrCat("Exited (", code.empty() ? "?" : code, ")");
+  } else if (action == "stop") {
+    if (row.state != "exited") {
+      row.state = "exited";
+      row.status = "Exited";
+    }
+  } else if (action == "pause") {
+    row.state = "paused";
+    if (!absl::EndsWith(row.status, " (Paused)")) absl::StrAppend(&row.status, " (Paused)");
+  } else if (action == "unpause") {
+    row.state = "running";
+    row.status = std::string(absl::StripSuffix(row.status, " (Paused)"));
+  } else if (action == "health_status") {
+    ApplyHealth(row, detail);
+  }
+  std::string name = Attr(e, "name");
+  if (!name.empty()) row.name = name;
+}
+
+}  // namespace
+
+bool LabelsMatch(const LabelSelector& selector, const std::map<std::string, std::string>& labels) {
+  for (const auto& [k, v] : selector) {
+    auto it = labels.find(k);
+    if (it == labels.end() || (!v.empty() && it->second != v)) return false;
+  }
+  return true;
+}
+
+ContainerCache::ContainerCache(DockerClient& client, LabelSelector selector)
+    : client_(client), selector_(std::move(selector)) {}
+
+absl::Status ContainerCache::Resync() {
+  {
+    absl::MutexLock lock(&mu_);
+    ++list_calls_;
+  }
+  absl::StatusOr<std::vector<ContainerSummary>> rows = client_.ListContainers(selector_);
+  if (!rows.ok()) return rows.status();
+  std::map<std::string, ContainerSummary> fresh;
+  absl::MutexLock lock(&mu_);
+  std::set<std::string> with_health;
+  for (ContainerSummary& row : *rows) {
+    if (!row.Health().empty() || with_health_.count(row.id) > 0) with_health.insert(row.id);
+    std::string id = row.id;
+    fresh.emplace(std::move(id), std::move(row));
+  }
+  by_id_ = std::move(fresh);
+  with_health_ = std::move(with_health);
+  synced_ = true;
+  return absl::OkStatus();
+}
+
+int64_t ContainerCache::list_calls() const {
+  absl::MutexLock lock(&mu_);
+  return list_calls_;
+}
+
+bool ContainerCache::synced() const {
+  absl::MutexLock lock(&mu_);
+  return synced_;
+}
+
+std::vector<ContainerSummary> ContainerCache::List(const LabelSelector& selector) const {
+  std::vector<ContainerSummary> out;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, row] : by_id_) {
+      if (LabelsMatch(selector, row.labels)) out.push_back(row);
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ContainerSummary& a, const ContainerSummary& b) { return a.name < b.name; });
+  return out;
+}
+
+std::optional<ContainerSummary> ContainerCache::Get(const std::string& name_or_id) const {
+  absl::MutexLock lock(&mu_);
+  std::string id = FindIdLocked(name_or_id);
+  if (id.empty()) return std::nullopt;
+  return by_id_.at(id);
+}
+
+std::string ContainerCache::FindIdLocked(const std::string& name_or_id) const {
+  if (by_id_.count(name_or_id) > 0) return name_or_id;
+  std::string name(absl::StripPrefix(name_or_id, "/"));
+  for (const auto& [id, row] : by_id_) {
+    if (row.name == name) return id;
+  }
+  return "";
+}
+
+void ContainerCache::Apply(const Event& event) {
+  if (event.type != "container" || event.actor_id.empty()) return;
+  absl::MutexLock lock(&mu_);
+  ApplyLocked(event);
+}
+
+void ContainerCache::ApplyLocked(const Event& event) {
+  // "health_status: healthy" → action "health_status", detail "healthy".
+  std::string action = event.action, detail;
+  if (size_t colon = action.find(':'); colon != std::string::npos) {
+    detail = std::string(absl::StripAsciiWhitespace(action.substr(colon + 1)));
+    action.resize(colon);
+  }
+  if (action == "destroy") {
+    by_id_.erase(event.actor_id);
+    with_health_.erase(event.actor_id);
+    return;
+  }
+  if (!IsStateAction(action)) return;
+  auto it = by_id_.find(event.actor_id);
+  if (it == by_id_.end()) {
+    if (!LabelsMatch(selector_, event.attributes)) return;
+    it = by_id_.emplace(event.actor_id, RowFromEvent(event)).first;
+  }
+  if (!it->second.Health().empty() || action == "health_status") {
+    with_health_.insert(event.actor_id);
+  }
+  ApplyAction(it->second, action, detail, event, with_health_.count(event.actor_id) > 0);
+}
+
+void ContainerCache::Upsert(const ContainerSummary& row) {
+  if (row.id.empty()) return;
+  absl::MutexLock lock(&mu_);
+  // Names are unique in the engine: a row under the same name is a container this one
+  // replaced.
+  for (auto it = by_id_.begin(); it != by_id_.end();) {
+    it = it->second.name == row.name && it->first != row.id ? by_id_.erase(it) : std::next(it);
+  }
+  by_id_[row.id] = row;
+  if (!row.Health().empty()) with_health_.insert(row.id);
+}
+
+void ContainerCache::Erase(const std::string& name_or_id) {
+  absl::MutexLock lock(&mu_);
+  std::string id = FindIdLocked(name_or_id);
+  by_id_.erase(id);
+  with_health_.erase(id);
+}
+
+}  // namespace nxt::docker

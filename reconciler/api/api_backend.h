@@ -1,0 +1,62 @@
+// What the local API needs from the rest of nxtd, as small interfaces the daemon's
+// composition adapts (ManifestWriter → ApplyBackend; a controller's plan → Planner).
+#ifndef NXT_RECONCILER_API_API_BACKEND_H_
+#define NXT_RECONCILER_API_API_BACKEND_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "reconciler/store.h"
+#include "resources/field_error.h"
+#include "resources/object.h"
+
+namespace nxt::reconciler::api {
+
+// One manifest file as sent by the client. `name` is the path the user gave
+// ("stack.yaml", "<stdin>"); it appears in error positions.
+struct ApplyFile {
+  std::string name;
+  std::string content;
+};
+
+struct ApplyResult {
+  resources::ObjectKey key;
+  ApplyOutcome outcome = ApplyOutcome::kUnchanged;
+};
+
+// Either results (everything was applied, or would be with dry_run) or errors (nothing
+// was applied: one invalid document refuses the whole request).
+struct ApplyReply {
+  std::vector<ApplyResult> results;
+  std::vector<resources::FieldError> errors;
+};
+
+struct DeleteResult {
+  resources::ObjectKey key;
+  bool deleted = false;  // false: there was no such object
+};
+
+// Applies manifests the way the manifest watcher would (same parsing, validation and
+// semantic checks against the stored objects) and writes them into the manifest
+// directory; deletes objects by removing them from it. Implementations must be
+// thread-safe. Error codes: a non-OK status is a failure of the daemon itself
+// (Unavailable, Internal, ...), never a bad manifest — those go in ApplyReply::errors.
+class ApplyBackend {
+ public:
+  virtual ~ApplyBackend() = default;
+  virtual absl::StatusOr<ApplyReply> Apply(const std::vector<ApplyFile>& files, bool dry_run) = 0;
+  // One result per key, in order.
+  virtual absl::StatusOr<std::vector<DeleteResult>> Delete(
+      const std::vector<resources::ObjectKey>& keys) = 0;
+};
+
+// The container actions a controller would take to converge `desired` from what runs
+// now, one human-readable line each ("create web-2", "replace web-0 (config changed)").
+// Must be a pure read (no Docker writes); called from the API thread.
+using Planner = std::function<std::vector<std::string>(const resources::Object& desired)>;
+
+}  // namespace nxt::reconciler::api
+
+#endif  // NXT_RECONCILER_API_API_BACKEND_H_
