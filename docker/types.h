@@ -22,6 +22,9 @@ inline constexpr char kLabelName[] = "io.nxt.name";
 inline constexpr char kLabelRole[] = "io.nxt.role";
 inline constexpr char kLabelOrdinal[] = "io.nxt.ordinal";
 inline constexpr char kLabelConfigHash[] = "io.nxt.config-hash";
+// Which nxtd owns the object (a hash of its state directory), so two daemons on one host
+// (a test's next to the quick start's) never touch each other's objects.
+inline constexpr char kLabelInstance[] = "io.nxt.instance";
 
 struct PortBinding {
   int container_port = 0;

@@ -285,6 +285,8 @@ std::optional<resources::ObjectStatus> FileStore::GetStatus(const ObjectKey& key
         .message = resources::JoinErrors(errors->second.errors),
         .last_transition_time = errors->second.since,
     });
+    // What `nxtctl get` shows in STATUS: the running object is fine, its manifest is not.
+    status.fields["summary"] = "InvalidManifest";
   }
   return status;
 }

@@ -1,5 +1,6 @@
 #include "resources/yaml_json.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json.hpp>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <exception>
 #include <limits>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -140,6 +142,45 @@ std::optional<boost::json::value> ResolveFloat(const std::string& text) {
     return std::nullopt;
   }
   return boost::json::value(std::strtod(text.c_str(), nullptr));
+}
+
+// Counts documents without building nodes. yaml-cpp 0.7's LoadAll never returns on stray
+// top-level content such as "," (the parser does not advance), so documents are counted
+// here with a bound instead.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents == 2) {
+      second = mark;
+    }
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  int documents = 0;
+  YAML::Mark second = YAML::Mark::null_mark();
+};
+
+// True when `text` holds at most one document (throws YAML::Exception on bad syntax).
+bool AtMostOneDocument(const std::string& text, YAML::Mark* where) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  int calls = 0;
+  while (calls < 2 && parser.HandleNextDocument(counter)) {
+    ++calls;
+  }
+  *where = counter.second;
+  return calls < 2;
 }
 
 class Converter {
@@ -281,18 +322,25 @@ YamlDocument LoadYamlDocument(const std::string& text, const std::string& file, 
   YamlDocument out;
   Converter converter(file, first_line, out);
   try {
-    std::vector<YAML::Node> nodes = YAML::LoadAll(text);
-    if (nodes.empty() || (nodes.size() == 1 && nodes[0].IsNull())) {
+    YAML::Mark second;
+    if (!AtMostOneDocument(text, &second)) {
+      SourcePosition where = converter.Position(second);
+      if (where.line == 0) {
+        where = {file, first_line, 1};
+      }
+      out.syntax_error = FieldError{
+          where, "",
+          "YAML syntax error: more than one document (put \"---\" on a line of its own) or "
+          "stray content after the document"};
+      return out;
+    }
+    YAML::Node node = YAML::Load(text);
+    if (node.IsNull()) {
       out.empty = true;
       return out;
     }
-    if (nodes.size() > 1) {
-      out.syntax_error = FieldError{converter.Position(nodes[1].Mark()), "",
-                                    "more than one document: put \"---\" on a line of its own"};
-      return out;
-    }
-    out.root = converter.Position(nodes[0].Mark());
-    out.value = converter.Convert(nodes[0], "", 0);
+    out.root = converter.Position(node.Mark());
+    out.value = converter.Convert(node, "", 0);
   } catch (const YAML::Exception& e) {
     out.syntax_error =
         FieldError{converter.Position(e.mark), "", absl::StrCat("YAML syntax error: ", e.msg)};

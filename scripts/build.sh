@@ -3,9 +3,8 @@
 #
 #   scripts/build.sh [TARGET...]      default: everything
 #
-# Environment: NXT_BUILD_DIR [./build], NXT_BUILD_TYPE [RelWithDebInfo, the project
-# default], NXT_JOBS [nproc],
-# NXT_CMAKE_ARGS (extra -D options, word-split).
+# Environment: NXT_BUILD_DIR [./build], NXT_BUILD_TYPE [RelWithDebInfo, the project's
+# default], NXT_JOBS [nproc], NXT_CMAKE_ARGS (extra -D options, word-split).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

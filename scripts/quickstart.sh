@@ -28,11 +28,13 @@ PID_FILE="$QS_DIR/nxtd.pid"
 STAMP_FILE="$QS_DIR/nxtd.started"
 LOG_FILE="$QS_DIR/nxtd.log"
 
-# Pid of the quick start's nxtd when it runs.
+# Pid of the quick start's nxtd when it runs (the pid file's process, if it is an
+# nxtd on our state directory).
 running_pid() {
   local pid
   pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  if [[ "$pid" =~ ^[0-9]+$ ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == nxtd* ]]; then
+  if [[ "$pid" =~ ^[0-9]+$ ]] &&
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "--state-dir=$QS_DIR/state"; then
     printf '%s\n' "$pid"
   fi
 }

@@ -1,7 +1,6 @@
 // nxtctl apply (with --wait) and nxtctl delete.
 #include <algorithm>
 #include <boost/json.hpp>
-#include <thread>
 
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"

@@ -13,6 +13,7 @@
 #include "cmd/nxtd/writer_backend.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
+#include "controllers/common/owner.h"
 #include "controllers/containerset/containerset_reconciler.h"
 #include "docker/container_cache.h"
 #include "docker/curl_docker_client.h"
@@ -103,13 +104,14 @@ absl::Status Daemon::Start() {
 
   // Docker: the cache is filled once before the controllers start, so the first
   // reconciles see what exists instead of creating it again.
-  parts->cache = std::make_unique<docker::ContainerCache>(docker_);
+  controllers::SetInstanceId(controllers::InstanceIdForStateDir(options_.state_dir));
+  const docker::LabelSelector managed = controllers::ManagedSelector();
+  parts->cache = std::make_unique<docker::ContainerCache>(docker_, managed);
   if (absl::Status s = parts->cache->Resync(); !s.ok()) {
     Log(LogLevel::kWarning, kComponent, "docker not reachable yet; will retry",
         {{"error", std::string(s.message())}});
   }
-  parts->manager =
-      reconciler::NewManager(clock_, *parts->store, parts->controller_metrics.get());
+  parts->manager = reconciler::NewManager(clock_, *parts->store, parts->controller_metrics.get());
   containerset::ContainerSetReconciler::Options cs_options;
   cs_options.allowed_host_path_roots = options_.allowed_host_path_roots;
   parts->containersets = std::make_unique<containerset::ContainerSetReconciler>(
@@ -131,9 +133,10 @@ absl::Status Daemon::Start() {
     }
   };
   callbacks.on_resync = [manager] { manager->EnqueueAll(); };
-  parts->watcher =
-      std::make_unique<docker::EventWatcher>(docker_, *parts->cache, docker::EventWatcher::Options{},
-                                             std::move(callbacks));
+  docker::EventWatcher::Options watcher_options;
+  watcher_options.selector = managed;
+  parts->watcher = std::make_unique<docker::EventWatcher>(docker_, *parts->cache, watcher_options,
+                                                          std::move(callbacks));
 
   // Manifests: a full scan happens in Start, before the controllers run.
   reconciler::ManifestSourceOptions source_options;
@@ -143,8 +146,8 @@ absl::Status Daemon::Start() {
   source_options.on_manifest_errors = [resource_metrics](int n) {
     resource_metrics->IncManifestErrors(n);
   };
-  parts->source = std::make_unique<reconciler::ManifestSource>(*parts->kinds, *parts->store,
-                                                               clock_, source_options);
+  parts->source = std::make_unique<reconciler::ManifestSource>(*parts->kinds, *parts->store, clock_,
+                                                               source_options);
   NXT_RETURN_IF_ERROR(Annotate(parts->source->Start(), "watch manifests"));
   parts->writer =
       std::make_unique<reconciler::ManifestWriter>(*parts->kinds, *parts->store, *parts->source);
@@ -155,15 +158,15 @@ absl::Status Daemon::Start() {
   parts->handlers = std::make_unique<reconciler::api::ApiHandlers>(*parts->store, *parts->kinds,
                                                                    *parts->backend, api_options);
   containerset::ContainerSetReconciler* containersets = parts->containersets.get();
-  parts->handlers->SetPlanner(resources::kContainerSetKind,
-                              [containersets](const resources::Object& desired) {
-                                auto plan = containersets->DescribePlan(desired);
-                                if (!plan.ok()) {
-                                  return std::vector<std::string>{
-                                      absl::StrCat("error: ", std::string(plan.status().message()))};
-                                }
-                                return *plan;
-                              });
+  parts->handlers->SetPlanner(
+      resources::kContainerSetKind, [containersets](const resources::Object& desired) {
+        auto plan = containersets->DescribePlan(desired);
+        if (!plan.ok()) {
+          return std::vector<std::string>{
+              absl::StrCat("error: ", std::string(plan.status().message()))};
+        }
+        return *plan;
+      });
   reconciler::api::ApiServer::Options server_options;
   server_options.socket_path = options_.api_socket;
   parts->api = std::make_unique<reconciler::api::ApiServer>(server_options, *parts->handlers);
@@ -190,6 +193,7 @@ absl::Status Daemon::Start() {
        {"manifests", options_.manifests_dir},
        {"state_dir", options_.state_dir},
        {"api_socket", options_.api_socket},
+       {"instance", controllers::InstanceId()},
        {"metrics_port", absl::StrCat(metrics_port())}});
   return absl::OkStatus();
 }

@@ -16,7 +16,7 @@ struct DaemonOptions {
   std::string docker_socket = "/var/run/docker.sock";
   std::string api_socket = "/run/nxt/nxtd.sock";
   std::string metrics_addr = "127.0.0.1:9480";  // "" disables the metrics server
-  int workers = 2;                               // per controller
+  int workers = 2;                              // per controller
   absl::Duration resync_period = absl::Minutes(5);
   absl::Duration shutdown_grace = absl::Seconds(20);
   absl::Duration manifest_debounce = absl::Milliseconds(150);

@@ -27,9 +27,38 @@ ABSL_FLAG(std::string, allowed_host_paths, "/srv/nxt",
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 ABSL_FLAG(std::string, log_format, "text", "text or json");
 
+namespace {
+
+// Flags are documented with dashes (--state-dir); abseil names them with underscores.
+// Rewrites the name part of every "--flag[=value]" argument before parsing.
+std::vector<char*> DashedFlagsToUnderscores(int argc, char** argv,
+                                            std::vector<std::string>& store) {
+  store.assign(argv, argv + argc);
+  for (size_t i = 1; i < store.size(); ++i) {
+    std::string& arg = store[i];
+    if (arg == "--") break;
+    if (arg.rfind("--", 0) != 0) continue;
+    size_t end = arg.find('=');
+    if (end == std::string::npos) end = arg.size();
+    for (size_t j = 2; j < end; ++j) {
+      if (arg[j] == '-') arg[j] = '_';
+    }
+  }
+  std::vector<char*> out;
+  for (std::string& arg : store) out.push_back(arg.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("nxtd: the nxt operator daemon. Usage: nxtd [flags]");
-  absl::ParseCommandLine(argc, argv);
+  absl::SetProgramUsageMessage(
+      "nxtd: the nxt operator daemon. Usage: nxtd [--flag=value ...] (flag names take dashes "
+      "or underscores)");
+  std::vector<std::string> args;
+  std::vector<char*> normalized = DashedFlagsToUnderscores(argc, argv, args);
+  absl::ParseCommandLine(argc, normalized.data());
 
   nxt::LogLevel level;
   nxt::LogFormat format;

@@ -1,6 +1,7 @@
 #include "controllers/common/owner.h"
 
 #include <cstdint>
+#include <filesystem>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -61,8 +62,27 @@ void AddPortsAndMounts(const docker::ContainerSpec& spec, Canonical& c) {
 
 }  // namespace
 
+std::string& MutableInstanceId() {
+  static std::string* id = new std::string();
+  return *id;
+}
+
+void SetInstanceId(const std::string& instance_id) { MutableInstanceId() = instance_id; }
+const std::string& InstanceId() { return MutableInstanceId(); }
+
+std::string InstanceIdForStateDir(const std::string& state_dir) {
+  std::error_code ec;
+  std::filesystem::path path = std::filesystem::absolute(state_dir, ec).lexically_normal();
+  std::string text = path.string();
+  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  return Sha256Hex(text).substr(0, 12);
+}
+
 std::optional<resources::ObjectKey> OwnerOf(const Labels& labels) {
   if (LabelOr(labels, docker::kLabelManagedBy) != docker::kManagedByValue) return std::nullopt;
+  if (!InstanceId().empty() && LabelOr(labels, docker::kLabelInstance) != InstanceId()) {
+    return std::nullopt;
+  }
   resources::ObjectKey key{LabelOr(labels, docker::kLabelKind),
                            LabelOr(labels, docker::kLabelNamespace),
                            LabelOr(labels, docker::kLabelName)};
@@ -83,10 +103,18 @@ Labels OwnerLabels(const resources::ObjectKey& key, const std::string& role,
 }
 
 docker::LabelSelector OwnerSelector(const resources::ObjectKey& key) {
-  return {{docker::kLabelManagedBy, docker::kManagedByValue},
-          {docker::kLabelKind, key.kind},
-          {docker::kLabelNamespace, key.namespace_},
-          {docker::kLabelName, key.name}};
+  docker::LabelSelector selector = {{docker::kLabelManagedBy, docker::kManagedByValue},
+                                    {docker::kLabelKind, key.kind},
+                                    {docker::kLabelNamespace, key.namespace_},
+                                    {docker::kLabelName, key.name}};
+  if (!InstanceId().empty()) selector[docker::kLabelInstance] = InstanceId();
+  return selector;
+}
+
+docker::LabelSelector ManagedSelector() {
+  docker::LabelSelector selector = {{docker::kLabelManagedBy, docker::kManagedByValue}};
+  if (!InstanceId().empty()) selector[docker::kLabelInstance] = InstanceId();
+  return selector;
 }
 
 std::optional<int> OrdinalOf(const Labels& labels) {

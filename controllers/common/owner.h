@@ -18,8 +18,17 @@ namespace nxt::controllers {
 
 using Labels = std::map<std::string, std::string>;
 
+// The io.nxt.instance value of this process: set once at start-up (by nxtd, before any
+// controller runs) to InstanceIdForStateDir(state_dir). While empty (unit tests), objects
+// carry no instance label and selectors do not filter on it.
+void SetInstanceId(const std::string& instance_id);
+const std::string& InstanceId();
+// 12 hex digits of SHA-256 over the state directory's absolute, normalised path.
+std::string InstanceIdForStateDir(const std::string& state_dir);
+
 // The owner named by io.nxt.kind / io.nxt.namespace / io.nxt.name, if the labels carry
-// io.nxt.managed-by=nxtd and all three are non-empty; nullopt otherwise (not ours).
+// io.nxt.managed-by=nxtd, this process's instance (when set), and all three are
+// non-empty; nullopt otherwise (not ours).
 std::optional<resources::ObjectKey> OwnerOf(const Labels& labels);
 
 // The owner of the object a Docker event is about (labels are in the event's
@@ -33,6 +42,8 @@ Labels OwnerLabels(const resources::ObjectKey& key, const std::string& role,
 
 // Selects every Docker object owned by `key` (all roles).
 docker::LabelSelector OwnerSelector(const resources::ObjectKey& key);
+// Selects every Docker object this process manages (managed-by, and instance when set).
+docker::LabelSelector ManagedSelector();
 
 // io.nxt.ordinal parsed: a non-negative decimal without sign or leading zeros.
 std::optional<int> OrdinalOf(const Labels& labels);

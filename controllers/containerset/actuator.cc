@@ -5,6 +5,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/logging.h"
@@ -189,6 +190,12 @@ absl::Status Actuator::CreateAndStart(int ordinal, bool* start_failed) {
 absl::Status Actuator::Start(const std::string& name, bool* start_failed) {
   absl::Status started = docker_.StartContainer(name);
   std::optional<std::string> state = Refresh(name, name);
+  if (absl::IsNotFound(started) ||
+      absl::StrContains(std::string(started.message()), "marked for removal")) {
+    // Removed behind our back while we acted (`docker rm -f` kills, then destroys): its
+    // destroy event brings the set back here to create it again. Not an error.
+    return absl::OkStatus();
+  }
   if (!started.ok()) return Annotate(started, absl::StrCat("start ", name));
   *start_failed = state.has_value() && *state != "running" && *state != "restarting";
   return absl::OkStatus();

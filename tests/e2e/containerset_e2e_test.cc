@@ -37,7 +37,7 @@ std::vector<std::string> FilesContaining(const std::string& dir, const std::stri
 
 TEST_F(ContainerSetE2eTest, CreateConvergesAndGetDescribeShowReady) {
   StartNxtd();
-  nxtd_->WriteManifest("web.yaml", SetManifest{.ns = ns_, .name = "web", .replicas = 3}.Yaml());
+  nxtd_->WriteManifest("web.yaml", SetManifest(ns_, "web", 3).Yaml());
   WaitRunningMembers("web", 3, kConverge);
 
   std::map<std::string, docker::ContainerSummary> members = Members("web");
@@ -91,7 +91,7 @@ TEST_F(ContainerSetE2eTest, CreateConvergesAndGetDescribeShowReady) {
 TEST_F(ContainerSetE2eTest, ApplyReportsCreatedConfiguredUnchangedAndDryRunWritesNothing) {
   StartNxtd();
   nxt::testing::TempDir input;
-  SetManifest m{.ns = ns_, .name = "api", .replicas = 1};
+  SetManifest m(ns_, "api", 1);
   input.Write("api.yaml", m.Yaml());
   const std::string file = input.Join("api.yaml");
 
@@ -130,7 +130,7 @@ TEST_F(ContainerSetE2eTest, ApplyReportsCreatedConfiguredUnchangedAndDryRunWrite
   EXPECT_EQ(Generation(GetObject("api")), 2);
 
   // validate needs no daemon and points at the offending line and column.
-  input.Write("bad.yaml", SetManifest{.ns = ns_, .name = "bad", .replicas = -1}.Yaml());
+  input.Write("bad.yaml", SetManifest(ns_, "bad", -1).Yaml());
   CommandResult invalid = RunNxtctl({"validate", "-f", input.Join("bad.yaml")});
   EXPECT_EQ(invalid.exit_code, 1);
   EXPECT_THAT(invalid.stderr_text,
@@ -141,7 +141,8 @@ TEST_F(ContainerSetE2eTest, ApplyReportsCreatedConfiguredUnchangedAndDryRunWrite
 
 TEST_F(ContainerSetE2eTest, ScaleUpThenDownRemovesHighestOrdinalsFirstAndKeepsVolumes) {
   StartNxtd();
-  SetManifest m{.ns = ns_, .name = "db", .replicas = 3, .volumes = {"data"}};
+  SetManifest m(ns_, "db", 3);
+  m.volumes = {"data"};
   nxtd_->WriteManifest("db.yaml", m.Yaml());
   WaitRunningMembers("db", 3, kConverge);
   std::map<std::string, std::string> ids = MemberIds("db");
@@ -184,7 +185,8 @@ TEST_F(ContainerSetE2eTest, ScaleUpThenDownRemovesHighestOrdinalsFirstAndKeepsVo
 
 TEST_F(ContainerSetE2eTest, EnvChangeRollsOneMemberAtATime) {
   StartNxtd();
-  SetManifest m{.ns = ns_, .name = "app", .replicas = 3, .env = {{"VERSION", "1"}}};
+  SetManifest m(ns_, "app", 3);
+  m.env = {{"VERSION", "1"}};
   nxtd_->WriteManifest("app.yaml", m.Yaml());
   WaitRunningMembers("app", 3, kConverge);
   ASSERT_TRUE(WaitFor([&] { return IsReady("app"); }, absl::Seconds(30)));
@@ -227,7 +229,7 @@ TEST_F(ContainerSetE2eTest, EnvChangeRollsOneMemberAtATime) {
 
 TEST_F(ContainerSetE2eTest, RemovedOrStoppedMemberIsRepaired) {
   StartNxtd();
-  nxtd_->WriteManifest("web.yaml", SetManifest{.ns = ns_, .name = "web", .replicas = 2}.Yaml());
+  nxtd_->WriteManifest("web.yaml", SetManifest(ns_, "web", 2).Yaml());
   WaitRunningMembers("web", 2, kConverge);
   std::map<std::string, std::string> ids = MemberIds("web");
 
@@ -248,14 +250,14 @@ TEST_F(ContainerSetE2eTest, RemovedOrStoppedMemberIsRepaired) {
 
 TEST_F(ContainerSetE2eTest, BrokenManifestEditChangesNothingAndStallsUntilFixed) {
   StartNxtd();
-  SetManifest m{.ns = ns_, .name = "web", .replicas = 2};
+  SetManifest m(ns_, "web", 2);
   nxtd_->WriteManifest("web.yaml", m.Yaml());
   WaitRunningMembers("web", 2, kConverge);
   ASSERT_TRUE(WaitFor([&] { return IsReady("web"); }, absl::Seconds(30)));
   const std::map<std::string, std::string> ids = MemberIds("web");
   const int64_t generation = Generation(GetObject("web"));
 
-  const std::string broken_schema = SetManifest{.ns = ns_, .name = "web", .replicas = -1}.Yaml();
+  const std::string broken_schema = SetManifest(ns_, "web", -1).Yaml();
   const std::string broken_yaml = m.Yaml() + "  env: {unclosed: [\n";
   for (const std::string& broken : {broken_schema, broken_yaml}) {
     SCOPED_TRACE(broken);
@@ -292,18 +294,14 @@ TEST_F(ContainerSetE2eTest, BrokenManifestEditChangesNothingAndStallsUntilFixed)
 
 TEST_F(ContainerSetE2eTest, DeleteRemovesContainersAndNetworkAndVolumesOnlyWithDeletePolicy) {
   StartNxtd();
-  nxtd_->WriteManifest("keep.yaml", SetManifest{.ns = ns_,
-                                                .name = "keep",
-                                                .replicas = 2,
-                                                .volumes = {"data"},
-                                                .deletion_policy = "Retain"}
-                                        .Yaml());
-  nxtd_->WriteManifest("drop.yaml", SetManifest{.ns = ns_,
-                                                .name = "drop",
-                                                .replicas = 2,
-                                                .volumes = {"data"},
-                                                .deletion_policy = "Delete"}
-                                        .Yaml());
+  SetManifest keep(ns_, "keep", 2);
+  keep.volumes = {"data"};
+  keep.deletion_policy = "Retain";
+  SetManifest drop(ns_, "drop", 2);
+  drop.volumes = {"data"};
+  drop.deletion_policy = "Delete";
+  nxtd_->WriteManifest("keep.yaml", keep.Yaml());
+  nxtd_->WriteManifest("drop.yaml", drop.Yaml());
   WaitRunningMembers("keep", 2, kConverge);
   WaitRunningMembers("drop", 2, kConverge);
   auto has = [](const std::vector<std::string>& v, const std::string& x) {

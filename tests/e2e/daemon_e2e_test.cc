@@ -20,7 +20,8 @@ class DaemonE2eTest : public E2eTest {};
 
 TEST_F(DaemonE2eTest, SigkillDuringRolloutThenRestartConvergesWithoutDuplicates) {
   StartNxtd();
-  SetManifest m{.ns = ns_, .name = "roll", .replicas = 4, .env = {{"VERSION", "1"}}};
+  SetManifest m(ns_, "roll", 4);
+  m.env = {{"VERSION", "1"}};
   nxtd_->WriteManifest("roll.yaml", m.Yaml());
   WaitRunningMembers("roll", 4, kConverge);
   ASSERT_TRUE(WaitFor([&] { return IsReady("roll"); }, absl::Seconds(30)));
@@ -64,7 +65,7 @@ TEST_F(DaemonE2eTest, SigkillDuringRolloutThenRestartConvergesWithoutDuplicates)
 
 TEST_F(DaemonE2eTest, SigtermExitsZeroPromptlyAndSecondDaemonOnSameStateDirIsRefused) {
   StartNxtd();
-  nxtd_->WriteManifest("one.yaml", SetManifest{.ns = ns_, .name = "one", .replicas = 1}.Yaml());
+  nxtd_->WriteManifest("one.yaml", SetManifest(ns_, "one", 1).Yaml());
   WaitRunningMembers("one", 1, kConverge);
 
   NxtdProcess second(NxtdOptions{}, *nxtd_);

@@ -55,7 +55,7 @@ TEST_F(DockerdRestartE2eTest, NxtdReconnectsAfterEngineRestartAndRepairsDrift) {
   NxtdOptions options;
   options.docker_socket = engine_->socket_path();
   StartNxtd(options);
-  nxtd_->WriteManifest("web.yaml", SetManifest{.ns = ns_, .name = "web", .replicas = 2}.Yaml());
+  nxtd_->WriteManifest("web.yaml", SetManifest(ns_, "web", 2).Yaml());
   ASSERT_TRUE(WaitFor([&] { return PrivateRunning("web", 2); }, kConverge)) << nxtd_->ReadLog();
 
   // The set's user-defined bridge works on this engine: members resolve and reach each

@@ -127,6 +127,12 @@ absl::Status CleanupNamespace(docker::DockerClient& docker, const std::string& n
   return first;
 }
 
+std::unique_ptr<docker::CurlDockerClient> NewDockerClient(const std::string& socket_path) {
+  docker::CurlDockerClient::Options options;
+  options.socket_path = socket_path;
+  return std::make_unique<docker::CurlDockerClient>(options);
+}
+
 absl::StatusOr<std::map<std::string, docker::ContainerSummary>> SetMembers(
     docker::DockerClient& docker, const std::string& ns, const std::string& name) {
   absl::StatusOr<std::vector<docker::ContainerSummary>> list = docker.ListContainers(

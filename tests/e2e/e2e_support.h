@@ -6,12 +6,15 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "docker/curl_docker_client.h"
 #include "docker/docker_client.h"
 
 namespace nxt::e2e {
@@ -47,6 +50,9 @@ absl::StatusOr<NamespaceObjects> ListNamespace(docker::DockerClient& docker, con
 // io.nxt.namespace=<ns>. Returns the first error but tries everything.
 absl::Status CleanupNamespace(docker::DockerClient& docker, const std::string& ns);
 
+// A CurlDockerClient on `socket_path`.
+std::unique_ptr<docker::CurlDockerClient> NewDockerClient(const std::string& socket_path);
+
 // Member containers of set `name` in `ns`, keyed by container name.
 absl::StatusOr<std::map<std::string, docker::ContainerSummary>> SetMembers(
     docker::DockerClient& docker, const std::string& ns, const std::string& name);
@@ -54,6 +60,10 @@ absl::StatusOr<std::map<std::string, docker::ContainerSummary>> SetMembers(
 // A ContainerSet manifest. `command` is a shell line run by `sh -c` that exits at once
 // on SIGTERM (plain `sleep` as PID 1 ignores it and every stop would take the grace).
 struct SetManifest {
+  SetManifest() = default;
+  SetManifest(std::string ns_arg, std::string name_arg, int replicas_arg)
+      : ns(std::move(ns_arg)), name(std::move(name_arg)), replicas(replicas_arg) {}
+
   std::string ns;
   std::string name;
   int replicas = 1;

@@ -33,9 +33,24 @@ boost::json::array QueryResult(const std::string& body) {
   return result != nullptr && result->is_array() ? result->as_array() : boost::json::array{};
 }
 
+// True when some sample of `metric` carries every label in `labels` and `value`.
+bool HasSample(const std::string& text, const std::string& metric,
+               const std::vector<std::string>& labels, const std::string& value) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(metric + "{", 0) != 0) continue;
+    bool all = line.size() > value.size() + 1 &&
+               line.compare(line.size() - value.size() - 1, std::string::npos, " " + value) == 0;
+    for (const std::string& l : labels) all = all && line.find(l) != std::string::npos;
+    if (all) return true;
+  }
+  return false;
+}
+
 TEST_F(MetricsE2eTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
   StartNxtd();
-  nxtd_->WriteManifest("web.yaml", SetManifest{.ns = ns_, .name = "web", .replicas = 1}.Yaml());
+  nxtd_->WriteManifest("web.yaml", SetManifest(ns_, "web", 1).Yaml());
   WaitRunningMembers("web", 1, kConverge);
   ASSERT_TRUE(WaitFor([&] { return IsReady("web"); }, absl::Seconds(30)));
 
@@ -70,7 +85,7 @@ TEST_F(MetricsE2eTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
             HasSubstr("workqueue_depth"), HasSubstr("process_resident_memory_bytes"),
             HasSubstr("nxt_resource_replicas")));
   absl::StatusOr<CommandResult> promtool =
-      RunCommand({"promtool", "check", "metrics"}, RunOptions{.stdin_text = metrics});
+      RunCommand({"promtool", "check", "metrics"}, StdinOptions(metrics));
   ASSERT_TRUE(promtool.ok()) << promtool.status();
   EXPECT_EQ(promtool->exit_code, 0) << promtool->stdout_text << promtool->stderr_text;
 

@@ -65,7 +65,13 @@ PrivateDockerd::~PrivateDockerd() {
 }
 
 absl::Status PrivateDockerd::Start(absl::Duration timeout) {
+  // In a network namespace of its own: with --bridge=none, Engine 20.10 deletes any
+  // interface named docker0 at start, which in the host namespace is the shared engine's
+  // bridge. The API socket is a file, so the host still reaches it.
   std::vector<std::string> argv = {
+      "unshare",
+      "--net",
+      "--",
       "dockerd",
       "--data-root=" + dir_ + "/data",
       "--exec-root=" + dir_ + "/exec",
@@ -95,7 +101,7 @@ absl::Status PrivateDockerd::LoadImage(const std::string& image) {
   absl::StatusOr<CommandResult> r = RunCommand(
       {"sh", "-c",
        absl::StrCat("docker save '", image, "' | docker -H 'unix://", socket_, "' load")},
-      RunOptions{.timeout = absl::Seconds(120)});
+      TimeoutOptions(absl::Seconds(120)));
   if (!r.ok()) return r.status();
   if (r->exit_code != 0) {
     return absl::InternalError(absl::StrCat("loading ", image, ": ", r->stderr_text));

@@ -13,6 +13,7 @@
 #include <csignal>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -33,6 +34,17 @@ struct RunOptions {
   // "K=V" entries added to (or replacing in) the inherited environment.
   std::vector<std::string> env;
 };
+
+inline RunOptions StdinOptions(std::string stdin_text) {
+  RunOptions o;
+  o.stdin_text = std::move(stdin_text);
+  return o;
+}
+inline RunOptions TimeoutOptions(absl::Duration timeout) {
+  RunOptions o;
+  o.timeout = timeout;
+  return o;
+}
 
 // Runs argv[0] (PATH lookup) with argv and waits. DeadlineExceeded (child killed) after
 // the timeout; Internal when it cannot be started. A non-zero exit is NOT an error.

@@ -165,11 +165,18 @@ class FakeDockerClient : public docker::DockerClient {
   std::vector<docker::Event> EventLog() const;
 
  private:
-  struct Subscriber;
+  struct Subscriber {
+    docker::LabelSelector selector;
+    std::string type;
+    std::deque<docker::Event> queue;
+    int64_t generation = 0;
+  };
   struct Volume {
     std::map<std::string, std::string> labels;
   };
 
+  static bool Matches(const docker::LabelSelector& selector,
+                      const std::map<std::string, std::string>& labels);
   absl::Time Now() const;
   absl::Status TakeFault(Method method) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Container* Find(const std::string& id_or_name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

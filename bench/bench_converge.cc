@@ -1,0 +1,139 @@
+// bench_converge: a ContainerSet of 50 replicas from empty, nxtd against the engine
+// itself doing the same 50 creates + starts (same rendered container specs, same
+// network, same parallelism as the controller), measured in the same run, 3 rounds.
+//
+//   bench_converge [--replicas N] [--rounds R]
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bench/bench_util.h"
+#include "controllers/common/owner.h"
+#include "controllers/containerset/containerset_reconciler.h"
+#include "controllers/containerset/render.h"
+#include "docker/curl_docker_client.h"
+#include "resources/containerset.h"
+#include "tests/e2e/e2e_support.h"
+#include "tests/e2e/nxtd_process.h"
+#include "tests/testing/docker_env.h"
+
+namespace nxt::bench {
+namespace {
+
+constexpr char kSetName[] = "conv";
+
+int RunningCount(docker::DockerClient& docker, const std::string& ns) {
+  auto list = docker.ListContainers({{docker::kLabelNamespace, ns}});
+  if (!list.ok()) return -1;
+  int n = 0;
+  for (const auto& c : *list) n += c.state == "running" ? 1 : 0;
+  return n;
+}
+
+// Waits (polling every 20 ms) until `n` containers of `ns` run; false after 5 minutes.
+bool WaitRunning(docker::DockerClient& docker, const std::string& ns, int n) {
+  return e2e::WaitFor([&] { return RunningCount(docker, ns) == n; }, absl::Minutes(5),
+                      absl::Milliseconds(20));
+}
+
+// The engine alone: network, then `replicas` × (create + start) on `parallelism` threads.
+absl::StatusOr<double> ReferenceRound(docker::DockerClient& docker, int replicas, int parallelism) {
+  const std::string ns = e2e::UniqueName("bench-ref");
+  NamespaceGuard guard(docker, ns);
+  const resources::ObjectKey key{std::string(resources::kContainerSetKind), ns, kSetName};
+  resources::ContainerSetSpec spec;
+  spec.image = nxt::testing::TestImage();
+  spec.replicas = replicas;
+  spec.command = {"sh", "-c", e2e::SetManifest{}.command};
+  std::vector<docker::ContainerSpec> specs;
+  for (int i = 0; i < replicas; ++i) {
+    auto s = containerset::Render(key, spec, i, {});
+    if (!s.ok()) return s.status();
+    specs.push_back(std::move(*s));
+  }
+  const absl::Time start = absl::Now();
+  absl::Status net =
+      docker.CreateNetwork(controllers::NetworkName(ns, kSetName),
+                           controllers::OwnerLabels(key, containerset::kNetworkRole));
+  if (!net.ok()) return net;
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  auto worker = [&] {
+    for (int i = next++; i < replicas; i = next++) {
+      auto id = docker.CreateContainer(specs[static_cast<size_t>(i)]);
+      if (!id.ok() || !docker.StartContainer(*id).ok()) ++failures;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < parallelism; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  const double took = absl::ToDoubleSeconds(absl::Now() - start);
+  if (failures > 0) return absl::InternalError(absl::StrCat(failures.load(), " creates failed"));
+  if (RunningCount(docker, ns) != replicas) return absl::InternalError("not all running");
+  return took;
+}
+
+// nxtd: manifest written → `replicas` containers running (Docker polled every 20 ms).
+absl::StatusOr<double> NxtdRound(docker::DockerClient& docker, int replicas) {
+  const std::string ns = e2e::UniqueName("bench-nxtd");
+  NamespaceGuard guard(docker, ns);
+  e2e::NxtdProcess nxtd;  // destroyed (killed) before the guard cleans up
+  if (absl::Status s = nxtd.Start(); !s.ok()) return s;
+  const absl::Time start = absl::Now();
+  nxtd.WriteManifest("conv.yaml", e2e::SetManifest(ns, kSetName, replicas).Yaml());
+  if (!WaitRunning(docker, ns, replicas)) {
+    return absl::DeadlineExceededError("nxtd did not converge; log:\n" + nxtd.ReadLog());
+  }
+  const double took = absl::ToDoubleSeconds(absl::Now() - start);
+  nxtd.Kill();
+  return took;
+}
+
+int Main(int argc, char** argv) {
+  int replicas = 50;
+  int rounds = 3;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--replicas") == 0) replicas = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
+  }
+  const int parallelism = containerset::ContainerSetReconciler::Options{}.create_parallelism;
+  std::unique_ptr<docker::CurlDockerClient> client =
+      e2e::NewDockerClient(nxt::testing::DockerSocketPath());
+  docker::DockerClient& docker = *client;
+  std::printf("bench_converge: %d replicas of %s from empty, parallelism %d, %d rounds\n", replicas,
+              nxt::testing::TestImage().c_str(), parallelism, rounds);
+  std::vector<double> engine_times, nxtd_times, ratios;
+  for (int r = 1; r <= rounds; ++r) {
+    absl::StatusOr<double> engine = ReferenceRound(docker, replicas, parallelism);
+    absl::StatusOr<double> nxtd = engine.ok() ? NxtdRound(docker, replicas) : engine.status();
+    if (!engine.ok() || !nxtd.ok()) {
+      std::fprintf(stderr, "round %d failed: %s\n", r,
+                   (!engine.ok() ? engine.status() : nxtd.status()).ToString().c_str());
+      return 1;
+    }
+    engine_times.push_back(*engine);
+    nxtd_times.push_back(*nxtd);
+    ratios.push_back(*nxtd / *engine);
+    std::printf("  round %d: engine %s, nxtd %s, ratio %.3f\n", r, Seconds(*engine).c_str(),
+                Seconds(*nxtd).c_str(), *nxtd / *engine);
+    std::fflush(stdout);
+  }
+  const double engine_median = Median(engine_times);
+  const double nxtd_median = Median(nxtd_times);
+  std::printf(
+      "converge %d replicas: engine median %s, nxtd median %s, ratio nxtd/engine %.3f "
+      "(median of per-round ratios %.3f; target <= 1.10)\n",
+      replicas, Seconds(engine_median).c_str(), Seconds(nxtd_median).c_str(),
+      nxtd_median / engine_median, Median(ratios));
+  return 0;
+}
+
+}  // namespace
+}  // namespace nxt::bench
+
+int main(int argc, char** argv) { return nxt::bench::Main(argc, argv); }

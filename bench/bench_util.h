@@ -1,0 +1,53 @@
+// What the benchmarks share: statistics, Prometheus text parsing, /proc readings of a
+// process, and a guard that removes a namespace's Docker objects on every exit path.
+#ifndef NXT_BENCH_BENCH_UTIL_H_
+#define NXT_BENCH_BENCH_UTIL_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "docker/docker_client.h"
+
+namespace nxt::bench {
+
+// Linear-interpolated percentile (p in [0, 100]) of `values`; 0 when empty.
+double Percentile(std::vector<double> values, double p);
+inline double Median(std::vector<double> values) { return Percentile(std::move(values), 50); }
+
+// Sum of the samples of `metric` (exact name) whose label set contains every string
+// in `label_parts` (e.g. "endpoint=\"/containers/json\"").
+double SumSamples(const std::string& metrics_text, const std::string& metric,
+                  const std::vector<std::string>& label_parts = {});
+
+// VmRSS of `pid` in bytes (0 when unreadable).
+int64_t ResidentBytes(pid_t pid);
+// utime + stime of `pid` (0 when unreadable).
+absl::Duration CpuTime(pid_t pid);
+
+// Removes every container, network and volume labelled io.nxt.namespace=<ns> when it
+// goes out of scope (and on Cleanup()).
+class NamespaceGuard {
+ public:
+  NamespaceGuard(docker::DockerClient& docker, std::string ns)
+      : docker_(docker), ns_(std::move(ns)) {}
+  ~NamespaceGuard() { Cleanup(); }
+  NamespaceGuard(const NamespaceGuard&) = delete;
+  NamespaceGuard& operator=(const NamespaceGuard&) = delete;
+  void Cleanup();
+  const std::string& ns() const { return ns_; }
+
+ private:
+  docker::DockerClient& docker_;
+  const std::string ns_;
+};
+
+// "12.345 s" / "0.412 s".
+std::string Seconds(double s);
+
+}  // namespace nxt::bench
+
+#endif  // NXT_BENCH_BENCH_UTIL_H_
