@@ -30,4 +30,9 @@ function(nxt_cc_test)
   set_tests_properties(${NXT_NAME} PROPERTIES LABELS "${NXT_LABELS}"
     TIMEOUT ${NXT_TIMEOUT}
     ENVIRONMENT "NXT_SOURCE_DIR=${PROJECT_SOURCE_DIR};NXT_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  # Tests that drive the shared Docker engine run one at a time (ctest -j still runs
+  # unit tests beside them).
+  if("docker" IN_LIST NXT_LABELS OR "e2e" IN_LIST NXT_LABELS)
+    set_tests_properties(${NXT_NAME} PROPERTIES RESOURCE_LOCK docker)
+  endif()
 endfunction()

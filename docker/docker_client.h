@@ -78,7 +78,8 @@ class DockerClient {
   // Returns OK when stopped, Unavailable when the stream broke (the caller reconnects
   // and resyncs). Blocks the calling thread.
   virtual absl::Status StreamEvents(const LabelSelector& selector, const std::string& type,
-                                    absl::Time since, const std::function<void(const Event&)>& on_event,
+                                    absl::Time since,
+                                    const std::function<void(const Event&)>& on_event,
                                     const std::atomic<bool>& stop) = 0;
 };
 

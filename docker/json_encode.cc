@@ -67,6 +67,7 @@ json::object EncodeHostConfig(const ContainerSpec& spec) {
   restart["Name"] = spec.restart_policy.empty() ? "no" : spec.restart_policy;
   host["RestartPolicy"] = std::move(restart);
   host["SecurityOpt"] = Strings(spec.security_opt);
+  if (spec.init) host["Init"] = true;
   host["CapDrop"] = Strings(spec.cap_drop);
   host["CapAdd"] = Strings(spec.cap_add);
   host["Memory"] = spec.memory_bytes;

@@ -77,6 +77,9 @@ struct ContainerSpec {
   std::vector<std::string> cap_drop;
   std::vector<std::string> cap_add;
   std::string network_mode;  // "" (bridge/user networks) or "host"
+  // Run Docker's init (tini) as PID 1: it forwards signals and reaps zombies, so a
+  // workload that ignores SIGTERM as PID 1 (a shell, busybox) still stops promptly.
+  bool init = false;
   std::map<std::string, std::string> log_options = {{"max-size", "10m"}, {"max-file", "3"}};
 };
 

@@ -138,6 +138,19 @@ class Checker {
     }
   }
 
+  // Every replica would bind the same host port; only the first could start.
+  void SinglePublisher(const boost::json::array& ports, int64_t replicas) {
+    for (size_t i = 0; i < ports.size(); ++i) {
+      if (!ports[i].is_object()) continue;
+      const boost::json::value* hp = Member(ports[i].get_object(), "hostPort");
+      if (hp != nullptr && hp->is_int64() && hp->get_int64() != 0) {
+        Error(ChildPath(IndexPath("spec.ports", i), "hostPort"),
+              absl::StrCat("Invalid value: ", hp->get_int64(), ": a host port can be published by ",
+                           "one replica only, and spec.replicas is ", replicas));
+      }
+    }
+  }
+
   void Ports(const boost::json::array& ports) {
     std::map<std::pair<int64_t, std::string>, size_t> container;
     std::vector<Published> published;
@@ -236,6 +249,10 @@ std::vector<FieldError> CheckContainerSet(const Object& desired, const Object* /
   }
   if (const boost::json::value* ports = Member(spec, "ports"); ports && ports->is_array()) {
     check.Ports(ports->get_array());
+    const boost::json::value* replicas = Member(spec, "replicas");
+    if (replicas != nullptr && replicas->is_int64() && replicas->get_int64() > 1) {
+      check.SinglePublisher(ports->get_array(), replicas->get_int64());
+    }
   }
   if (const boost::json::value* v = Member(spec, "volumes"); v && v->is_array()) {
     check.Volumes(v->get_array());

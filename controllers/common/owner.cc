@@ -170,6 +170,7 @@ std::string ConfigHash(const docker::ContainerSpec& spec, const std::vector<std:
   c.Field("memory", spec.memory_bytes);
   c.Field("cpus", spec.nano_cpus);
   c.Field("restart", spec.restart_policy);
+  c.Field("init", spec.init ? 1 : 0);
   c.List("secopt", spec.security_opt);
   c.List("capdrop", spec.cap_drop);
   c.List("capadd", spec.cap_add);

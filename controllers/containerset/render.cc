@@ -94,6 +94,8 @@ absl::StatusOr<docker::ContainerSpec> RenderUnhashed(const resources::ObjectKey&
   out.healthcheck = RenderHealthcheck(spec.healthcheck);
   out.memory_bytes = spec.memory_bytes;
   out.nano_cpus = spec.nano_cpus;
+  // Signals reach the workload and zombies are reaped whatever the image runs as PID 1.
+  out.init = true;
   // restart_policy, security_opt (no-new-privileges) and log_options keep the
   // ContainerSpec defaults; capabilities stay Docker's defaults so images keep working.
   return out;

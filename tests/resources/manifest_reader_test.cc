@@ -99,7 +99,7 @@ Object SampleObject() {
   o.metadata.namespace_ = "prod";
   o.metadata.labels = {{"app", "web"}, {"app.kubernetes.io/part-of", "shop"}};
   o.metadata.annotations = {{"note", "true"}};
-  o.spec = boost::json::parse(R"({"image": "busybox", "replicas": 2,
+  o.spec = boost::json::parse(R"({"image": "busybox", "replicas": 1,
       "command": ["sh", "-c", "echo 'hi' \"there\": #1"], "args": ["123", "true", "null", ""],
       "env": {"NUM": "8080", "EMPTY": "", "MULTI": "line1\nline2", "YES": "yes"},
       "ports": [{"containerPort": 80, "hostIP": "::1", "hostPort": 8080}],
