@@ -107,12 +107,10 @@ bool ParseLogFormat(std::string_view text, LogFormat* format) {
 
 std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view component,
                           std::string_view message, std::initializer_list<LogField> fields) {
-  const std::string ts =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  const std::string ts = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
   std::string line;
   if (format == LogFormat::kJson) {
-    line = absl::StrCat("{\"ts\":\"", ts, "\",\"level\":\"", LevelName(level),
-                        "\",\"component\":");
+    line = absl::StrCat("{\"ts\":\"", ts, "\",\"level\":\"", LevelName(level), "\",\"component\":");
     AppendJsonString(&line, component);
     line.append(",\"msg\":");
     AppendJsonString(&line, message);
@@ -140,8 +138,8 @@ std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view com
 void Log(LogLevel level, std::string_view component, std::string_view message,
          std::initializer_list<LogField> fields) {
   if (!LogEnabled(level)) return;
-  const std::string line = FormatLogLine(static_cast<LogFormat>(g_format.load()), level,
-                                         component, message, fields);
+  const std::string line =
+      FormatLogLine(static_cast<LogFormat>(g_format.load()), level, component, message, fields);
   static std::mutex* mu = new std::mutex();
   std::lock_guard<std::mutex> lock(*mu);
   std::fwrite(line.data(), 1, line.size(), stderr);

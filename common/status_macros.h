@@ -10,10 +10,10 @@
 #include "absl/strings/str_cat.h"
 
 // Returns `expr` from the enclosing function when it is not OK.
-#define NXT_RETURN_IF_ERROR(expr)                    \
-  do {                                               \
-    ::absl::Status nxt_status_ = (expr);             \
-    if (!nxt_status_.ok()) return nxt_status_;       \
+#define NXT_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::absl::Status nxt_status_ = (expr);       \
+    if (!nxt_status_.ok()) return nxt_status_; \
   } while (false)
 
 #define NXT_STATUS_CONCAT_INNER_(a, b) a##b
@@ -22,8 +22,8 @@
 // NXT_ASSIGN_OR_RETURN(auto x, StatusOrExpr()): assigns the value or returns the error.
 #define NXT_ASSIGN_OR_RETURN(lhs, expr) \
   NXT_ASSIGN_OR_RETURN_IMPL_(NXT_STATUS_CONCAT_(nxt_statusor_, __LINE__), lhs, expr)
-#define NXT_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                               \
+#define NXT_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)    \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

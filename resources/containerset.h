@@ -21,10 +21,10 @@ inline constexpr char kContainerSetKind[] = "ContainerSet";
 enum class DeletionPolicy { kRetain, kDelete };
 
 struct PortSpec {
-  std::string name;         // optional
-  int container_port = 0;   // 1..65535
+  std::string name;              // optional
+  int container_port = 0;        // 1..65535
   std::string protocol = "tcp";  // tcp | udp
-  int host_port = 0;        // 0: not published on the host
+  int host_port = 0;             // 0: not published on the host
   std::string host_ip = "127.0.0.1";
   friend bool operator==(const PortSpec&, const PortSpec&) = default;
 };
@@ -32,7 +32,8 @@ struct PortSpec {
 struct VolumeSpec {
   std::string name;        // DNS label; the Docker volume is nxt-<ns>-<set>-<ordinal>-<name>
   std::string mount_path;  // absolute path in the container
-  std::string host_path;   // when set: a bind mount of this host path (must be under an allowed root)
+  std::string
+      host_path;  // when set: a bind mount of this host path (must be under an allowed root)
   bool read_only = false;
   friend bool operator==(const VolumeSpec&, const VolumeSpec&) = default;
 };

@@ -30,9 +30,9 @@ struct PrinterColumn {
 };
 
 struct KindInfo {
-  std::string kind;      // "ContainerSet"
-  std::string plural;    // "containersets"
-  std::string singular;  // "containerset"
+  std::string kind;                      // "ContainerSet"
+  std::string plural;                    // "containersets"
+  std::string singular;                  // "containerset"
   std::vector<std::string> short_names;  // {"cs"}
   std::shared_ptr<const Schema> schema;  // of the whole object (apiVersion, kind, metadata, spec)
   std::vector<PrinterColumn> columns;

@@ -46,8 +46,7 @@ struct ParseResult {
 // Parses `content` as the manifest file `file_name` (the name only appears in
 // positions). Empty documents are skipped. Semantic checks run with current = nullptr.
 ParseResult ParseManifest(const KindRegistry& kinds, const std::string& file_name,
-                          const std::string& content,
-                          size_t max_bytes = kDefaultMaxManifestBytes);
+                          const std::string& content, size_t max_bytes = kDefaultMaxManifestBytes);
 
 // Reads and parses one file from disk (size limit checked before reading; binary
 // content, i.e. a NUL byte or invalid UTF-8, refused).

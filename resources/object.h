@@ -6,15 +6,14 @@
 #ifndef NXT_RESOURCES_OBJECT_H_
 #define NXT_RESOURCES_OBJECT_H_
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include "absl/time/time.h"
 

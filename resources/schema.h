@@ -11,12 +11,11 @@
 #ifndef NXT_RESOURCES_SCHEMA_H_
 #define NXT_RESOURCES_SCHEMA_H_
 
+#include <boost/json/value.hpp>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "absl/status/statusor.h"
 

@@ -36,7 +36,8 @@ TEST(StatusMacrosTest, AssignOrReturnPropagatesFirstError) {
 
 TEST(StatusMacrosTest, AnnotateKeepsCodeAndPrependsContext) {
   absl::Status s = Annotate(absl::NotFoundError("no such container"), "docker start web-0");
-  EXPECT_THAT(s, StatusIs(absl::StatusCode::kNotFound, Eq("docker start web-0: no such container")));
+  EXPECT_THAT(s,
+              StatusIs(absl::StatusCode::kNotFound, Eq("docker start web-0: no such container")));
   EXPECT_THAT(Annotate(absl::OkStatus(), "x"), IsOk());
 }
 

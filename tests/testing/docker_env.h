@@ -29,11 +29,11 @@ inline std::string TestImage() {
 
 // In a test body or SetUp: skip only with the explicit opt-out; otherwise a missing
 // engine is a failure reported by the first Docker call.
-#define NXT_REQUIRE_DOCKER_OR_OPT_OUT()                                     \
-  do {                                                                      \
-    if (::nxt::testing::DockerTestsOptedOut()) {                            \
-      GTEST_SKIP() << "NXT_SKIP_DOCKER_TESTS=1: Docker tests opted out";    \
-    }                                                                       \
+#define NXT_REQUIRE_DOCKER_OR_OPT_OUT()                                  \
+  do {                                                                   \
+    if (::nxt::testing::DockerTestsOptedOut()) {                         \
+      GTEST_SKIP() << "NXT_SKIP_DOCKER_TESTS=1: Docker tests opted out"; \
+    }                                                                    \
   } while (false)
 
 #endif  // NXT_TESTS_TESTING_DOCKER_ENV_H_
