@@ -9,6 +9,8 @@
 #include "common/status_macros.h"
 #include "crd-schemas/embedded.h"
 #include "resources/containerset.h"
+#include "resources/galeracluster.h"
+#include "resources/rediscluster.h"
 #include "resources/yaml_json.h"
 
 namespace nxt::resources {
@@ -180,6 +182,8 @@ absl::StatusOr<std::shared_ptr<const KindRegistry>> KindRegistry::Builtin() {
   // FromCrds created the registry non-const and nobody else holds it yet.
   auto mutable_registry = std::const_pointer_cast<KindRegistry>(registry);
   mutable_registry->SetCheck(kContainerSetKind, CheckContainerSet);
+  mutable_registry->SetCheck(kGaleraClusterKind, CheckGaleraCluster);
+  mutable_registry->SetCheck(kRedisClusterKind, CheckRedisCluster);
   return registry;
 }
 

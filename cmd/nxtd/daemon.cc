@@ -14,7 +14,10 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
+#include "controllers/galeracluster/galera_metrics.h"
+#include "controllers/galeracluster/galera_reconciler.h"
 #include "docker/container_cache.h"
 #include "docker/curl_docker_client.h"
 #include "docker/event_watcher.h"
@@ -63,7 +66,10 @@ class Daemon::Parts {
 
   std::unique_ptr<docker::ContainerCache> cache;
   std::unique_ptr<reconciler::Manager> manager;
+  std::unique_ptr<controllers::SecretStore> secrets;  // shared by every kind
   std::unique_ptr<containerset::ContainerSetReconciler> containersets;
+  std::unique_ptr<galera::GaleraClusterReconciler> galeraclusters;
+  std::unique_ptr<galera::GaleraMetricsCollector> galera_metrics;
   std::unique_ptr<docker::EventWatcher> watcher;
 
   std::unique_ptr<reconciler::ManifestSource> source;
@@ -125,6 +131,19 @@ absl::Status Daemon::Start() {
   controller.before_resync = [cache] { (void)cache->Resync(); };
   parts->manager->AddController(controller, *parts->containersets);
 
+  parts->secrets = std::make_unique<controllers::SecretStore>(options_.state_dir);
+  galera::GaleraClusterReconciler::Options galera_options;
+  galera_options.state_dir = options_.state_dir;  // bootstrap markers
+  parts->galeraclusters = std::make_unique<galera::GaleraClusterReconciler>(
+      *parts->store, docker_, *parts->cache, *parts->secrets, clock_, galera_options);
+  reconciler::ControllerOptions galera_controller = controller;
+  galera_controller.name = "galeracluster";
+  galera_controller.kind = resources::kGaleraClusterKind;
+  // One cache refresh per resync round serves every controller (the events keep it live).
+  galera_controller.before_resync = nullptr;
+  parts->manager->AddController(galera_controller, *parts->galeraclusters);
+  parts->galera_metrics = std::make_unique<galera::GaleraMetricsCollector>(*parts->store);
+
   reconciler::Manager* manager = parts->manager.get();
   docker::EventWatcher::Callbacks callbacks;
   callbacks.on_event = [manager](const docker::Event& event) {
@@ -176,7 +195,7 @@ absl::Status Daemon::Start() {
     reconciler::MetricsServerOptions metrics_options;
     metrics_options.address = options_.metrics_addr;
     metrics_options.collectables = {parts->resource_collector.get(), &parts->registry,
-                                    &parts->process_metrics};
+                                    &parts->process_metrics, parts->galera_metrics.get()};
     metrics_options.collectables.insert(metrics_options.collectables.end(),
                                         extra_collectables_.begin(), extra_collectables_.end());
     docker::EventWatcher* watcher = parts->watcher.get();

@@ -1,0 +1,192 @@
+// GaleraClusterReconciler: carrying out one planned action against Docker.
+#include <boost/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "controllers/common/owner.h"
+#include "controllers/galeracluster/galera_reconciler.h"
+#include "controllers/galeracluster/recovery.h"
+#include "controllers/galeracluster/render.h"
+
+namespace nxt::galera {
+
+absl::Status GaleraClusterReconciler::Act(Round& r, const Action& a) {
+  using Type = Action::Type;
+  const std::string name = a.name.empty() && a.ordinal >= 0 ? NodeName(r.key, a.ordinal) : a.name;
+  const NodeMode desired_mode = r.spec.replicas == 1 ? NodeMode::kBootstrap : NodeMode::kJoin;
+  switch (a.type) {
+    case Type::kBootstrap:
+      return Bootstrap(r);
+    case Type::kProvision:
+      NXT_RETURN_IF_ERROR(admin_.Provision(name, ProvisionSql(r.spec, r.passwords)));
+      r.provisioned_now = true;
+      r.plan.provisioned = true;
+      Event(r.key, "Normal", "Provisioned",
+            absl::StrCat("database ", r.spec.database, " and users created through ", name));
+      return absl::OkStatus();
+    case Type::kJoin:
+      NXT_RETURN_IF_ERROR(CreateNode(r, a.ordinal, desired_mode));
+      Event(r.key, "Normal", "Joining", absl::StrCat(name, " joins the cluster (", a.reason, ")"));
+      return StartNode(name);
+    case Type::kStart:
+      Event(r.key, "Normal", "Starting", a.Describe());
+      return StartNode(name);
+    case Type::kRestart:
+      Event(r.key, "Warning", "Healing", a.Describe());
+      NXT_RETURN_IF_ERROR(StopNode(name));
+      return StartNode(name);
+    case Type::kReplace:
+      Event(r.key, "Normal", "Replacing", a.Describe());
+      NXT_RETURN_IF_ERROR(RemoveNode(name));
+      NXT_RETURN_IF_ERROR(CreateNode(r, a.ordinal, desired_mode));
+      return StartNode(name);
+    case Type::kLeave:
+      Event(r.key, "Normal", "Leaving",
+            absl::StrCat(name, " leaves the cluster; its volume stays"));
+      return RemoveNode(name);
+    case Type::kStopForRecovery:
+      Event(r.key, "Warning", "StoppingForRecovery", a.Describe());
+      return StopNode(name);
+    case Type::kRecover:
+      return Recover(r);
+    case Type::kWait:
+      return absl::OkStatus();
+    case Type::kRemove:
+      return RemoveNode(name);
+    case Type::kRemoveNetwork: {
+      absl::Status s =
+          docker_.RemoveNetwork(controllers::NetworkName(r.key.namespace_, r.key.name));
+      return absl::IsNotFound(s) ? absl::OkStatus() : s;
+    }
+    case Type::kRemoveVolume: {
+      absl::Status s = docker_.RemoveVolume(a.name);
+      return absl::IsNotFound(s) ? absl::OkStatus() : s;
+    }
+  }
+  return absl::InternalError("unknown action");
+}
+
+absl::Status GaleraClusterReconciler::Bootstrap(Round& r) {
+  NXT_RETURN_IF_ERROR(docker_.CreateNetwork(controllers::NetworkName(r.key.namespace_, r.key.name),
+                                            controllers::OwnerLabels(r.key, kNetworkRole)));
+  bool initialised = false;
+  NXT_RETURN_IF_ERROR(admin_.InitDataDir(r.key, r.spec, 0, &initialised));
+  // Recorded before anything can start: a cluster is bootstrapped as new only once.
+  NXT_RETURN_IF_ERROR(WriteMarker(r.key));
+  r.bootstrapped_now = true;
+  r.plan.bootstrapped = true;
+  if (!initialised) {
+    // The volume already holds a database (an object deleted with Retain and applied
+    // again): never start it as a new cluster; the outage recovery decides from grastate.
+    Event(r.key, "Warning", "ExistingData",
+          absl::StrCat(DataVolume(r.key, 0),
+                       " already holds a database; recovering from the "
+                       "volumes instead of bootstrapping a new cluster"));
+    return absl::OkStatus();
+  }
+  NXT_RETURN_IF_ERROR(CreateNode(r, 0, NodeMode::kBootstrap));
+  Event(r.key, "Normal", "Bootstrapped",
+        absl::StrCat(NodeName(r.key, 0), " bootstraps a new cluster (once, at creation)"));
+  return StartNode(NodeName(r.key, 0));
+}
+
+absl::Status GaleraClusterReconciler::CreateNode(Round& r, int ordinal, NodeMode mode) {
+  const std::string name = NodeName(r.key, ordinal);
+  NXT_RETURN_IF_ERROR(docker_.CreateNetwork(controllers::NetworkName(r.key.namespace_, r.key.name),
+                                            controllers::OwnerLabels(r.key, kNetworkRole)));
+  NXT_RETURN_IF_ERROR(docker_.CreateVolume(DataVolume(r.key, ordinal),
+                                           controllers::OwnerLabels(r.key, kVolumeRole, ordinal)));
+  absl::Status created =
+      docker_.CreateContainer(RenderNode(r.key, r.spec, ordinal, mode, r.config_hash)).status();
+  if (!created.ok()) return created;
+  NXT_RETURN_IF_ERROR(
+      docker_.PutFile(name, kConfigPath, RenderMyCnf(r.key, r.spec, ordinal), 0644));
+  NXT_RETURN_IF_ERROR(
+      docker_.PutFile(name, kHealthConfigPath, RenderHealthCnf(r.passwords.health), 0600));
+  Refresh(name);
+  return absl::OkStatus();
+}
+
+absl::Status GaleraClusterReconciler::StartNode(const std::string& name) {
+  NXT_RETURN_IF_ERROR(docker_.StartContainer(name));
+  Refresh(name);
+  return absl::OkStatus();
+}
+
+absl::Status GaleraClusterReconciler::StopNode(const std::string& name) {
+  absl::Status s = docker_.StopContainer(name, options_.stop_timeout);
+  if (!s.ok() && !absl::IsNotFound(s)) return s;
+  Refresh(name);
+  return absl::OkStatus();
+}
+
+absl::Status GaleraClusterReconciler::RemoveNode(const std::string& name) {
+  NXT_RETURN_IF_ERROR(StopNode(name));
+  absl::Status s = docker_.RemoveContainer(name, true);
+  if (!s.ok() && !absl::IsNotFound(s)) return s;
+  cache_.Erase(name);
+  return absl::OkStatus();
+}
+
+void GaleraClusterReconciler::Refresh(const std::string& name) {
+  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(name);
+  if (!info.ok()) {
+    if (absl::IsNotFound(info.status())) cache_.Erase(name);
+    return;
+  }
+  docker::ContainerSummary row;
+  row.id = info->id;
+  row.name = name;
+  row.image = info->image;
+  row.labels = info->labels;
+  row.state = info->state;
+  row.status = info->running ? "Up" : "Exited";
+  cache_.Upsert(row);
+}
+
+absl::Status GaleraClusterReconciler::Recover(Round& r) {
+  std::vector<NodeRecoveryInfo> infos;
+  for (int i = 0; i < r.spec.replicas; ++i) {
+    NXT_ASSIGN_OR_RETURN(NodeRecoveryInfo info, admin_.Inspect(r.key, r.spec, i));
+    infos.push_back(info);
+  }
+  boost::json::array nodes;
+  for (const NodeRecoveryInfo& n : infos) {
+    std::string why = n.Ineligibility();
+    nodes.push_back({{"name", NodeName(r.key, n.ordinal)},
+                     {"seqno", n.Seqno()},
+                     {"recovered", n.recovered},
+                     {"safeToBootstrap", n.grastate.safe_to_bootstrap},
+                     {"eligible", why.empty()},
+                     {"reason", why}});
+  }
+  absl::StatusOr<RecoveryDecision> decision = DecideRecovery(infos, r.key.name + "-");
+  boost::json::object record{{"time", resources::FormatTimestamp(clock_.Now())},
+                             {"nodes", std::move(nodes)}};
+  if (!decision.ok()) {
+    record["chosen"] = "";
+    record["reason"] = std::string(decision.status().message());
+    r.recovery = std::move(record);
+    Event(r.key, "Warning", "RecoveryRefused", std::string(decision.status().message()));
+    return decision.status();
+  }
+  const std::string chosen = NodeName(r.key, decision->chosen);
+  record["chosen"] = chosen;
+  record["seqno"] = decision->seqno;
+  record["reason"] = decision->reason;
+  r.recovery = std::move(record);
+  Event(r.key, "Warning", "Recovering",
+        absl::StrCat("total outage: bootstrapping ", chosen, " because ", decision->reason));
+  // Every other node first, so none of them can bootstrap a second cluster.
+  for (const NodeRecoveryInfo& n : infos) {
+    if (n.ordinal != decision->chosen && n.grastate_present) {
+      NXT_RETURN_IF_ERROR(admin_.SetSafeToBootstrap(r.key, r.spec, n.ordinal, false));
+    }
+  }
+  NXT_RETURN_IF_ERROR(admin_.SetSafeToBootstrap(r.key, r.spec, decision->chosen, true));
+  NXT_RETURN_IF_ERROR(RemoveNode(chosen));
+  NXT_RETURN_IF_ERROR(CreateNode(r, decision->chosen, NodeMode::kBootstrap));
+  return StartNode(chosen);
+}
+
+}  // namespace nxt::galera

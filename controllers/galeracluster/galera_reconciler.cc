@@ -1,0 +1,240 @@
+#include "controllers/galeracluster/galera_reconciler.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "controllers/common/owner.h"
+#include "controllers/galeracluster/render.h"
+#include "controllers/galeracluster/status.h"
+#include "reconciler/state_files.h"
+
+namespace nxt::galera {
+namespace {
+
+std::string Context(const resources::ObjectKey& key) {
+  return absl::StrCat("galeracluster ", key.NamespacedName());
+}
+
+std::string LabelOr(const std::map<std::string, std::string>& labels, const char* key) {
+  auto it = labels.find(key);
+  return it == labels.end() ? std::string() : it->second;
+}
+
+bool StatusBool(const std::optional<resources::ObjectStatus>& status, const char* field) {
+  if (!status.has_value()) return false;
+  const boost::json::value* v = status->fields.if_contains(field);
+  return v != nullptr && v->is_bool() && v->get_bool();
+}
+
+bool SameStatus(const resources::ObjectStatus& a, const resources::ObjectStatus& b) {
+  return a.observed_generation == b.observed_generation && a.conditions == b.conditions &&
+         a.fields == b.fields;
+}
+
+}  // namespace
+
+GaleraClusterReconciler::GaleraClusterReconciler(reconciler::Store& store,
+                                                 docker::DockerClient& docker,
+                                                 docker::ContainerCache& cache,
+                                                 controllers::SecretStore& secrets, Clock& clock,
+                                                 Options options)
+    : store_(store),
+      docker_(docker),
+      cache_(cache),
+      secrets_(secrets),
+      clock_(clock),
+      options_(std::move(options)),
+      admin_(docker, options_.admin) {}
+
+std::optional<resources::ObjectKey> GaleraClusterReconciler::OwnerKeyForEvent(
+    const docker::Event& event) {
+  return controllers::OwnerKeyForEvent(event);
+}
+
+absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Reconcile(
+    const reconciler::Request& request) {
+  const resources::ObjectKey& key = request.key;
+  resources::ObjectPtr object = store_.Get(key);
+  if (object == nullptr || object->metadata.deletion_timestamp != absl::InfinitePast()) {
+    return Annotate(Teardown(key, object.get()), Context(key));
+  }
+  return Annotate(Converge(*object), Context(key));
+}
+
+absl::Status GaleraClusterReconciler::Prepare(const resources::Object& object, Round& r) {
+  r.key = object.Key();
+  NXT_ASSIGN_OR_RETURN(r.spec, resources::DecodeGaleraClusterSpec(object.spec));
+  NXT_ASSIGN_OR_RETURN(r.passwords.root, secrets_.GetOrCreate(r.key, "root"));
+  NXT_ASSIGN_OR_RETURN(r.passwords.health, secrets_.GetOrCreate(r.key, "health"));
+  if (!r.spec.user.empty()) {
+    NXT_ASSIGN_OR_RETURN(r.passwords.user, secrets_.GetOrCreate(r.key, "user"));
+  }
+  r.config_hash =
+      NodeConfigHash(r.key, r.spec, controllers::SecretStore::Version(r.passwords.health));
+  r.plan.desired.replicas = r.spec.replicas;
+  r.plan.desired.config_hash = r.config_hash;
+  r.plan.desired.suspend = r.spec.suspend;
+  r.plan.grace = options_.grace;
+  std::optional<resources::ObjectStatus> previous = store_.GetStatus(r.key);
+  r.plan.bootstrapped = StatusBool(previous, kFieldBootstrapped) || MarkerExists(r.key);
+  r.plan.provisioned = StatusBool(previous, kFieldProvisioned);
+  return absl::OkStatus();
+}
+
+void GaleraClusterReconciler::Observe(Round& r, bool probe) {
+  r.plan.nodes.clear();
+  r.plan.now = clock_.Now();
+  docker::LabelSelector selector = controllers::OwnerSelector(r.key);
+  selector[docker::kLabelRole] = kNodeRole;
+  std::map<std::string, absl::Time> seen;
+  const std::vector<docker::ContainerSummary> containers = cache_.List(selector);
+  for (const docker::ContainerSummary& c : containers) {
+    ObservedNode n;
+    n.name = c.name;
+    n.ordinal = controllers::OrdinalOf(c.labels).value_or(-1);
+    n.state = c.state;
+    n.config_hash = LabelOr(c.labels, docker::kLabelConfigHash);
+    n.bootstrap_mode = LabelOr(c.labels, kLabelMode) == kModeBootstrap;
+    if (probe && n.state == "running") {
+      absl::StatusOr<WsrepStatus> w = admin_.Probe(n.name, !r.plan.provisioned);
+      if (w.ok()) n.wsrep = *w;
+    }
+    if (n.Running() && !n.Ready()) {
+      absl::MutexLock lock(&mu_);
+      auto it = not_ready_since_.find(c.id);
+      seen[c.id] = it == not_ready_since_.end() ? r.plan.now : it->second;
+      n.not_ready_since = seen[c.id];
+    }
+    r.plan.nodes.push_back(std::move(n));
+  }
+  if (probe) {
+    absl::MutexLock lock(&mu_);
+    for (const docker::ContainerSummary& c : containers) {
+      if (!seen.count(c.id)) not_ready_since_.erase(c.id);
+    }
+    for (const auto& [id, since] : seen) not_ready_since_.emplace(id, since);
+  }
+  // A node container exists only once a cluster was bootstrapped.
+  if (!r.plan.nodes.empty()) r.plan.bootstrapped = true;
+}
+
+absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
+    const resources::Object& object) {
+  Round r;
+  if (absl::Status s = Prepare(object, r); !s.ok()) {
+    if (!absl::IsInvalidArgument(s)) return s;
+    std::optional<resources::ObjectStatus> previous = store_.GetStatus(object.Key());
+    WriteStatus(object.Key(), InvalidSpecStatus(object.metadata.generation, s, clock_.Now(),
+                                                previous.has_value() ? &*previous : nullptr));
+    Event(object.Key(), "Warning", "InvalidSpec", std::string(s.message()));
+    return reconciler::TerminalError(s);
+  }
+  const bool recorded = r.plan.bootstrapped;
+  Observe(r, /*probe=*/true);
+  if (r.plan.bootstrapped && !recorded) {
+    // Containers exist without a record (state lost): record now, never bootstrap anew.
+    NXT_RETURN_IF_ERROR(WriteMarker(r.key));
+    r.bootstrapped_now = true;
+  }
+  std::vector<Action> actions = Plan(r.plan);
+  absl::Status error;
+  for (const Action& a : actions) {
+    if (a.type == Action::Type::kWait) continue;
+    Log(LogLevel::kInfo, "galeracluster", a.Describe(), {{"object", r.key.NamespacedName()}});
+    error = Annotate(Act(r, a), a.Describe());
+    if (!error.ok()) break;
+  }
+  StatusInput in;
+  std::optional<resources::ObjectStatus> previous = store_.GetStatus(r.key);
+  in.generation = object.metadata.generation;
+  in.plan = &r.plan;
+  in.actions = actions;
+  in.error = error;
+  in.now = clock_.Now();
+  in.previous = previous.has_value() ? &*previous : nullptr;
+  in.bootstrapped = r.bootstrapped_now || r.plan.bootstrapped;
+  in.provisioned = r.provisioned_now || r.plan.provisioned;
+  in.recovery = r.recovery.has_value() ? &*r.recovery : nullptr;
+  in.config_hash = r.config_hash;
+  WriteStatus(r.key, BuildStatus(in));
+  if (!error.ok()) return error;
+  if (r.spec.suspend) return reconciler::Result{};
+  if (actions.empty() && ClusterReady(r.plan)) {
+    return reconciler::Result{.requeue_after = options_.requeue_when_ready};
+  }
+  return reconciler::Result{.requeue_after = options_.requeue_while_converging};
+}
+
+absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Teardown(
+    const resources::ObjectKey& key, const resources::Object* object) {
+  Round r;
+  r.key = key;
+  r.plan.desired.deleting = true;
+  if (object != nullptr) {
+    absl::StatusOr<resources::GaleraClusterSpec> spec =
+        resources::DecodeGaleraClusterSpec(object->spec);
+    // An undecodable spec keeps its volumes: data is only deleted when asked in writing.
+    r.plan.desired.delete_volumes =
+        spec.ok() && spec->deletion_policy == resources::DeletionPolicy::kDelete;
+  }
+  const docker::LabelSelector selector = controllers::OwnerSelector(key);
+  std::vector<docker::ContainerSummary> containers = cache_.List(selector);
+  if (object == nullptr && containers.empty()) return reconciler::Result{};
+  for (const docker::ContainerSummary& c : containers) {
+    ObservedNode n;
+    n.name = c.name;
+    n.ordinal = controllers::OrdinalOf(c.labels).value_or(-1);
+    n.state = c.state;
+    r.plan.nodes.push_back(std::move(n));
+  }
+  NXT_ASSIGN_OR_RETURN(std::vector<docker::NetworkInfo> networks, docker_.ListNetworks(selector));
+  const std::string network = controllers::NetworkName(key.namespace_, key.name);
+  for (const docker::NetworkInfo& n : networks) r.plan.network_present |= n.name == network;
+  if (r.plan.desired.delete_volumes) {
+    NXT_ASSIGN_OR_RETURN(std::vector<docker::VolumeInfo> volumes, docker_.ListVolumes(selector));
+    for (const docker::VolumeInfo& v : volumes) r.plan.volumes.push_back(v.name);
+  }
+  for (const Action& a : Plan(r.plan)) NXT_RETURN_IF_ERROR(Annotate(Act(r, a), a.Describe()));
+  if (r.plan.desired.delete_volumes) {
+    NXT_RETURN_IF_ERROR(secrets_.DeleteAll(key));
+    std::error_code ec;
+    std::filesystem::remove(MarkerPath(key), ec);
+  }
+  if (object != nullptr) store_.Finalize(key);
+  return reconciler::Result{};
+}
+
+std::string GaleraClusterReconciler::MarkerPath(const resources::ObjectKey& key) const {
+  return absl::StrCat(options_.state_dir, "/galera/", key.namespace_, "/", key.name,
+                      "/bootstrapped");
+}
+
+bool GaleraClusterReconciler::MarkerExists(const resources::ObjectKey& key) const {
+  std::error_code ec;
+  return std::filesystem::exists(MarkerPath(key), ec);
+}
+
+absl::Status GaleraClusterReconciler::WriteMarker(const resources::ObjectKey& key) {
+  const std::string path = MarkerPath(key);
+  NXT_RETURN_IF_ERROR(
+      reconciler::MakeDirs(std::filesystem::path(path).parent_path().string(), 0700));
+  return reconciler::WriteFileAtomically(
+      path, absl::StrCat(resources::FormatTimestamp(clock_.Now()), "\n"), 0600);
+}
+
+void GaleraClusterReconciler::Event(const resources::ObjectKey& key, const std::string& type,
+                                    const std::string& reason, const std::string& message) {
+  store_.RecordEvent(key, type, reason, message);
+}
+
+void GaleraClusterReconciler::WriteStatus(const resources::ObjectKey& key,
+                                          resources::ObjectStatus status) {
+  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
+  if (previous.has_value() && SameStatus(*previous, status)) return;
+  store_.UpdateStatus(key, std::move(status));
+}
+
+}  // namespace nxt::galera

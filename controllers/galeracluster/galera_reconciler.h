@@ -1,0 +1,124 @@
+// The GaleraCluster controller.
+//
+// Reconcile(key): load the object (absent or being deleted → tear down: clean stop of
+// every node, remove containers and network; volumes and secrets only with
+// deletionPolicy: Delete; then Store::Finalize) → decode the spec (InvalidArgument →
+// Stalled/InvalidSpec and a terminal error; the running nodes are left as they are) →
+// secrets (root, user, health: SecretStore, generated once) → observe (ContainerCache
+// for the node containers, one `docker exec mariadb` probe per running node) → Plan
+// (plan.h; pure) → act on the first action (actions change membership one node at a
+// time) → status and events → requeue (every 2 s while converging, every 30 s when
+// Ready, so a node that degrades without a Docker event is still noticed).
+//
+// Facts that must survive nxtd restarts: "bootstrapped" is written to a marker file
+// under <state_dir>/galera/<namespace>/<name>/ BEFORE the bootstrap node starts, and to
+// status; either one (or any existing node container) means the cluster must never be
+// bootstrapped as new again. "provisioned" (users created) is in status; provisioning
+// is idempotent.
+//
+// Errors come back annotated ("galeracluster default/db: join db-2: docker create ...")
+// with their code kept (the workqueue retries with backoff). A recovery that finds no
+// node that can bootstrap safely is FailedPrecondition and leaves everything stopped.
+//
+// Thread-safe: Reconcile may run concurrently for different keys (never for one key).
+// The store, client, cache, secret store and clock must outlive this object.
+#ifndef NXT_CONTROLLERS_GALERACLUSTER_GALERA_RECONCILER_H_
+#define NXT_CONTROLLERS_GALERACLUSTER_GALERA_RECONCILER_H_
+
+#include <boost/json/object.hpp>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "controllers/common/secret_store.h"
+#include "controllers/galeracluster/node_admin.h"
+#include "controllers/galeracluster/plan.h"
+#include "controllers/galeracluster/render.h"
+#include "docker/container_cache.h"
+#include "docker/docker_client.h"
+#include "reconciler/reconciler.h"
+#include "reconciler/store.h"
+#include "resources/galeracluster.h"
+#include "resources/object.h"
+
+namespace nxt::galera {
+
+class GaleraClusterReconciler : public reconciler::Reconciler {
+ public:
+  struct Options {
+    std::string state_dir;  // bootstrap markers live under <state_dir>/galera/
+    // A running node that is not Primary+Synced this long (and not in a state transfer)
+    // is restarted; with no Primary anywhere, recovery starts after it.
+    absl::Duration grace = absl::Seconds(60);
+    absl::Duration stop_timeout = absl::Seconds(120);  // a clean Galera leave
+    absl::Duration requeue_while_converging = absl::Seconds(2);
+    absl::Duration requeue_when_ready = absl::Seconds(30);
+    NodeAdmin::Options admin;
+  };
+
+  GaleraClusterReconciler(reconciler::Store& store, docker::DockerClient& docker,
+                          docker::ContainerCache& cache, controllers::SecretStore& secrets,
+                          Clock& clock, Options options);
+
+  absl::StatusOr<reconciler::Result> Reconcile(const reconciler::Request& request) override;
+
+  // The object a Docker event belongs to, from its labels.
+  static std::optional<resources::ObjectKey> OwnerKeyForEvent(const docker::Event& event);
+
+ private:
+  struct Round {
+    resources::ObjectKey key;
+    resources::GaleraClusterSpec spec;
+    Passwords passwords;
+    std::string config_hash;
+    PlanInput plan;
+    // Set by actions, read by the status.
+    bool bootstrapped_now = false;
+    bool provisioned_now = false;
+    std::optional<boost::json::object> recovery;
+  };
+
+  absl::StatusOr<reconciler::Result> Converge(const resources::Object& object);
+  absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
+                                              const resources::Object* object);
+  absl::Status Prepare(const resources::Object& object, Round& round);
+  void Observe(Round& round, bool probe);
+  absl::Status Act(Round& round, const Action& action);
+
+  // Actions (galera_actions.cc).
+  absl::Status Bootstrap(Round& round);
+  absl::Status CreateNode(Round& round, int ordinal, NodeMode mode);
+  absl::Status StopNode(const std::string& name);
+  absl::Status RemoveNode(const std::string& name);
+  absl::Status StartNode(const std::string& name);
+  absl::Status Recover(Round& round);
+  void Refresh(const std::string& name);
+
+  bool MarkerExists(const resources::ObjectKey& key) const;
+  absl::Status WriteMarker(const resources::ObjectKey& key);
+  std::string MarkerPath(const resources::ObjectKey& key) const;
+  void Event(const resources::ObjectKey& key, const std::string& type, const std::string& reason,
+             const std::string& message);
+  void WriteStatus(const resources::ObjectKey& key, resources::ObjectStatus status);
+
+  reconciler::Store& store_;
+  docker::DockerClient& docker_;
+  docker::ContainerCache& cache_;
+  controllers::SecretStore& secrets_;
+  Clock& clock_;
+  const Options options_;
+  NodeAdmin admin_;
+
+  absl::Mutex mu_;
+  // Container id → when it was first seen running but not ready.
+  std::map<std::string, absl::Time> not_ready_since_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace nxt::galera
+
+#endif  // NXT_CONTROLLERS_GALERACLUSTER_GALERA_RECONCILER_H_

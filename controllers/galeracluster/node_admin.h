@@ -1,0 +1,78 @@
+// Galera administration through Docker: probing a running node (exec `mariadb` with the
+// health-check user's defaults file, or root over the socket before the users exist),
+// provisioning the database and users (SQL on exec stdin, never in argv), and working on
+// a stopped node's data volume through a throwaway "tool" container of the same image
+// (initialise the data directory, read grastate.dat, run `mariadbd --wsrep-recover`,
+// set safe_to_bootstrap). Secrets travel only through exec stdin and 0600 files.
+//
+// Errors: Docker errors as the client returns them, annotated with the node; a probe
+// that gets no answer from the server is Unavailable; an unexpected tool result Internal.
+// Thread-compatible; the client must outlive this object.
+#ifndef NXT_CONTROLLERS_GALERACLUSTER_NODE_ADMIN_H_
+#define NXT_CONTROLLERS_GALERACLUSTER_NODE_ADMIN_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "controllers/galeracluster/recovery.h"
+#include "controllers/galeracluster/wsrep.h"
+#include "docker/docker_client.h"
+#include "resources/galeracluster.h"
+#include "resources/object.h"
+
+namespace nxt::galera {
+
+struct Passwords {
+  std::string root;
+  std::string user;
+  std::string health;
+};
+
+// The SQL that creates the database, the user and the health-check user and sets the root
+// password (root keeps unix_socket access for `docker exec ... mariadb`). Idempotent.
+std::string ProvisionSql(const resources::GaleraClusterSpec& spec, const Passwords& passwords);
+
+class NodeAdmin {
+ public:
+  struct Options {
+    absl::Duration probe_timeout = absl::Seconds(10);
+    absl::Duration tool_timeout = absl::Minutes(5);  // install-db, --wsrep-recover
+  };
+
+  NodeAdmin(docker::DockerClient& docker, Options options);
+
+  // SHOW GLOBAL STATUS LIKE 'wsrep_%' on a running node. `as_root`: over the socket as
+  // root (unix_socket), used before the health user exists.
+  absl::StatusOr<WsrepStatus> Probe(const std::string& container, bool as_root);
+  absl::Status Provision(const std::string& container, const std::string& sql);
+
+  // On the stopped node `ordinal` (its volume), through a tool container.
+  // Initialises an empty data directory; *initialised says whether it was empty.
+  absl::Status InitDataDir(const resources::ObjectKey& key,
+                           const resources::GaleraClusterSpec& spec, int ordinal,
+                           bool* initialised);
+  // Reads grastate.dat and, where its seqno is -1, runs --wsrep-recover.
+  absl::StatusOr<NodeRecoveryInfo> Inspect(const resources::ObjectKey& key,
+                                           const resources::GaleraClusterSpec& spec, int ordinal);
+  absl::Status SetSafeToBootstrap(const resources::ObjectKey& key,
+                                  const resources::GaleraClusterSpec& spec, int ordinal,
+                                  bool value);
+
+ private:
+  // Creates the tool container for `ordinal` (replacing a leftover one), runs `fn` on it,
+  // and removes it whatever happened.
+  absl::Status WithTool(const resources::ObjectKey& key, const resources::GaleraClusterSpec& spec,
+                        int ordinal, const std::function<absl::Status(const std::string&)>& fn);
+  absl::StatusOr<docker::ExecResult> Sh(const std::string& container, const std::string& script,
+                                        const std::string& stdin_data = "");
+
+  docker::DockerClient& docker_;
+  const Options options_;
+};
+
+}  // namespace nxt::galera
+
+#endif  // NXT_CONTROLLERS_GALERACLUSTER_NODE_ADMIN_H_

@@ -1,0 +1,111 @@
+// The GaleraCluster plan: a pure function from desired and observed state to the next
+// step. Galera changes membership one node at a time, so a round yields at most one
+// membership-changing action (deletion excepted). No I/O; table-tested.
+//
+// Rules, in order:
+//   - deleting: remove every node (clean stop first), the network, and the volumes only
+//     with deletionPolicy: Delete.
+//   - suspend: nothing.
+//   - never bootstrapped and no node exists: Bootstrap node 0 (initialise its data
+//     directory, start it with --wsrep-new-cluster). This happens once per cluster: the
+//     fact is recorded before the server starts.
+//   - no Primary component anywhere: while a node is still settling (running, not
+//     Primary, inside the grace period) wait; otherwise stop every running node, then
+//     Recover (recovery.h decides which node bootstraps from the volumes).
+//   - with a Primary component:
+//       users not yet provisioned → Provision on a ready node;
+//       a node settling (joining, donor, starting, inside the grace period) → wait;
+//       a node not ready past the grace period and not in a state transfer → Restart
+//         (a bootstrap-mode node with peers is Replaced in join mode instead);
+//       a stopped member → Start (join mode, current hash) or Replace;
+//       a missing member → Join, lowest ordinal first;
+//       an extra node (ordinal >= replicas) → Leave (clean stop, remove; volume stays),
+//         highest first, only while every member is ready;
+//       an outdated member (config hash, or bootstrap mode with peers) → Replace, one at a
+//         time, only while every member is ready and the cluster has exactly `replicas`
+//         nodes.
+#ifndef NXT_CONTROLLERS_GALERACLUSTER_PLAN_H_
+#define NXT_CONTROLLERS_GALERACLUSTER_PLAN_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "controllers/galeracluster/wsrep.h"
+
+namespace nxt::galera {
+
+struct DesiredCluster {
+  int replicas = 0;
+  std::string config_hash;
+  bool suspend = false;
+  bool deleting = false;
+  bool delete_volumes = false;
+};
+
+struct ObservedNode {
+  std::string name;
+  int ordinal = -1;   // -1: label missing or unparsable
+  std::string state;  // created, running, restarting, exited, dead, ...
+  std::string config_hash;
+  bool bootstrap_mode = false;
+  std::optional<WsrepStatus> wsrep;  // nullopt: not running, or the probe got no answer
+  // When this container was first seen running but not ready (InfinitePast: ready or
+  // not running).
+  absl::Time not_ready_since = absl::InfinitePast();
+
+  bool Running() const { return state == "running" || state == "restarting"; }
+  bool Ready() const { return state == "running" && wsrep.has_value() && wsrep->Ready(); }
+  bool Primary() const {
+    return state == "running" && wsrep.has_value() && wsrep->cluster_status == "Primary";
+  }
+};
+
+struct PlanInput {
+  DesiredCluster desired;
+  std::vector<ObservedNode> nodes;
+  std::vector<std::string> volumes;  // read only when deleting
+  bool network_present = false;      // read only when deleting
+  bool bootstrapped = false;
+  bool provisioned = false;
+  absl::Time now = absl::InfinitePast();
+  absl::Duration grace = absl::Seconds(60);
+};
+
+struct Action {
+  enum class Type {
+    kBootstrap,        // ordinal: first bootstrap of a new cluster
+    kProvision,        // ordinal: create database and users through this node
+    kJoin,             // ordinal: create and start a node in join mode
+    kStart,            // ordinal
+    kRestart,          // ordinal: clean stop, start
+    kReplace,          // ordinal: clean stop, remove, create in the desired mode
+    kLeave,            // ordinal: clean stop, remove; the volume stays
+    kStopForRecovery,  // ordinal
+    kRecover,          // choose the most advanced node and bootstrap it
+    kWait,             // ordinal (or -1); reason says what for
+    kRemove,           // ordinal (or -1 with name): deletion
+    kRemoveNetwork,
+    kRemoveVolume,  // name
+  };
+  Type type;
+  int ordinal = -1;
+  std::string name;    // container / volume name where meaningful
+  std::string reason;  // for events, logs and `nxtctl diff`
+
+  std::string Describe() const;
+  friend bool operator==(const Action&, const Action&) = default;
+};
+
+const char* ActionTypeName(Action::Type type);
+
+// Whether node `n` needs replacing: outdated hash, or its mode differs from the one a
+// cluster of `replicas` runs (bootstrap only when replicas == 1).
+bool Outdated(const ObservedNode& n, const DesiredCluster& desired);
+
+std::vector<Action> Plan(const PlanInput& in);
+
+}  // namespace nxt::galera
+
+#endif  // NXT_CONTROLLERS_GALERACLUSTER_PLAN_H_

@@ -1,0 +1,72 @@
+// Renders what a Galera node runs: its my.cnf, the health-check client file, the Docker
+// container spec (entrypoint `mariadbd --defaults-file=/etc/nxt/my.cnf`, never the
+// image's entrypoint, so the upstream mariadb image and nxt/mariadb-galera behave
+// alike), the throwaway "tool" container used to read and prepare a stopped node's
+// volume, and the config hash.
+//
+// Every node's wsrep_cluster_address lists every member ("gcomm://db-0,db-1,db-2");
+// there is never an empty gcomm://. A new cluster is started only by the bootstrap mode
+// (`--wsrep-new-cluster` on the command line, restart policy "no" when there are peers,
+// so Docker never re-bootstraps a node by itself).
+//
+// The hash covers the join-mode spec with the ordinal normalised, the my.cnf content
+// (which includes the member list) and the health secret's version. Pure; thread-safe.
+#ifndef NXT_CONTROLLERS_GALERACLUSTER_RENDER_H_
+#define NXT_CONTROLLERS_GALERACLUSTER_RENDER_H_
+
+#include <string>
+
+#include "docker/types.h"
+#include "resources/galeracluster.h"
+#include "resources/object.h"
+
+namespace nxt::galera {
+
+inline constexpr char kNodeRole[] = "node";
+inline constexpr char kToolRole[] = "tool";
+inline constexpr char kVolumeRole[] = "data";
+inline constexpr char kNetworkRole[] = "network";
+inline constexpr char kVolumePurpose[] = "data";
+// "bootstrap" or "join": how the node's server was started.
+inline constexpr char kLabelMode[] = "io.nxt.galera-mode";
+inline constexpr char kModeBootstrap[] = "bootstrap";
+inline constexpr char kModeJoin[] = "join";
+
+inline constexpr char kConfigPath[] = "/etc/nxt/my.cnf";
+inline constexpr char kHealthConfigPath[] = "/etc/nxt/health.cnf";
+inline constexpr char kDataDir[] = "/var/lib/mysql";
+inline constexpr char kSocket[] = "/run/mysqld/mysqld.sock";
+inline constexpr char kHealthUser[] = "nxt_health";
+
+enum class NodeMode { kJoin, kBootstrap };
+
+// "<name>-<ordinal>", also the node's host name, wsrep_node_name and address.
+std::string NodeName(const resources::ObjectKey& key, int ordinal);
+std::string ToolName(const resources::ObjectKey& key, int ordinal);  // "<name>-<ordinal>-tool"
+std::string DataVolume(const resources::ObjectKey& key, int ordinal);
+// "gcomm://<name>-0,<name>-1,..." for `replicas` members.
+std::string ClusterAddress(const resources::ObjectKey& key, int replicas);
+
+// my.cnf of node `ordinal` (-1: the ordinal-independent form hashed for every node).
+std::string RenderMyCnf(const resources::ObjectKey& key, const resources::GaleraClusterSpec& spec,
+                        int ordinal);
+// [client] options of the health-check user (holds its password; written 0600).
+std::string RenderHealthCnf(const std::string& password);
+
+// The config hash every current node carries (io.nxt.config-hash).
+std::string NodeConfigHash(const resources::ObjectKey& key,
+                           const resources::GaleraClusterSpec& spec,
+                           const std::string& health_secret_version);
+
+docker::ContainerSpec RenderNode(const resources::ObjectKey& key,
+                                 const resources::GaleraClusterSpec& spec, int ordinal,
+                                 NodeMode mode, const std::string& config_hash);
+
+// A container on the node's volume that only sleeps (exec does the work), with no
+// network; removed after use.
+docker::ContainerSpec RenderTool(const resources::ObjectKey& key,
+                                 const resources::GaleraClusterSpec& spec, int ordinal);
+
+}  // namespace nxt::galera
+
+#endif  // NXT_CONTROLLERS_GALERACLUSTER_RENDER_H_

@@ -1,0 +1,142 @@
+#include "controllers/galeracluster/status.h"
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+
+namespace nxt::galera {
+namespace {
+
+std::string NodeState(const ObservedNode& n) {
+  if (!n.Running()) return n.state;
+  if (!n.wsrep.has_value()) return "Starting";
+  return absl::StrCat(n.wsrep->cluster_status, "/", n.wsrep->local_state_comment);
+}
+
+std::string Summary(const StatusInput& in, bool ready) {
+  const PlanInput& p = *in.plan;
+  if (p.desired.suspend) return "Suspended";
+  if (!in.error.ok()) return "Error";
+  if (ready) return "Ready";
+  if (in.actions.empty()) return "Waiting";
+  switch (in.actions.front().type) {
+    case Action::Type::kBootstrap:
+      return "Bootstrapping";
+    case Action::Type::kProvision:
+      return "Provisioning";
+    case Action::Type::kJoin:
+      return "Joining";
+    case Action::Type::kStart:
+    case Action::Type::kRestart:
+      return "Healing";
+    case Action::Type::kReplace:
+      return "RollingUpdate";
+    case Action::Type::kLeave:
+      return "ScalingDown";
+    case Action::Type::kStopForRecovery:
+    case Action::Type::kRecover:
+      return "Recovering";
+    default:
+      return "Waiting";
+  }
+}
+
+bool PreviousBool(const resources::ObjectStatus* previous, const char* field) {
+  if (previous == nullptr) return false;
+  const boost::json::value* v = previous->fields.if_contains(field);
+  return v != nullptr && v->is_bool() && v->get_bool();
+}
+
+}  // namespace
+
+bool ClusterReady(const PlanInput& in) {
+  int ready = 0;
+  std::set<std::string> uuids;
+  for (const ObservedNode& n : in.nodes) {
+    if (n.ordinal < 0 || n.ordinal >= in.desired.replicas) return false;  // extras remain
+    if (!n.Ready() || Outdated(n, in.desired)) return false;
+    if (n.wsrep->cluster_size != in.desired.replicas) return false;
+    uuids.insert(n.wsrep->cluster_state_uuid);
+    ++ready;
+  }
+  return ready == in.desired.replicas && uuids.size() == 1 && in.provisioned;
+}
+
+resources::ObjectStatus BuildStatus(const StatusInput& in) {
+  const PlanInput& p = *in.plan;
+  resources::ObjectStatus s;
+  s.observed_generation = in.generation;
+  if (in.previous != nullptr) s.conditions = in.previous->conditions;
+  int ready = 0;
+  int size = 0;
+  std::string uuid;
+  bool primary = false;
+  boost::json::array nodes;
+  for (const ObservedNode& n : p.nodes) {
+    if (n.Ready() && n.ordinal >= 0 && n.ordinal < p.desired.replicas) ++ready;
+    if (n.Primary()) {
+      primary = true;
+      size = std::max(size, n.wsrep->cluster_size);
+      uuid = n.wsrep->cluster_state_uuid;
+    }
+    nodes.push_back({{"name", n.name},
+                     {"state", NodeState(n)},
+                     {"ready", n.Ready()},
+                     {"mode", n.bootstrap_mode ? "bootstrap" : "join"},
+                     {"upToDate", !Outdated(n, p.desired)}});
+  }
+  const bool cluster_ready = ClusterReady(p) && in.error.ok();
+  auto& f = s.fields;
+  f["replicas"] = p.desired.replicas;
+  f["readyReplicas"] = ready;
+  f["ready"] = absl::StrCat(ready, "/", p.desired.replicas);
+  f["clusterSize"] = size;
+  f["primary"] = primary ? "Yes" : "No";
+  if (!uuid.empty()) f["clusterStateUUID"] = uuid;
+  f["nodes"] = std::move(nodes);
+  f[kFieldBootstrapped] = in.bootstrapped || PreviousBool(in.previous, kFieldBootstrapped);
+  f[kFieldProvisioned] = in.provisioned || PreviousBool(in.previous, kFieldProvisioned);
+  int64_t recoveries = 0;
+  if (in.previous != nullptr) {
+    if (const auto* v = in.previous->fields.if_contains(kFieldRecoveries); v && v->is_int64()) {
+      recoveries = v->get_int64();
+    }
+    if (const auto* v = in.previous->fields.if_contains(kFieldLastRecovery)) {
+      f[kFieldLastRecovery] = *v;
+    }
+  }
+  if (in.recovery != nullptr) {
+    f[kFieldLastRecovery] = *in.recovery;
+    ++recoveries;
+  }
+  f[kFieldRecoveries] = recoveries;
+  f["configHash"] = in.config_hash.substr(0, 12);
+  const std::string summary = Summary(in, cluster_ready);
+  f["summary"] = summary;
+  std::string message = !in.error.ok()       ? std::string(in.error.message())
+                        : in.actions.empty() ? ""
+                                             : in.actions.front().Describe();
+  s.SetCondition({resources::kConditionReady, cluster_ready ? "True" : "False", summary,
+                  cluster_ready ? "all nodes Primary and Synced" : message, in.now});
+  s.SetCondition({resources::kConditionReconciling,
+                  cluster_ready || p.desired.suspend ? "False" : "True", summary, message, in.now});
+  s.SetCondition({resources::kConditionStalled, in.error.ok() ? "False" : "True",
+                  in.error.ok() ? summary : "ReconcileError", in.error.ok() ? "" : message,
+                  in.now});
+  return s;
+}
+
+resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
+                                          absl::Time now, const resources::ObjectStatus* previous) {
+  resources::ObjectStatus s;
+  if (previous != nullptr) s = *previous;
+  s.observed_generation = generation;
+  s.fields["summary"] = "InvalidSpec";
+  s.SetCondition(
+      {resources::kConditionStalled, "True", "InvalidSpec", std::string(error.message()), now});
+  s.SetCondition({resources::kConditionReconciling, "False", "InvalidSpec", "", now});
+  return s;
+}
+
+}  // namespace nxt::galera

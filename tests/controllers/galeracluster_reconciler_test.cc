@@ -1,0 +1,250 @@
+// GaleraClusterReconciler against the fake Docker client and a small simulated Galera
+// (exec answers): the create flow end to end, secrets never in argv, and no second
+// bootstrap after a daemon restart that lost its status.
+#include <boost/json.hpp>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "controllers/galeracluster/galera_metrics.h"
+#include "controllers/galeracluster/galera_reconciler.h"
+#include "controllers/galeracluster/render.h"
+#include "docker/container_cache.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/fake_docker_client.h"
+#include "tests/testing/fake_store.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace nxt::galera {
+namespace {
+
+using ::nxt::testing::FakeDockerClient;
+using ::nxt::testing::IsOk;
+using ::testing::HasSubstr;
+
+const resources::ObjectKey kKey{"GaleraCluster", "default", "db"};
+constexpr char kUuid[] = "895df241-e622-11f1-a54e-ae1bbd32e2b6";
+
+struct ExecCall {
+  std::string container;
+  std::vector<std::string> cmd;
+  std::string stdin_data;
+};
+
+class GaleraReconcilerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SetLogLevel(LogLevel::kError);
+    docker_.AddEventListener([this](const docker::Event& e) { cache_.Apply(e); });
+    docker_.SetExecHandler([this](const std::string& c, const std::vector<std::string>& cmd,
+                                  const std::string& in) { return Galera(c, cmd, in); });
+    ASSERT_THAT(cache_.Resync(), IsOk());
+    reconciler_ = NewReconciler(store_);
+  }
+
+  std::unique_ptr<GaleraClusterReconciler> NewReconciler(reconciler::Store& store) {
+    GaleraClusterReconciler::Options options;
+    options.state_dir = state_.path();
+    return std::make_unique<GaleraClusterReconciler>(store, docker_, cache_, secrets_, clock_,
+                                                     options);
+  }
+
+  // A tiny Galera: a cluster exists while a bootstrap-mode node runs or, once formed,
+  // while any node runs; every running node of it is Primary/Synced. Tools answer like
+  // the real scripts. (Called by the fake: reads only the cache, never the fake.)
+  std::optional<docker::ExecResult> Galera(const std::string& container,
+                                           const std::vector<std::string>& cmd,
+                                           const std::string& in) {
+    calls_.push_back({container, cmd, in});
+    if (cmd[0] == "sh") {
+      const std::string& script = cmd[2];
+      if (absl::StrContains(script, "mariadb-install-db")) return {{0, "initialised\n", ""}};
+      if (absl::StrContains(script, "has_data")) {
+        return {{0,
+                 absl::StrCat("has_data=1\ngrastate=1\nuuid: ", kUuid,
+                              "\nseqno: 5\nsafe_to_bootstrap: 0\n"),
+                 ""}};
+      }
+      return {{0, "", ""}};
+    }
+    if (in.empty()) {  // probe
+      int running = 0;
+      bool bootstrap = false;
+      for (const auto& c : cache_.List({{docker::kLabelRole, kNodeRole}})) {
+        if (c.state != "running") continue;
+        ++running;
+        bootstrap |= c.labels.at(kLabelMode) == kModeBootstrap;
+      }
+      formed_ = running > 0 && (formed_ || bootstrap);
+      std::string status = formed_ ? "Primary" : "non-Primary";
+      std::string comment = formed_ ? "Synced" : "Initialized";
+      return {
+          {0,
+           absl::StrCat("wsrep_cluster_status\t", status, "\nwsrep_local_state_comment\t", comment,
+                        "\nwsrep_local_state\t", formed_ ? 4 : 0, "\nwsrep_cluster_size\t",
+                        formed_ ? running : 1, "\nwsrep_cluster_state_uuid\t", kUuid, "\n"),
+           ""}};
+    }
+    return {{0, "", ""}};  // provisioning SQL
+  }
+
+  void ApplySpec(nxt::testing::FakeStore& store, int replicas) {
+    resources::Object o;
+    o.kind = resources::kGaleraClusterKind;
+    o.metadata.name = kKey.name;
+    o.spec = {{"replicas", replicas}, {"image", "nxt/mariadb-galera:10.11"}};
+    store.Apply(std::move(o));
+  }
+
+  std::string Field(nxt::testing::FakeStore& store, const char* name) {
+    std::optional<resources::ObjectStatus> s = store.GetStatus(kKey);
+    if (!s.has_value() || !s->fields.contains(name)) return "";
+    const boost::json::value& v = s->fields.at(name);
+    return v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
+  }
+
+  int Running() {
+    int n = 0;
+    for (const auto& c : cache_.List({{docker::kLabelRole, kNodeRole}})) n += c.state == "running";
+    return n;
+  }
+
+  int Count(const std::string& needle) {
+    int n = 0;
+    for (const ExecCall& c : calls_) {
+      for (const std::string& arg : c.cmd) n += absl::StrContains(arg, needle) ? 1 : 0;
+    }
+    return n;
+  }
+
+  nxt::testing::TempDir state_;
+  nxt::testing::FakeClock clock_;
+  FakeDockerClient docker_{&clock_};
+  docker::ContainerCache cache_{docker_};
+  nxt::testing::FakeStore store_{clock_};
+  controllers::SecretStore secrets_{state_.path()};
+  std::unique_ptr<GaleraClusterReconciler> reconciler_;
+  std::vector<ExecCall> calls_;
+  bool formed_ = false;
+};
+
+TEST_F(GaleraReconcilerTest, CreatesThreeNodesOneAtATimeWithOneBootstrap) {
+  ApplySpec(store_, 3);
+  int previous_running = 0;
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk()) << "round " << round;
+    EXPECT_LE(Running(), previous_running + 1) << "more than one node joined in one round";
+    previous_running = Running();
+    int bootstrap_nodes = 0;
+    for (const auto& c : cache_.List({{docker::kLabelRole, kNodeRole}})) {
+      bootstrap_nodes += c.labels.at(kLabelMode) == kModeBootstrap;
+    }
+    EXPECT_LE(bootstrap_nodes, 1);
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  EXPECT_EQ(Field(store_, "ready"), "3/3");
+  EXPECT_EQ(Field(store_, "bootstrapped"), "true");
+  EXPECT_EQ(Count("mariadb-install-db"), 1);
+  EXPECT_EQ(Count("--wsrep-new-cluster"), 0);  // a flag of the container, never of an exec
+  for (int i = 0; i < 3; ++i) {
+    std::optional<FakeDockerClient::Container> c = docker_.GetContainer(NodeName(kKey, i));
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->spec.labels.at(kLabelMode), kModeJoin) << i;
+    EXPECT_THAT(c->files.at(kConfigPath).first,
+                HasSubstr("wsrep_cluster_address=gcomm://db-0,db-1,db-2\n"));
+    EXPECT_EQ(c->files.at(kConfigPath).second, 0644);
+    EXPECT_EQ(c->files.at(kHealthConfigPath).second, 0600);
+  }
+  // No tool container is left behind, and the next round changes nothing.
+  EXPECT_EQ(docker_.ContainerNames().size(), 3u);
+  docker_.ResetCalls();
+  ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  EXPECT_EQ(docker_.total_mutating_calls(), 0);
+}
+
+TEST_F(GaleraReconcilerTest, MetricsFollowTheStatus) {
+  ApplySpec(store_, 3);
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  std::map<std::string, double> values;  // "family{label values}" → value
+  for (const prometheus::MetricFamily& f : GaleraMetricsCollector(store_).Collect()) {
+    for (const prometheus::ClientMetric& m : f.metric) {
+      std::string id = f.name;
+      for (const auto& l : m.label) id += "," + l.value;
+      values[id] = f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+    }
+  }
+  EXPECT_EQ(values["nxt_galera_cluster_size,default,db"], 3);
+  EXPECT_EQ(values["nxt_galera_recoveries_total,default,db"], 0);
+  for (const char* node : {"db-0", "db-1", "db-2"}) {
+    EXPECT_EQ(values[absl::StrCat("nxt_galera_node_ready,default,db,", node)], 1) << node;
+    EXPECT_EQ(values[absl::StrCat("nxt_galera_node_state,default,db,", node, ",Synced")], 1);
+    EXPECT_EQ(values[absl::StrCat("nxt_galera_node_state,default,db,", node, ",Stopped")], 0);
+  }
+  EXPECT_EQ(MetricState("Primary/Donor/Desynced"), "Donor/Desynced");
+  EXPECT_EQ(MetricState("non-Primary/Initialized"), "NonPrimary");
+  EXPECT_EQ(MetricState("exited"), "Stopped");
+}
+
+TEST_F(GaleraReconcilerTest, SecretsReachContainersOnlyAsFilesAndStdin) {
+  ApplySpec(store_, 1);
+  for (int round = 0; round < 6; ++round) ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  std::vector<std::string> secrets;
+  for (const char* name : {"root", "user", "health"}) {
+    absl::StatusOr<std::string> s = secrets_.Get(kKey, name);
+    ASSERT_THAT(s, IsOk()) << name;
+    secrets.push_back(*s);
+  }
+  bool provisioned = false;
+  for (const ExecCall& c : calls_) {
+    for (const std::string& arg : c.cmd) {
+      for (const std::string& s : secrets) EXPECT_FALSE(absl::StrContains(arg, s)) << arg;
+    }
+    provisioned |= absl::StrContains(c.stdin_data, secrets[0]);
+  }
+  EXPECT_TRUE(provisioned) << "root password set through stdin";
+  std::optional<FakeDockerClient::Container> c = docker_.GetContainer("db-0");
+  ASSERT_TRUE(c.has_value());
+  for (const std::string& e : c->spec.env) {
+    for (const std::string& s : secrets) EXPECT_FALSE(absl::StrContains(e, s));
+  }
+  EXPECT_THAT(c->files.at(kHealthConfigPath).first, HasSubstr(secrets[2]));
+  EXPECT_FALSE(absl::StrContains(c->files.at(kConfigPath).first, secrets[2]));
+  const std::string status = Field(store_, "nodes") + Field(store_, "summary");
+  for (const std::string& s : secrets) EXPECT_FALSE(absl::StrContains(status, s));
+}
+
+TEST_F(GaleraReconcilerTest, RestartedDaemonThatLostItsStatusNeverBootstrapsANewCluster) {
+  ApplySpec(store_, 3);
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  // Every node gone, and a new nxtd whose store has no status for the object.
+  for (const std::string& name : docker_.ContainerNames()) {
+    ASSERT_THAT(docker_.RemoveBehindBack(name), IsOk());
+  }
+  formed_ = false;
+  nxt::testing::FakeStore fresh(clock_);
+  ApplySpec(fresh, 3);
+  std::unique_ptr<GaleraClusterReconciler> restarted = NewReconciler(fresh);
+  calls_.clear();
+  ASSERT_THAT(restarted->Reconcile({kKey}), IsOk());
+  EXPECT_EQ(Count("mariadb-install-db"), 0);
+  EXPECT_GT(Count("has_data"), 0) << "recovery read the volumes";
+  bool recovering = false;
+  for (const reconciler::Event& e : fresh.Events(kKey)) recovering |= e.reason == "Recovering";
+  EXPECT_TRUE(recovering);
+  EXPECT_THAT(Field(fresh, "lastRecovery"), HasSubstr("\"chosen\":\"db-0\""));
+}
+
+}  // namespace
+}  // namespace nxt::galera

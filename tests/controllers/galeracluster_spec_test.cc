@@ -1,0 +1,129 @@
+// GaleraCluster spec: decoding, the odd-size rule and config keys (resources/
+// galeracluster.h), through the real parser and registry; and what a node renders to.
+#include <boost/json.hpp>
+
+#include "absl/strings/match.h"
+#include "controllers/galeracluster/node_admin.h"
+#include "controllers/galeracluster/render.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "resources/galeracluster.h"
+#include "resources/kind_registry.h"
+#include "resources/manifest_reader.h"
+#include "tests/testing/status_matchers.h"
+
+namespace nxt::galera {
+namespace {
+
+using ::nxt::testing::IsOk;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+const resources::KindRegistry& Kinds() {
+  static const std::shared_ptr<const resources::KindRegistry> kKinds =
+      *resources::KindRegistry::Builtin();
+  return *kKinds;
+}
+
+std::vector<std::string> Errors(const std::string& yaml) {
+  resources::ParseResult r = resources::ParseManifest(Kinds(), "db.yaml", yaml);
+  std::vector<std::string> out;
+  for (const resources::FieldError& e : r.AllErrors()) out.push_back(e.ToString());
+  return out;
+}
+
+std::string Manifest(const std::string& spec) {
+  return "apiVersion: nxt.io/v1alpha1\nkind: GaleraCluster\nmetadata:\n  name: db\nspec:\n" + spec;
+}
+
+TEST(GaleraSpecTest, EvenReplicasRefusedWithPosition) {
+  EXPECT_THAT(Errors(Manifest("  replicas: 4\n")),
+              ElementsAre("db.yaml:6:3: spec.replicas: 4 is even; a Galera cluster needs an odd "
+                          "number of nodes to keep quorum"));
+  for (int odd : {1, 3, 5, 7}) {
+    EXPECT_THAT(Errors(Manifest("  replicas: " + std::to_string(odd) + "\n")), IsEmpty()) << odd;
+  }
+}
+
+TEST(GaleraSpecTest, DefaultsAndDecode) {
+  resources::ParseResult r = resources::ParseManifest(
+      Kinds(), "db.yaml",
+      Manifest("  config:\n    innodb-buffer-pool-size: 64M\n    max_connections: 500\n"
+               "  resources:\n    memory: 1Gi\n"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.objects.size(), 1u);
+  absl::StatusOr<resources::GaleraClusterSpec> spec =
+      resources::DecodeGaleraClusterSpec(r.objects[0].spec);
+  ASSERT_THAT(spec, IsOk());
+  EXPECT_EQ(spec->replicas, 3);
+  EXPECT_EQ(spec->image, "mariadb:11.4");
+  EXPECT_EQ(spec->sst, "mariabackup");
+  EXPECT_EQ(spec->database, "nextcloud");
+  EXPECT_EQ(spec->memory_bytes, 1073741824);
+  EXPECT_EQ(spec->config.at("innodb_buffer_pool_size"), "64M");
+  EXPECT_EQ(spec->config.at("max_connections"), "500");
+  EXPECT_EQ(spec->deletion_policy, resources::DeletionPolicy::kRetain);
+}
+
+TEST(GaleraSpecTest, ManagedConfigKeysRefused) {
+  EXPECT_THAT(Errors(Manifest("  config:\n    wsrep_cluster_address: gcomm://\n")),
+              ElementsAre(HasSubstr("db.yaml:7:5: spec.config.wsrep_cluster_address: Forbidden")));
+  EXPECT_THAT(Errors(Manifest("  config:\n    datadir: /tmp\n")),
+              ElementsAre(HasSubstr("spec.config.datadir: Forbidden")));
+  EXPECT_THAT(Errors(Manifest("  config:\n    wsrep_provider_options: gcache.size=64M\n")),
+              IsEmpty());
+  EXPECT_THAT(Errors(Manifest("  config:\n    a: \"x\\ny\"\n")),
+              ElementsAre(HasSubstr("must be a single line")));
+  EXPECT_THAT(Errors(Manifest("  sst: xtrabackup\n")), Not(IsEmpty()));
+}
+
+TEST(GaleraRenderTest, EveryNodeListsEveryMemberAndNoEmptyGcomm) {
+  resources::ObjectKey key{"GaleraCluster", "default", "db"};
+  resources::GaleraClusterSpec spec;
+  spec.replicas = 3;
+  spec.config["innodb_buffer_pool_size"] = "64M";
+  for (int i = 0; i < 3; ++i) {
+    std::string cnf = RenderMyCnf(key, spec, i);
+    EXPECT_THAT(cnf, HasSubstr("wsrep_cluster_address=gcomm://db-0,db-1,db-2\n"));
+    EXPECT_THAT(cnf, HasSubstr("wsrep_node_name=db-" + std::to_string(i) + "\n"));
+    EXPECT_THAT(cnf, HasSubstr("innodb_buffer_pool_size=64M\n"));
+    EXPECT_THAT(cnf, Not(HasSubstr("gcomm://\n")));
+  }
+  const std::string hash = NodeConfigHash(key, spec, "v1");
+  docker::ContainerSpec join = RenderNode(key, spec, 1, NodeMode::kJoin, hash);
+  EXPECT_THAT(join.entrypoint, ElementsAre("mariadbd"));
+  EXPECT_THAT(join.cmd, ElementsAre("--defaults-file=/etc/nxt/my.cnf"));
+  EXPECT_EQ(join.restart_policy, "unless-stopped");
+  EXPECT_EQ(join.labels.at(kLabelMode), "join");
+  docker::ContainerSpec boot = RenderNode(key, spec, 0, NodeMode::kBootstrap, hash);
+  EXPECT_THAT(boot.cmd, Contains("--wsrep-new-cluster"));
+  EXPECT_EQ(boot.restart_policy, "no");  // never re-bootstraps by itself
+  // The hash changes with membership and config, and with the health secret's version.
+  spec.replicas = 5;
+  EXPECT_NE(NodeConfigHash(key, spec, "v1"), hash);
+  spec.replicas = 3;
+  EXPECT_EQ(NodeConfigHash(key, spec, "v1"), hash);
+  EXPECT_NE(NodeConfigHash(key, spec, "v2"), hash);
+}
+
+TEST(GaleraRenderTest, SecretsOnlyInProvisionSqlAndHealthFile) {
+  resources::ObjectKey key{"GaleraCluster", "default", "db"};
+  resources::GaleraClusterSpec spec;
+  Passwords p{"rootpw123", "userpw456", "healthpw789"};
+  std::string sql = ProvisionSql(spec, p);
+  EXPECT_THAT(sql, HasSubstr("CREATE DATABASE IF NOT EXISTS `nextcloud`"));
+  EXPECT_THAT(sql, HasSubstr("'nextcloud'@'%' IDENTIFIED BY 'userpw456'"));
+  EXPECT_THAT(sql, HasSubstr("PASSWORD('rootpw123') OR unix_socket"));
+  EXPECT_THAT(RenderHealthCnf("healthpw789"), HasSubstr("password=healthpw789"));
+  const std::string hash = NodeConfigHash(key, spec, "v1");
+  docker::ContainerSpec node = RenderNode(key, spec, 0, NodeMode::kJoin, hash);
+  for (const std::string& arg : node.cmd) EXPECT_FALSE(absl::StrContains(arg, "pw"));
+  EXPECT_THAT(node.env, IsEmpty());
+  EXPECT_FALSE(absl::StrContains(RenderMyCnf(key, spec, 0), "password"));
+}
+
+}  // namespace
+}  // namespace nxt::galera
