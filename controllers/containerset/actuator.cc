@@ -70,8 +70,15 @@ ActuatorOutcome Actuator::Run(const std::vector<Action>& actions) {
   size_t i = 0;
   while (i < actions.size()) {
     if (actions[i].type != Action::Type::kCreate) {
-      record(Do(actions[i], outcome));
+      absl::Status s = Do(actions[i], outcome);
+      const bool prerequisite_failed =
+          !s.ok() && (actions[i].type == Action::Type::kEnsureNetwork ||
+                      actions[i].type == Action::Type::kEnsureVolume);
+      record(std::move(s));
       ++i;
+      // Containers cannot be created without their network or volumes: stop the round
+      // instead of leaving members stuck in "created".
+      if (prerequisite_failed) break;
       continue;
     }
     size_t end = i;
@@ -176,8 +183,7 @@ absl::Status Actuator::CreateAndStart(int ordinal, bool* start_failed) {
                        Render(context_.key, *context_.spec, ordinal, context_.render));
   absl::StatusOr<std::string> id = docker_.CreateContainer(spec);
   if (!id.ok()) {
-    // The cache missed a container of that name: read it so the next round sees it.
-    if (absl::IsAlreadyExists(id.status())) Refresh(name, name);
+    if (absl::IsAlreadyExists(id.status())) return AdoptOrRefuse(name, id.status());
     return Annotate(id.status(), absl::StrCat("create ", name));
   }
   absl::Status started = docker_.StartContainer(*id);
@@ -190,7 +196,9 @@ absl::Status Actuator::CreateAndStart(int ordinal, bool* start_failed) {
 absl::Status Actuator::Start(const std::string& name, bool* start_failed) {
   absl::Status started = docker_.StartContainer(name);
   std::optional<std::string> state = Refresh(name, name);
-  if (absl::IsNotFound(started) ||
+  // NotFound counts as gone only when the container itself is gone: Docker also answers
+  // 404 for a start whose network is missing, which must surface as an error.
+  if ((absl::IsNotFound(started) && !state.has_value()) ||
       absl::StrContains(std::string(started.message()), "marked for removal")) {
     // Removed behind our back while we acted (`docker rm -f` kills, then destroys): its
     // destroy event brings the set back here to create it again. Not an error.
@@ -212,6 +220,23 @@ absl::Status Actuator::Remove(const std::string& name) {
   }
   cache_.Erase(name);
   return absl::OkStatus();
+}
+
+absl::Status Actuator::AdoptOrRefuse(const std::string& name, const absl::Status& create_error) {
+  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(name);
+  if (!info.ok()) return Annotate(create_error, absl::StrCat("create ", name));
+  std::optional<resources::ObjectKey> owner = controllers::OwnerOf(info->labels);
+  if (!owner.has_value() || *owner != context_.key) {
+    // Container names are global on the host: never touch a container that is not ours.
+    return absl::FailedPreconditionError(
+        absl::StrCat("create ", name, ": the name is taken by a container that ",
+                     owner.has_value() ? absl::StrCat("belongs to ", owner->ToString())
+                                       : std::string("nxt does not manage"),
+                     "; rename the set or remove that container"));
+  }
+  // Ours, and the cache missed it: read it so the next round sees it.
+  cache_.Upsert(ToSummary(*info));
+  return Annotate(create_error, absl::StrCat("create ", name));
 }
 
 std::optional<std::string> Actuator::Refresh(const std::string& id_or_name,

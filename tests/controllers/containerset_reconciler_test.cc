@@ -362,3 +362,34 @@ TEST_F(ContainerSetReconcilerTest, DockerEventsMapBackToTheirOwner) {
 
 }  // namespace
 }  // namespace nxt::containerset
+
+namespace nxt::containerset {
+namespace {
+
+TEST_F(ContainerSetReconcilerTest, AForeignContainerHoldingTheNameIsRefusedAndLeftAlone) {
+  docker::ContainerSpec foreign;
+  foreign.name = "web-0";
+  foreign.image = kImage;
+  ASSERT_THAT(docker_.CreateContainer(foreign), IsOk());
+  ApplySpec(Spec(1));
+  absl::StatusOr<reconciler::Result> r = Reconcile();
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kFailedPrecondition,
+                          HasSubstr("the name is taken by a container that nxt does not manage")));
+  auto c = docker_.GetContainer("web-0");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->spec.labels.count(docker::kLabelManagedBy), 0u);  // untouched, not adopted
+  EXPECT_EQ(docker_.calls(M::kRemoveContainer), 0);
+}
+
+TEST_F(ContainerSetReconcilerTest, ANetworkThatCannotBeCreatedStopsTheRoundBeforeAnyCreate) {
+  docker_.FailNext(M::kCreateNetwork, 1, absl::UnavailableError("no address pool left"));
+  ApplySpec(Spec(2));
+  EXPECT_THAT(Reconcile(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("address pool")));
+  EXPECT_EQ(docker_.calls(M::kCreateContainer), 0);
+  EXPECT_THAT(docker_.ContainerNames(), IsEmpty());
+  Converge();  // the next rounds succeed
+  EXPECT_THAT(docker_.ContainerNames(), ElementsAre("web-0", "web-1"));
+}
+
+}  // namespace
+}  // namespace nxt::containerset

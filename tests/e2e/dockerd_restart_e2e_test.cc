@@ -45,6 +45,7 @@ class DockerdRestartE2eTest : public E2eTest {
 };
 
 TEST_F(DockerdRestartE2eTest, NxtdReconnectsAfterEngineRestartAndRepairsDrift) {
+  const std::string web = SetName("web");
   engine_ = std::make_unique<PrivateDockerd>();
   ASSERT_TRUE(engine_->Start().ok()) << engine_->ReadLog();
   absl::Status loaded = engine_->LoadImage(nxt::testing::TestImage());
@@ -55,27 +56,27 @@ TEST_F(DockerdRestartE2eTest, NxtdReconnectsAfterEngineRestartAndRepairsDrift) {
   NxtdOptions options;
   options.docker_socket = engine_->socket_path();
   StartNxtd(options);
-  nxtd_->WriteManifest("web.yaml", SetManifest(ns_, "web", 2).Yaml());
-  ASSERT_TRUE(WaitFor([&] { return PrivateRunning("web", 2); }, kConverge)) << nxtd_->ReadLog();
+  nxtd_->WriteManifest("web.yaml", SetManifest(ns_, web, 2).Yaml());
+  ASSERT_TRUE(WaitFor([&] { return PrivateRunning(web, 2); }, kConverge)) << nxtd_->ReadLog();
 
   // The set's user-defined bridge works on this engine: members resolve and reach each
   // other by name.
-  absl::StatusOr<docker::ExecResult> ping =
-      engine_->client().Exec("web-0", {"ping", "-c", "1", "-W", "3", "web-1"}, absl::Seconds(10));
+  absl::StatusOr<docker::ExecResult> ping = engine_->client().Exec(
+      web + "-0", {"ping", "-c", "1", "-W", "3", web + "-1"}, absl::Seconds(10));
   ASSERT_TRUE(ping.ok()) << ping.status();
   EXPECT_EQ(ping->exit_code, 0) << ping->stdout_text << ping->stderr_text;
 
   ASSERT_TRUE(engine_->Stop().ok()) << "private dockerd did not stop";
   ASSERT_TRUE(engine_->Start().ok()) << engine_->ReadLog();
-  ASSERT_TRUE(WaitFor([&] { return PrivateRunning("web", 2); }, kConverge))
+  ASSERT_TRUE(WaitFor([&] { return PrivateRunning(web, 2); }, kConverge))
       << "members did not come back after the engine restart";
 
-  const std::string old_id = PrivateMembers("web")["web-0"].id;
-  ASSERT_TRUE(engine_->client().RemoveContainer("web-0", /*force=*/true).ok());
+  const std::string old_id = PrivateMembers(web)[web + "-0"].id;
+  ASSERT_TRUE(engine_->client().RemoveContainer(web + "-0", /*force=*/true).ok());
   EXPECT_TRUE(WaitFor(
       [&] {
-        auto members = PrivateMembers("web");
-        return PrivateRunning("web", 2) && members["web-0"].id != old_id;
+        auto members = PrivateMembers(web);
+        return PrivateRunning(web, 2) && members[web + "-0"].id != old_id;
       },
       kConverge))
       << "nxtd did not repair web-0 after the engine restart";

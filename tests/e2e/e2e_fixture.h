@@ -31,6 +31,10 @@ class E2eTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
+  // A set name unique to this test ("web" → "web-<ns_ suffix>"): Docker container names
+  // are global ("<set>-<ordinal>"), so unique namespaces alone do not keep runs apart.
+  std::string SetName(const std::string& base) const { return base + "-" + ns_.substr(4); }
+
   // Starts nxtd_ (made with `options`) and fails the test if it does not start.
   void StartNxtd(NxtdOptions options = {});
 

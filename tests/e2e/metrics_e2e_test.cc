@@ -49,10 +49,11 @@ bool HasSample(const std::string& text, const std::string& metric,
 }
 
 TEST_F(MetricsE2eTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
+  const std::string web = SetName("web");
   StartNxtd();
-  nxtd_->WriteManifest("web.yaml", SetManifest(ns_, "web", 1).Yaml());
-  WaitRunningMembers("web", 1, kConverge);
-  ASSERT_TRUE(WaitFor([&] { return IsReady("web"); }, absl::Seconds(30)));
+  nxtd_->WriteManifest("web.yaml", SetManifest(ns_, web, 1).Yaml());
+  WaitRunningMembers(web, 1, kConverge);
+  ASSERT_TRUE(WaitFor([&] { return IsReady(web); }, absl::Seconds(30)));
 
   absl::StatusOr<HttpResponse> healthz = HttpGet(nxtd_->metrics_url("/healthz"));
   ASSERT_TRUE(healthz.ok()) << healthz.status();
@@ -71,8 +72,8 @@ TEST_F(MetricsE2eTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
         if (!r.ok() || r->status != 200) return false;
         metrics = r->body;
         return HasSample(metrics, "nxt_resource_condition",
-                         {"kind=\"ContainerSet\"", "namespace=\"" + ns_ + "\"", "name=\"web\"",
-                          "type=\"Ready\"", "status=\"True\""},
+                         {"kind=\"ContainerSet\"", "namespace=\"" + ns_ + "\"",
+                          "name=\"" + web + "\"", "type=\"Ready\"", "status=\"True\""},
                          "1");
       },
       absl::Seconds(20)))
@@ -128,7 +129,7 @@ TEST_F(MetricsE2eTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
   ASSERT_EQ(result.size(), 1u);
   const boost::json::object& series = result[0].as_object().at("metric").as_object();
   EXPECT_EQ(series.at("job").as_string(), "nxtd");
-  EXPECT_EQ(series.at("name").as_string(), "web");
+  EXPECT_EQ(series.at("name").as_string(), web);
   EXPECT_EQ(series.at("status").as_string(), "True");
   EXPECT_EQ(result[0].as_object().at("value").as_array().at(1).as_string(), "1");
 }

@@ -17,16 +17,8 @@
 namespace nxt::e2e {
 namespace {
 
-std::vector<std::string> ForwardRule(const char* op) {
-  return {"iptables",
-          op,
-          "FORWARD",
-          "-s",
-          PrivateDockerd::kAddressPool,
-          "-d",
-          PrivateDockerd::kAddressPool,
-          "-j",
-          "ACCEPT"};
+std::vector<std::string> ForwardRule(const char* op, const std::string& pool) {
+  return {"iptables", op, "FORWARD", "-s", pool, "-d", pool, "-j", "ACCEPT"};
 }
 
 // Lazily unmounts whatever a killed engine left mounted under `dir`.
@@ -42,7 +34,7 @@ void UnmountUnder(const std::string& dir) {
 
 }  // namespace
 
-PrivateDockerd::PrivateDockerd() {
+PrivateDockerd::PrivateDockerd(std::string address_pool) : address_pool_(std::move(address_pool)) {
   std::string tmpl = "/tmp/nxt-pd-XXXXXX";
   dir_ = ::mkdtemp(tmpl.data());
   socket_ = dir_ + "/docker.sock";
@@ -58,7 +50,7 @@ PrivateDockerd::~PrivateDockerd() {
     pid_t containerd = 0;
     if (pid_file >> containerd && containerd > 1) ::kill(containerd, SIGKILL);
   }
-  if (forwarding_rule_) (void)RunCommand(ForwardRule("-D"));
+  if (forwarding_rule_) (void)RunCommand(ForwardRule("-D", address_pool_));
   UnmountUnder(dir_);
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
@@ -80,7 +72,7 @@ absl::Status PrivateDockerd::Start(absl::Duration timeout) {
       "--bridge=none",
       "--iptables=false",
       "--ip-masq=false",
-      absl::StrCat("--default-address-pool=base=", kAddressPool, ",size=24")};
+      absl::StrCat("--default-address-pool=base=", address_pool_, ",size=24")};
   if (absl::Status s = child_.Start(argv, dir_ + "/dockerd.log", SIGTERM); !s.ok()) return s;
   bool up = WaitFor([this] { return client_->Ping().ok() || child_.Poll().has_value(); }, timeout,
                     absl::Milliseconds(50));
@@ -111,7 +103,7 @@ absl::Status PrivateDockerd::LoadImage(const std::string& image) {
 
 absl::Status PrivateDockerd::AllowForwarding() {
   if (forwarding_rule_) return absl::OkStatus();
-  absl::StatusOr<CommandResult> r = RunCommand(ForwardRule("-I"));
+  absl::StatusOr<CommandResult> r = RunCommand(ForwardRule("-I", address_pool_));
   if (!r.ok()) return r.status();
   if (r->exit_code != 0) return absl::InternalError("iptables: " + r->stderr_text);
   forwarding_rule_ = true;

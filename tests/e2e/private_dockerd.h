@@ -4,7 +4,8 @@
 //
 // Flags: --bridge=none --iptables=false --ip-masq=false, so it never touches the host's
 // iptables chains that the main engine owns, plus --default-address-pool 10.213.0.0/16
-// (size 24) so its networks never overlap the main engine's. Because the main engine
+// (size 24; the pool is a constructor argument) so its networks never overlap the main
+// engine's and up to 256 of them fit. Because the main engine
 // sets the FORWARD policy to DROP and br_netfilter is on, traffic between two containers
 // on one of this engine's bridges would be dropped; AllowForwarding() inserts one
 // ACCEPT rule for the pool (removed by the destructor), which is all that user-defined
@@ -17,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "docker/curl_docker_client.h"
@@ -26,9 +28,10 @@ namespace nxt::e2e {
 
 class PrivateDockerd {
  public:
-  static constexpr char kAddressPool[] = "10.213.0.0/16";
+  static constexpr char kDefaultAddressPool[] = "10.213.0.0/16";
 
-  PrivateDockerd();
+  // `address_pool`: the /16 its networks (/24 each, so up to 256) come from.
+  explicit PrivateDockerd(std::string address_pool = kDefaultAddressPool);
   ~PrivateDockerd();
   PrivateDockerd(const PrivateDockerd&) = delete;
   PrivateDockerd& operator=(const PrivateDockerd&) = delete;
@@ -47,6 +50,7 @@ class PrivateDockerd {
   std::string ReadLog() const;
 
  private:
+  const std::string address_pool_;
   std::string dir_;
   std::string socket_;
   ChildProcess child_;

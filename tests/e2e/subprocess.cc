@@ -120,8 +120,10 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
   for (int fd : {fds.in, fds.out, fds.err}) {
     if (fd >= 0) ::close(fd);
   }
-  absl::StatusOr<CommandResult> result = pid.status();
-  if (pid.ok()) {
+  absl::StatusOr<CommandResult> result = absl::InternalError("not run");
+  if (!pid.ok()) {
+    result = pid.status();
+  } else {
     const absl::Time deadline = absl::Now() + options.timeout;
     int status = 0;
     pid_t done = 0;
