@@ -18,6 +18,8 @@
 #include "controllers/containerset/containerset_reconciler.h"
 #include "controllers/galeracluster/galera_metrics.h"
 #include "controllers/galeracluster/galera_reconciler.h"
+#include "controllers/rediscluster/redis_metrics.h"
+#include "controllers/rediscluster/rediscluster_reconciler.h"
 #include "docker/container_cache.h"
 #include "docker/curl_docker_client.h"
 #include "docker/event_watcher.h"
@@ -49,6 +51,19 @@ absl::Status MakeDir(const std::string& dir, std::filesystem::perms perms) {
   return absl::OkStatus();
 }
 
+// `nxtctl diff`'s view of what the next reconcile of `desired` would do.
+template <typename R>
+reconciler::api::Planner PlannerOf(R* reconciler) {
+  return [reconciler](const resources::Object& desired) {
+    auto plan = reconciler->DescribePlan(desired);
+    if (!plan.ok()) {
+      return std::vector<std::string>{
+          absl::StrCat("error: ", std::string(plan.status().message()))};
+    }
+    return *plan;
+  };
+}
+
 }  // namespace
 
 // Everything the daemon runs, in construction order (destroyed in reverse).
@@ -70,6 +85,8 @@ class Daemon::Parts {
   std::unique_ptr<containerset::ContainerSetReconciler> containersets;
   std::unique_ptr<galera::GaleraClusterReconciler> galeraclusters;
   std::unique_ptr<galera::GaleraMetricsCollector> galera_metrics;
+  std::unique_ptr<rediscluster::RedisClusterReconciler> redisclusters;
+  std::unique_ptr<rediscluster::RedisMetricsCollector> redis_metrics;
   std::unique_ptr<docker::EventWatcher> watcher;
 
   std::unique_ptr<reconciler::ManifestSource> source;
@@ -144,6 +161,15 @@ absl::Status Daemon::Start() {
   parts->manager->AddController(galera_controller, *parts->galeraclusters);
   parts->galera_metrics = std::make_unique<galera::GaleraMetricsCollector>(*parts->store);
 
+  parts->redisclusters = std::make_unique<rediscluster::RedisClusterReconciler>(
+      *parts->store, docker_, *parts->cache, *parts->secrets, clock_,
+      rediscluster::RedisClusterReconciler::Options{});
+  reconciler::ControllerOptions redis_controller = galera_controller;
+  redis_controller.name = "rediscluster";
+  redis_controller.kind = resources::kRedisClusterKind;
+  parts->manager->AddController(redis_controller, *parts->redisclusters);
+  parts->redis_metrics = std::make_unique<rediscluster::RedisMetricsCollector>(*parts->store);
+
   reconciler::Manager* manager = parts->manager.get();
   docker::EventWatcher::Callbacks callbacks;
   callbacks.on_event = [manager](const docker::Event& event) {
@@ -176,16 +202,8 @@ absl::Status Daemon::Start() {
   api_options.server_version = kVersion;
   parts->handlers = std::make_unique<reconciler::api::ApiHandlers>(*parts->store, *parts->kinds,
                                                                    *parts->backend, api_options);
-  containerset::ContainerSetReconciler* containersets = parts->containersets.get();
-  parts->handlers->SetPlanner(
-      resources::kContainerSetKind, [containersets](const resources::Object& desired) {
-        auto plan = containersets->DescribePlan(desired);
-        if (!plan.ok()) {
-          return std::vector<std::string>{
-              absl::StrCat("error: ", std::string(plan.status().message()))};
-        }
-        return *plan;
-      });
+  parts->handlers->SetPlanner(resources::kContainerSetKind, PlannerOf(parts->containersets.get()));
+  parts->handlers->SetPlanner(resources::kRedisClusterKind, PlannerOf(parts->redisclusters.get()));
   reconciler::api::ApiServer::Options server_options;
   server_options.socket_path = options_.api_socket;
   parts->api = std::make_unique<reconciler::api::ApiServer>(server_options, *parts->handlers);
@@ -195,7 +213,8 @@ absl::Status Daemon::Start() {
     reconciler::MetricsServerOptions metrics_options;
     metrics_options.address = options_.metrics_addr;
     metrics_options.collectables = {parts->resource_collector.get(), &parts->registry,
-                                    &parts->process_metrics, parts->galera_metrics.get()};
+                                    &parts->process_metrics, parts->galera_metrics.get(),
+                                    parts->redis_metrics.get()};
     metrics_options.collectables.insert(metrics_options.collectables.end(),
                                         extra_collectables_.begin(), extra_collectables_.end());
     docker::EventWatcher* watcher = parts->watcher.get();

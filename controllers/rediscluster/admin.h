@@ -1,0 +1,64 @@
+// Cluster administration through `docker exec` of redis-cli in the node containers.
+//
+// Every call runs `timeout <seconds> redis-cli --askpass ...` (coreutils or busybox
+// timeout, present in both the local and the upstream image) under an Exec deadline a few
+// seconds longer, so no redis-cli outlives its call. The password goes to redis-cli on
+// stdin (--askpass); it is never in argv, the environment, logs or errors.
+//
+// redis-cli exits 0 on error replies, so replies are checked: a line starting with a
+// Redis error code (ERR, NOAUTH, READONLY, ...) or "[ERR]" fails the call with
+// FailedPrecondition (Unavailable when the node refused or did not answer), carrying the
+// command and the first error line.
+//
+// Thread-compatible; the client must outlive this object and be thread-safe.
+#ifndef NXT_CONTROLLERS_REDISCLUSTER_ADMIN_H_
+#define NXT_CONTROLLERS_REDISCLUSTER_ADMIN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "controllers/rediscluster/cluster_state.h"
+#include "docker/docker_client.h"
+
+namespace nxt::rediscluster {
+
+class RedisAdmin {
+ public:
+  struct Timeouts {
+    absl::Duration query = absl::Seconds(5);      // CLUSTER INFO / NODES, single commands
+    absl::Duration cluster = absl::Seconds(180);  // --cluster create/add-node/rebalance/...
+  };
+
+  RedisAdmin(docker::DockerClient& docker, std::string password, Timeouts timeouts);
+
+  // CLUSTER INFO + CLUSTER NODES of the node in `container` (one exec).
+  absl::StatusOr<NodeView> Query(const std::string& container);
+  // One command against the node in `container` (e.g. {"CLUSTER", "FORGET", id}).
+  absl::StatusOr<std::string> Command(const std::string& container,
+                                      const std::vector<std::string>& command);
+  // Several commands in one redis-cli run (fed on stdin, one per line); the output of
+  // all of them.
+  absl::StatusOr<std::string> Commands(const std::string& container,
+                                       const std::vector<std::string>& lines);
+  // `redis-cli --cluster <args>` run in `container`.
+  absl::StatusOr<std::string> ClusterTool(const std::string& container,
+                                          const std::vector<std::string>& args);
+
+  // The first line of `output` that is a Redis or redis-cli error, "" when none.
+  static std::string FirstError(const std::string& output);
+
+ private:
+  absl::StatusOr<std::string> Run(const std::string& container, std::vector<std::string> args,
+                                  const std::string& extra_stdin, absl::Duration timeout,
+                                  const std::string& what);
+
+  docker::DockerClient& docker_;
+  const std::string password_;
+  const Timeouts timeouts_;
+};
+
+}  // namespace nxt::rediscluster
+
+#endif  // NXT_CONTROLLERS_REDISCLUSTER_ADMIN_H_

@@ -1,0 +1,135 @@
+// The RedisCluster plan: a pure function from desired state, the node containers and
+// what every reachable node says about the cluster, to the next step. No I/O;
+// table-tested (tests/controllers/rediscluster_plan_test.cc).
+//
+// One round does container work (all at once) or exactly one cluster step, in this order:
+//   deleting: remove containers, the network, and (deletionPolicy: Delete) the volumes.
+//   suspend: nothing.
+//   containers: create missing nodes 0..nodes-1 (with network and volume), start stopped
+//     ones, replace dead ones, remove foreign ones (bad ordinal, duplicates).
+//   wait until every node 0..nodes-1 answers CLUSTER INFO / CLUSTER NODES.
+//   create: every node fresh (alone, no slots) → --cluster create with the replicas;
+//     nodes that met others but no slot was ever assigned are reset first.
+//   repair (allowed while the cluster is not ok): forget ghost IDs (in the anchor's
+//     table, owned by no container, failing); meet again a node that is failing or in
+//     handshake but answers; reset a stray node (its ID unknown to the cluster); fix
+//     open or unassigned slots.
+//   a step needs cluster_state ok, all 16384 slots ok, and every member knowing every
+//   member; otherwise wait. Then, first match wins:
+//     a fresh node 0..nodes-1 joins: as a master while there are fewer masters than
+//       nodes / (1 + replicasPerMaster), else as a replica of the master with fewest;
+//     a staying replica of a leaving master takes over (CLUSTER FAILOVER);
+//     leaving masters' slots move to the staying masters evenly (rebalance, weight 0);
+//     leaving nodes are deleted (del-node), replicas first; then their containers go;
+//     empty staying masters get slots (rebalance --cluster-use-empty-masters), or
+//       become replicas when there are enough masters;
+//     replicas move to masters short of replicasPerMaster;
+//     one node of an outdated config is replaced (a master fails over to its replica
+//       first).
+// The anchor is the lowest-ordinal answering node whose cluster_state is ok (else the
+// one that sees the most assigned slots); cluster steps run from its container.
+#ifndef NXT_CONTROLLERS_REDISCLUSTER_PLAN_H_
+#define NXT_CONTROLLERS_REDISCLUSTER_PLAN_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controllers/rediscluster/cluster_state.h"
+
+namespace nxt::rediscluster {
+
+struct DesiredState {
+  std::string namespace_;
+  std::string name;
+  int nodes = 0;
+  int replicas_per_master = 1;
+  std::string config_hash;
+  bool suspend = false;
+  bool deleting = false;
+  bool delete_volumes = false;  // deletionPolicy: Delete (read only when deleting)
+  int Masters() const { return nodes / (1 + replicas_per_master); }
+};
+
+struct ObservedNode {
+  std::string name;  // container name
+  int ordinal = -1;  // -1: label missing or unparsable
+  std::string config_hash;
+  std::string state;             // Docker: created, running, exited, dead, ...
+  std::optional<NodeView> view;  // when running and it answered
+};
+
+struct ObservedState {
+  std::vector<ObservedNode> nodes;
+  // Read only when deleting.
+  bool network_present = false;
+  std::vector<std::string> volumes;
+};
+
+struct Action {
+  enum class Type {
+    kEnsureNetwork,  // name
+    kEnsureVolume,   // name, ordinal
+    kCreate,         // ordinal, name (create, write redis.conf, start)
+    kStart,          // name
+    kReplace,        // ordinal, name (remove + create)
+    kRemove,         // name
+    kRemoveNetwork,  // name
+    kRemoveVolume,   // name
+    kCreateCluster,  // ordinals, via (redis-cli --cluster create ... --cluster-replicas R)
+    kResetNode,      // ordinal (FLUSHALL + CLUSTER RESET HARD)
+    kAddMaster,      // ordinal, via (--cluster add-node)
+    kAddReplica,     // ordinal, node_id = master, via (--cluster add-node --cluster-slave)
+    kFailover,       // ordinal (a replica; CLUSTER FAILOVER)
+    kDrain,          // node_ids (leaving masters), via (--cluster rebalance, weight 0)
+    kRebalance,      // via (--cluster rebalance --cluster-use-empty-masters)
+    kDelNode,        // ordinal, node_id, via (--cluster del-node)
+    kForget,         // node_id (CLUSTER FORGET on every answering node)
+    kMeet,           // ordinal, via (CLUSTER MEET <its address>)
+    kReplicate,      // ordinal, node_id = new master (CLUSTER REPLICATE)
+    kFix,            // via (--cluster fix)
+    kWait,           // detail: what the next step waits for (no Docker call)
+  };
+  Type type = Type::kWait;
+  std::string name;
+  int ordinal = -1;
+  int via = -1;  // ordinal of the node whose container runs redis-cli
+  std::vector<int> ordinals;
+  std::string node_id;
+  std::vector<std::string> node_ids;
+  std::string detail;
+
+  // "create container cache-2", "add cache-6 as a master", ... (logs, events, diff).
+  std::string Describe() const;
+  friend bool operator==(const Action&, const Action&) = default;
+};
+
+const char* ActionTypeName(Action::Type type);
+
+// What the plan (and the status) read from the observed views.
+struct ClusterSummary {
+  int anchor = -1;                         // ordinal, -1 when no node answered
+  std::map<std::string, int> ordinal_of;   // node ID → ordinal (from each node's myself)
+  std::map<std::string, int> replicas_of;  // master ID → healthy replicas (anchor's view)
+  bool formed = false;                     // some node serves slots or knows other nodes
+  std::string state;                       // anchor's cluster_state, "" when none
+  int slots_assigned = 0;
+  int slots_ok = 0;
+  int masters = 0;   // healthy masters serving slots (anchor's view)
+  int replicas = 0;  // healthy replicas of such masters
+  int known_nodes = 0;
+  int open_slots = 0;  // in any view
+  // Every answering node says cluster_state ok with all slots ok, and no node in the
+  // anchor's table is failing: the whole cluster agrees it is healthy.
+  bool all_ok = false;
+  std::vector<std::string> ghosts;  // failing IDs in the anchor's table no container owns
+};
+
+ClusterSummary Summarize(const ObservedState& observed);
+
+std::vector<Action> Plan(const DesiredState& desired, const ObservedState& observed);
+
+}  // namespace nxt::rediscluster
+
+#endif  // NXT_CONTROLLERS_REDISCLUSTER_PLAN_H_

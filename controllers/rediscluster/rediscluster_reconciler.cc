@@ -1,0 +1,206 @@
+#include "controllers/rediscluster/rediscluster_reconciler.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "controllers/common/owner.h"
+#include "controllers/rediscluster/actuator.h"
+#include "controllers/rediscluster/render.h"
+#include "controllers/rediscluster/status.h"
+
+namespace nxt::rediscluster {
+namespace {
+
+std::string Context(const resources::ObjectKey& key) {
+  return absl::StrCat("rediscluster ", key.NamespacedName());
+}
+
+std::string LabelOr(const std::map<std::string, std::string>& labels, const char* key) {
+  auto it = labels.find(key);
+  return it == labels.end() ? std::string() : it->second;
+}
+
+bool SameStatus(const resources::ObjectStatus& a, const resources::ObjectStatus& b) {
+  return a.observed_generation == b.observed_generation && a.conditions == b.conditions &&
+         a.fields == b.fields;
+}
+
+bool OnlyWaits(const std::vector<Action>& actions) {
+  for (const Action& a : actions) {
+    if (a.type != Action::Type::kWait) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+RedisClusterReconciler::RedisClusterReconciler(reconciler::Store& store,
+                                               docker::DockerClient& docker,
+                                               docker::ContainerCache& cache,
+                                               controllers::SecretStore& secrets, Clock& clock,
+                                               Options options)
+    : store_(store),
+      docker_(docker),
+      cache_(cache),
+      secrets_(secrets),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+absl::StatusOr<reconciler::Result> RedisClusterReconciler::Reconcile(
+    const reconciler::Request& request) {
+  const resources::ObjectKey& key = request.key;
+  resources::ObjectPtr object = store_.Get(key);
+  if (object == nullptr || object->metadata.deletion_timestamp != absl::InfinitePast()) {
+    return Annotate(Teardown(key, object.get()), Context(key));
+  }
+  absl::StatusOr<Desired> desired = Desire(*object);
+  if (absl::IsInvalidArgument(desired.status())) {
+    return StallOnInvalidSpec(*object, desired.status());
+  }
+  if (!desired.ok()) return Annotate(desired.status(), Context(key));
+  return Annotate(Converge(*object, *desired), Context(key));
+}
+
+absl::StatusOr<RedisClusterReconciler::Desired> RedisClusterReconciler::Desire(
+    const resources::Object& object) {
+  const resources::ObjectKey key = object.Key();
+  Desired d;
+  NXT_ASSIGN_OR_RETURN(d.spec, resources::DecodeRedisClusterSpec(object.spec));
+  NXT_ASSIGN_OR_RETURN(d.password,
+                       Annotate(secrets_.GetOrCreate(key, kPasswordSecret), "password"));
+  d.state.namespace_ = key.namespace_;
+  d.state.name = key.name;
+  d.state.nodes = d.spec.nodes;
+  d.state.replicas_per_master = d.spec.replicas_per_master;
+  d.state.config_hash = ConfigHashOf(key, d.spec, controllers::SecretStore::Version(d.password));
+  d.state.suspend = d.spec.suspend;
+  d.state.delete_volumes = d.spec.deletion_policy == resources::DeletionPolicy::kDelete;
+  return d;
+}
+
+ObservedState RedisClusterReconciler::Observe(const resources::ObjectKey& key,
+                                              RedisAdmin* admin) const {
+  ObservedState o;
+  for (const docker::ContainerSummary& c : cache_.List(controllers::OwnerSelector(key))) {
+    ObservedNode n;
+    n.name = c.name;
+    if (LabelOr(c.labels, docker::kLabelRole) == kNodeRole) {
+      n.ordinal = controllers::OrdinalOf(c.labels).value_or(-1);
+    }
+    n.config_hash = LabelOr(c.labels, docker::kLabelConfigHash);
+    n.state = c.state;
+    if (admin != nullptr && c.state == "running" && n.ordinal >= 0) {
+      absl::StatusOr<NodeView> view = admin->Query(c.name);
+      if (view.ok()) n.view = *std::move(view);
+    }
+    o.nodes.push_back(std::move(n));
+  }
+  return o;
+}
+
+absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resources::Object& object,
+                                                                    const Desired& desired) {
+  const resources::ObjectKey key = object.Key();
+  RedisAdmin admin(docker_, desired.password, options_.timeouts);
+  ObservedState observed = Observe(key, &admin);
+  std::vector<Action> actions = Plan(desired.state, observed);
+  ActuatorOutcome outcome;
+  if (!OnlyWaits(actions)) {
+    ActuatorContext context{key,
+                            &desired.spec,
+                            desired.state.config_hash,
+                            desired.password,
+                            desired.spec.replicas_per_master,
+                            options_.stop_timeout,
+                            options_.create_parallelism,
+                            true};
+    Actuator actuator(docker_, cache_, store_, &admin, std::move(context));
+    outcome = actuator.Run(actions);
+  }
+  ObservedState after = outcome.changes > 0 ? Observe(key, &admin) : std::move(observed);
+  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
+  StatusInput in;
+  in.generation = object.metadata.generation;
+  in.desired = &desired.state;
+  in.observed = &after;
+  in.actions = actions;
+  in.error = outcome.error;
+  in.now = clock_.Now();
+  in.previous = previous.has_value() ? &*previous : nullptr;
+  WriteStatus(key, BuildStatus(in));
+
+  if (!outcome.error.ok()) return outcome.error;
+  if (desired.state.suspend || Converged(desired.state, after)) {
+    return reconciler::Result{.requeue_after = options_.resync};
+  }
+  return reconciler::Result{.requeue_after = outcome.changes > 0 ? options_.requeue_after_change
+                                                                 : options_.requeue_while_waiting};
+}
+
+absl::StatusOr<reconciler::Result> RedisClusterReconciler::Teardown(
+    const resources::ObjectKey& key, const resources::Object* object) {
+  DesiredState d;
+  d.namespace_ = key.namespace_;
+  d.name = key.name;
+  d.deleting = true;
+  if (object != nullptr) {
+    absl::StatusOr<resources::RedisClusterSpec> spec =
+        resources::DecodeRedisClusterSpec(object->spec);
+    // An undecodable spec keeps its volumes: data is only deleted when asked in writing.
+    d.delete_volumes = spec.ok() && spec->deletion_policy == resources::DeletionPolicy::kDelete;
+  }
+  ObservedState o = Observe(key, nullptr);
+  if (object == nullptr && o.nodes.empty()) return reconciler::Result{};
+  const docker::LabelSelector selector = controllers::OwnerSelector(key);
+  NXT_ASSIGN_OR_RETURN(std::vector<docker::NetworkInfo> networks, docker_.ListNetworks(selector));
+  const std::string network = controllers::NetworkName(key.namespace_, key.name);
+  for (const docker::NetworkInfo& n : networks) o.network_present |= n.name == network;
+  if (d.delete_volumes) {
+    NXT_ASSIGN_OR_RETURN(std::vector<docker::VolumeInfo> volumes, docker_.ListVolumes(selector));
+    for (const docker::VolumeInfo& v : volumes) o.volumes.push_back(v.name);
+  }
+  ActuatorContext context;
+  context.key = key;
+  context.stop_timeout = options_.stop_timeout;
+  context.record_events = object != nullptr;
+  Actuator actuator(docker_, cache_, store_, nullptr, std::move(context));
+  ActuatorOutcome outcome = actuator.Run(Plan(d, o));
+  NXT_RETURN_IF_ERROR(outcome.error);
+  if (d.delete_volumes) NXT_RETURN_IF_ERROR(Annotate(secrets_.DeleteAll(key), "delete password"));
+  if (object != nullptr) store_.Finalize(key);
+  return reconciler::Result{};
+}
+
+absl::Status RedisClusterReconciler::StallOnInvalidSpec(const resources::Object& object,
+                                                        const absl::Status& error) {
+  const resources::ObjectKey key = object.Key();
+  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
+  WriteStatus(key, InvalidSpecStatus(object.metadata.generation, error, clock_.Now(),
+                                     previous.has_value() ? &*previous : nullptr));
+  store_.RecordEvent(key, "Warning", kReasonInvalidSpec, std::string(error.message()));
+  return reconciler::TerminalError(Annotate(error, Context(key)));
+}
+
+void RedisClusterReconciler::WriteStatus(const resources::ObjectKey& key,
+                                         resources::ObjectStatus status) {
+  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
+  if (previous.has_value() && SameStatus(*previous, status)) return;
+  store_.UpdateStatus(key, std::move(status));
+}
+
+absl::StatusOr<std::vector<std::string>> RedisClusterReconciler::DescribePlan(
+    const resources::Object& object) {
+  NXT_ASSIGN_OR_RETURN(Desired desired, Desire(object));
+  RedisAdmin admin(docker_, desired.password, options_.timeouts);
+  std::vector<std::string> out;
+  for (const Action& a : Plan(desired.state, Observe(object.Key(), &admin))) {
+    if (a.type != Action::Type::kWait && a.type != Action::Type::kEnsureNetwork &&
+        a.type != Action::Type::kEnsureVolume) {
+      out.push_back(a.Describe());
+    }
+  }
+  return out;
+}
+
+}  // namespace nxt::rediscluster

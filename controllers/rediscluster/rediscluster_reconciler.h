@@ -1,0 +1,92 @@
+// The RedisCluster controller: a Redis Cluster of masters and replicas that is created,
+// grown and shrunk by whole shards, and repaired (see plan.h for the rules).
+//
+// Reconcile(key): load the object (absent or being deleted → tear down, then
+// Store::Finalize) → decode the spec (InvalidArgument → Stalled/InvalidSpec and a terminal
+// error) → the password from the SecretStore (generated once, kept) → observe: the node
+// containers in the ContainerCache, and CLUSTER INFO + CLUSTER NODES of every running node
+// (one `docker exec` of redis-cli each) → Plan (pure) → act (actuator.h) → observe again
+// when something changed → write status → Result. It requeues while the cluster moves
+// towards the spec and returns Result{.requeue_after = resync} once converged, so cluster
+// failures that Docker does not see (a node leaving the bus, a failover) are noticed.
+//
+// Errors come back annotated, code kept: "rediscluster default/cache: add cache-6 as a
+// master: redis-cli --cluster add-node in cache-0: [ERR] ...". The password never appears
+// in argv, env, logs, events or status. Volumes are never removed except on deletion
+// with deletionPolicy: Delete (which also removes the password).
+//
+// Thread-safe: the manager may run Reconcile for different keys concurrently (never for
+// one key). The store, client, cache, secrets and clock must outlive this object.
+#ifndef NXT_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_RECONCILER_H_
+#define NXT_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_RECONCILER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "controllers/common/secret_store.h"
+#include "controllers/rediscluster/admin.h"
+#include "controllers/rediscluster/plan.h"
+#include "docker/container_cache.h"
+#include "docker/docker_client.h"
+#include "reconciler/reconciler.h"
+#include "reconciler/store.h"
+#include "resources/object.h"
+#include "resources/rediscluster.h"
+
+namespace nxt::rediscluster {
+
+inline constexpr char kPasswordSecret[] = "password";
+
+class RedisClusterReconciler : public reconciler::Reconciler {
+ public:
+  struct Options {
+    absl::Duration stop_timeout = absl::Seconds(10);
+    absl::Duration requeue_after_change = absl::Seconds(1);
+    absl::Duration requeue_while_waiting = absl::Seconds(2);
+    // Converged clusters are looked at again after this long (0: only on events).
+    absl::Duration resync = absl::Seconds(30);
+    RedisAdmin::Timeouts timeouts;
+    int create_parallelism = 4;
+  };
+
+  RedisClusterReconciler(reconciler::Store& store, docker::DockerClient& docker,
+                         docker::ContainerCache& cache, controllers::SecretStore& secrets,
+                         Clock& clock, Options options);
+
+  absl::StatusOr<reconciler::Result> Reconcile(const reconciler::Request& request) override;
+
+  // What the next reconcile of `object` would do, one line per action; for `nxtctl diff`.
+  // Execs CLUSTER NODES in the running nodes (read-only). InvalidArgument on a bad spec.
+  absl::StatusOr<std::vector<std::string>> DescribePlan(const resources::Object& object);
+
+ private:
+  struct Desired {
+    resources::RedisClusterSpec spec;
+    DesiredState state;
+    std::string password;
+  };
+
+  absl::StatusOr<Desired> Desire(const resources::Object& object);
+  ObservedState Observe(const resources::ObjectKey& key, RedisAdmin* admin) const;
+  absl::StatusOr<reconciler::Result> Converge(const resources::Object& object,
+                                              const Desired& desired);
+  absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
+                                              const resources::Object* object);
+  absl::Status StallOnInvalidSpec(const resources::Object& object, const absl::Status& error);
+  void WriteStatus(const resources::ObjectKey& key, resources::ObjectStatus status);
+
+  reconciler::Store& store_;
+  docker::DockerClient& docker_;
+  docker::ContainerCache& cache_;
+  controllers::SecretStore& secrets_;
+  Clock& clock_;
+  const Options options_;
+};
+
+}  // namespace nxt::rediscluster
+
+#endif  // NXT_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_RECONCILER_H_

@@ -1,0 +1,175 @@
+#include "controllers/rediscluster/status.h"
+
+#include <boost/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "controllers/common/owner.h"
+
+namespace nxt::rediscluster {
+namespace {
+
+using T = Action::Type;
+
+resources::Condition Cond(const char* type, bool status, const std::string& reason,
+                          const std::string& message, absl::Time now) {
+  return {type, status ? "True" : "False", reason, message, now};
+}
+
+// Nodes 0..nodes-1 that run the current config and are healthy members of the cluster.
+int ReadyNodes(const DesiredState& d, const ObservedState& o, const ClusterSummary& s,
+               bool* all_current) {
+  *all_current = true;
+  int ready = 0;
+  const NodeView* anchor = nullptr;
+  for (const ObservedNode& n : o.nodes) {
+    if (n.ordinal == s.anchor && n.view) anchor = &*n.view;
+  }
+  for (const ObservedNode& n : o.nodes) {
+    if (n.ordinal < 0 || n.ordinal >= d.nodes) continue;
+    *all_current &= n.config_hash == d.config_hash;
+    if (anchor == nullptr || !n.view || n.state != "running") continue;
+    const ClusterNode* member = anchor->Find(n.view->Myself()->id);
+    ready += member != nullptr && !member->IsFailing() && !n.view->IsFresh();
+  }
+  return ready;
+}
+
+std::string ReasonOf(const DesiredState& d, const std::vector<Action>& actions) {
+  for (const Action& a : actions) {
+    switch (a.type) {
+      case T::kCreateCluster:
+        return kReasonCreating;
+      case T::kCreate:
+      case T::kAddMaster:
+      case T::kAddReplica:
+      case T::kRebalance:
+        return a.ordinal >= 0 && a.ordinal < d.nodes ? kReasonScalingUp : kReasonRepairing;
+      case T::kDrain:
+      case T::kDelNode:
+        return kReasonScalingDown;
+      case T::kRemove:
+        return a.ordinal >= d.nodes ? kReasonScalingDown : kReasonRepairing;
+      case T::kReplace:
+        return kReasonRollingUpdate;
+      case T::kWait:
+        return kReasonWaiting;
+      case T::kEnsureNetwork:
+      case T::kEnsureVolume:
+        continue;
+      default:
+        return kReasonRepairing;
+    }
+  }
+  return kReasonWaiting;
+}
+
+boost::json::array Members(const ObservedState& o) {
+  boost::json::array out;
+  for (const ObservedNode& n : o.nodes) {
+    boost::json::object m{{"name", n.name}, {"container", n.state}, {"up", n.view.has_value()}};
+    if (n.view) {
+      const ClusterNode* me = n.view->Myself();
+      m["id"] = me->id.substr(0, 12);
+      m["role"] = me->IsMaster() ? "master" : me->IsReplica() ? "replica" : "unknown";
+      if (!me->master_id.empty()) m["master"] = me->master_id.substr(0, 12);
+      m["slots"] = me->SlotCount();
+      m["state"] = n.view->info.state;
+      m["knownNodes"] = n.view->info.known_nodes;
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool Converged(const DesiredState& d, const ObservedState& o) {
+  ClusterSummary s = Summarize(o);
+  bool all_current = false;
+  return Plan(d, o).empty() && ReadyNodes(d, o, s, &all_current) == d.nodes && all_current &&
+         s.all_ok && s.masters == d.Masters() &&
+         s.replicas == d.Masters() * d.replicas_per_master && s.ghosts.empty() &&
+         static_cast<int>(o.nodes.size()) == d.nodes;
+}
+
+resources::ObjectStatus BuildStatus(const StatusInput& in) {
+  const DesiredState& d = *in.desired;
+  const ObservedState& o = *in.observed;
+  ClusterSummary s = Summarize(o);
+  bool all_current = false;
+  const int ready = ReadyNodes(d, o, s, &all_current);
+  const bool converged = Converged(d, o);
+  resources::ObjectStatus st;
+  if (in.previous != nullptr) st.conditions = in.previous->conditions;
+  st.observed_generation = in.generation;
+  st.fields["ready"] = absl::StrCat(ready, "/", d.nodes);
+  st.fields["nodes"] = d.nodes;
+  st.fields["masters"] = s.masters;
+  st.fields["replicas"] = s.replicas;
+  st.fields["slots"] = absl::StrCat(s.slots_ok, "/", kClusterSlots);
+  st.fields["slotsAssigned"] = s.slots_assigned;
+  st.fields["slotsOk"] = s.slots_ok;
+  st.fields["slotsFail"] = s.slots_assigned - s.slots_ok;  // pfail + fail
+  st.fields["clusterState"] = s.formed ? s.state : "-";    // a fresh node says "fail"
+  st.fields["knownNodes"] = s.known_nodes;
+  st.fields["openSlots"] = s.open_slots;
+  st.fields["ghosts"] = static_cast<int64_t>(s.ghosts.size());
+  st.fields["configHash"] = d.config_hash.substr(0, 12);
+  st.fields["members"] = Members(o);
+  std::string summary;
+  const bool ok_now = s.state == "ok" && s.slots_ok == kClusterSlots;
+  if (d.suspend) {
+    summary = kReasonSuspended;
+    st.SetCondition(
+        Cond(resources::kConditionReady, ok_now, kReasonSuspended, "suspended", in.now));
+    st.SetCondition(Cond(resources::kConditionReconciling, false, kReasonSuspended,
+                         "suspended: no changes are made", in.now));
+    st.SetCondition(Cond(resources::kConditionStalled, false, kReasonSuspended, "", in.now));
+  } else if (!in.error.ok()) {
+    const std::string message(in.error.message());
+    summary = kReasonReconcileError;
+    st.SetCondition(
+        Cond(resources::kConditionReady, converged, kReasonReconcileError, message, in.now));
+    st.SetCondition(
+        Cond(resources::kConditionReconciling, true, kReasonReconcileError, message, in.now));
+    st.SetCondition(Cond(resources::kConditionStalled, false, kReasonReconcileError, "", in.now));
+  } else if (converged) {
+    summary = "Ready";
+    const std::string message = absl::StrCat(s.masters, " masters, ", s.replicas, " replicas, all ",
+                                             kClusterSlots, " slots ok");
+    st.SetCondition(Cond(resources::kConditionReady, true, kReasonAvailable, message, in.now));
+    st.SetCondition(Cond(resources::kConditionReconciling, false, kReasonAvailable, "", in.now));
+    st.SetCondition(Cond(resources::kConditionStalled, false, kReasonAvailable, "", in.now));
+  } else {
+    summary = ReasonOf(d, in.actions);
+    std::vector<std::string> steps;
+    for (const Action& a : in.actions) {
+      if (a.type != T::kEnsureNetwork && a.type != T::kEnsureVolume) steps.push_back(a.Describe());
+    }
+    const std::string message = steps.empty() ? "converging" : absl::StrJoin(steps, "; ");
+    st.SetCondition(
+        Cond(resources::kConditionReady, ok_now && ready == d.nodes, summary,
+             absl::StrCat("cluster_state ", s.state.empty() ? "-" : s.state, ", ", s.slots_ok, "/",
+                          kClusterSlots, " slots ok, ", ready, "/", d.nodes, " nodes ready"),
+             in.now));
+    st.SetCondition(Cond(resources::kConditionReconciling, true, summary, message, in.now));
+    st.SetCondition(Cond(resources::kConditionStalled, false, summary, "", in.now));
+  }
+  st.fields["summary"] = summary;
+  return st;
+}
+
+resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
+                                          absl::Time now, const resources::ObjectStatus* previous) {
+  resources::ObjectStatus st;
+  if (previous != nullptr) st = *previous;
+  st.observed_generation = generation;
+  const std::string message(error.message());
+  st.SetCondition(Cond(resources::kConditionStalled, true, kReasonInvalidSpec, message, now));
+  st.SetCondition(Cond(resources::kConditionReconciling, false, kReasonInvalidSpec, message, now));
+  st.fields["summary"] = absl::StrCat(kReasonInvalidSpec, ": ", message);
+  return st;
+}
+
+}  // namespace nxt::rediscluster

@@ -1,0 +1,306 @@
+// RedisCluster against the real engine and real Redis (images/redis: nxt/redis:7, or
+// NXT_REDIS_IMAGE): CurlDockerClient + ContainerCache + the reconciler with an in-memory
+// store. Every object carries io.nxt.name=<unique name> and is removed by that label in
+// TearDown, even when a test failed.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/clock.h"
+#include "common/logging.h"
+#include "controllers/common/secret_store.h"
+#include "controllers/rediscluster/admin.h"
+#include "controllers/rediscluster/rediscluster_reconciler.h"
+#include "docker/container_cache.h"
+#include "docker/curl_docker_client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/docker_env.h"
+#include "tests/testing/fake_store.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace nxt::rediscluster {
+namespace {
+
+using ::nxt::testing::IsOk;
+
+constexpr absl::Duration kResync = absl::Seconds(77);  // marks "converged" in results
+
+std::string RedisImage() {
+  const char* s = std::getenv("NXT_REDIS_IMAGE");
+  return s != nullptr ? s : "nxt/redis:7";
+}
+
+class RedisClusterDockerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    NXT_REQUIRE_DOCKER_OR_OPT_OUT();
+    SetLogLevel(LogLevel::kWarning);
+    absl::BitGen gen;
+    name_ = absl::StrCat("nxt-t-", absl::Uniform<uint32_t>(gen, 0, 1u << 30));
+    key_ = {resources::kRedisClusterKind, "default", name_};
+    docker_ = std::make_unique<docker::CurlDockerClient>(
+        docker::CurlDockerClient::Options{.socket_path = nxt::testing::DockerSocketPath()});
+    ASSERT_THAT(docker_->Ping(), IsOk());
+    ASSERT_THAT(docker_->InspectImage(RedisImage()), IsOk())
+        << RedisImage() << " is missing: run images/build.sh redis";
+    cache_ = std::make_unique<docker::ContainerCache>(*docker_);
+    store_ = std::make_unique<nxt::testing::FakeStore>(RealClock::Get());
+    secrets_ = std::make_unique<controllers::SecretStore>(state_.path());
+    RedisClusterReconciler::Options options;
+    options.stop_timeout = absl::Seconds(2);
+    options.resync = kResync;
+    reconciler_ = std::make_unique<RedisClusterReconciler>(*store_, *docker_, *cache_, *secrets_,
+                                                           RealClock::Get(), options);
+  }
+
+  void TearDown() override {
+    if (docker_ == nullptr) return;
+    const docker::LabelSelector mine = {{docker::kLabelName, name_}};
+    if (auto rows = docker_->ListContainers(mine); rows.ok()) {
+      for (const auto& c : *rows) docker_->RemoveContainer(c.id, true).IgnoreError();
+    }
+    if (auto rows = docker_->ListNetworks(mine); rows.ok()) {
+      for (const auto& n : *rows) docker_->RemoveNetwork(n.name).IgnoreError();
+    }
+    if (auto rows = docker_->ListVolumes(mine); rows.ok()) {
+      for (const auto& v : *rows) docker_->RemoveVolume(v.name).IgnoreError();
+    }
+  }
+
+  void ApplyNodes(int nodes) {
+    resources::Object o;
+    o.kind = resources::kRedisClusterKind;
+    o.metadata.name = name_;
+    o.spec = {{"nodes", nodes},
+              {"replicasPerMaster", 1},
+              {"image", RedisImage()},
+              {"maxmemory", "64Mi"},
+              {"appendonly", true}};
+    store_->Apply(std::move(o));
+  }
+
+  // Reconciles as the daemon does (cache refreshed first) until converged.
+  void Converge(absl::Duration limit = absl::Seconds(150)) {
+    absl::Time deadline = absl::Now() + limit;
+    std::string last;
+    while (absl::Now() < deadline) {
+      ASSERT_THAT(cache_->Resync(), IsOk());
+      absl::StatusOr<reconciler::Result> r = reconciler_->Reconcile({key_});
+      if (r.ok() && r->requeue_after == kResync) {
+        std::fprintf(stderr, "[ converged ] %s in %.1f s\n", Field("ready").c_str(),
+                     absl::ToDoubleSeconds(absl::Now() - (deadline - limit)));
+        return;
+      }
+      last = r.ok() ? Summary() : r.status().ToString();
+      absl::SleepFor(absl::Milliseconds(500));
+    }
+    FAIL() << "not converged within " << limit << "; last: " << last;
+  }
+
+  std::string Summary() {
+    std::optional<resources::ObjectStatus> s = store_->GetStatus(key_);
+    if (!s.has_value()) return "(no status)";
+    const resources::Condition* c = s->FindCondition(resources::kConditionReconciling);
+    return absl::StrCat(boost::json::serialize(s->fields.at("summary")), " ",
+                        c != nullptr ? c->message : "");
+  }
+
+  std::string Field(const char* name) {
+    std::optional<resources::ObjectStatus> s = store_->GetStatus(key_);
+    if (!s.has_value() || !s->fields.contains(name)) return "";
+    const boost::json::value& v = s->fields.at(name);
+    return v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
+  }
+
+  std::string Node(int i) const { return absl::StrCat(name_, "-", i); }
+
+  RedisAdmin Admin() {
+    absl::StatusOr<std::string> pw = secrets_->Get(key_, kPasswordSecret);
+    EXPECT_THAT(pw, IsOk());
+    return RedisAdmin(*docker_, pw.ok() ? *pw : "", RedisAdmin::Timeouts{});
+  }
+
+  // The anchor's view, from node `i`.
+  NodeView View(int i) {
+    RedisAdmin admin = Admin();
+    absl::StatusOr<NodeView> v = admin.Query(Node(i));
+    EXPECT_THAT(v, IsOk());
+    return v.ok() ? *v : NodeView{};
+  }
+
+  // Checks the invariants of a healthy cluster of `masters` shards with one replica each;
+  // returns node ID by container ordinal.
+  std::map<int, std::string> ExpectHealthy(int nodes, int masters) {
+    std::map<int, std::string> ids;
+    std::map<std::string, int> replicas;
+    std::vector<int> slots;
+    for (int i = 0; i < nodes; ++i) {
+      NodeView v = View(i);
+      if (v.Myself() == nullptr) continue;
+      ids[i] = v.Myself()->id;
+      EXPECT_EQ(v.info.state, "ok") << Node(i);
+      EXPECT_EQ(v.info.slots_ok, kClusterSlots) << Node(i);
+      EXPECT_EQ(v.info.known_nodes, nodes) << Node(i) << ": no ghosts, no missing nodes";
+      if (i != 0) continue;
+      for (const ClusterNode& n : v.nodes) {
+        EXPECT_FALSE(n.IsFailing()) << n.id;
+        EXPECT_EQ(n.open_slots, 0);
+        if (n.IsReplica()) ++replicas[n.master_id];
+        if (n.IsMaster()) slots.push_back(n.SlotCount());
+        EXPECT_EQ(n.hostname.substr(0, name_.size()), name_) << "announced hostname";
+      }
+    }
+    EXPECT_EQ(static_cast<int>(slots.size()), masters);
+    for (int s : slots) {
+      // redis-cli rebalances within its 2% threshold.
+      EXPECT_NEAR(s, kClusterSlots / masters, kClusterSlots / masters * 0.03);
+    }
+    EXPECT_EQ(static_cast<int>(replicas.size()), masters);
+    for (const auto& [master, count] : replicas) EXPECT_EQ(count, 1) << master;
+    return ids;
+  }
+
+  // Writes keys k0..k<n-1> through the cluster (redis-cli -c follows MOVED).
+  void WriteKeys(int n) {
+    std::vector<std::string> lines;
+    for (int i = 0; i < n; ++i) lines.push_back(absl::StrCat("SET k", i, " v", i));
+    RunClient(lines);
+  }
+  void ExpectKeys(int n) {
+    std::vector<std::string> lines;
+    for (int i = 0; i < n; ++i) lines.push_back(absl::StrCat("GET k", i));
+    std::string out = RunClient(lines);
+    std::vector<std::string> got;
+    for (absl::string_view line : absl::StrSplit(out, '\n', absl::SkipEmpty())) {
+      if (!absl::StartsWith(line, "-> ")) got.emplace_back(line);  // "-> Redirected to ..."
+    }
+    ASSERT_EQ(static_cast<int>(got.size()), n) << out;
+    for (int i = 0; i < n; ++i) EXPECT_EQ(got[i], absl::StrCat("v", i));
+  }
+  std::string RunClient(const std::vector<std::string>& lines) {
+    absl::StatusOr<std::string> pw = secrets_->Get(key_, kPasswordSecret);
+    std::string in = absl::StrCat(pw.ok() ? *pw : "", "\n");
+    for (const std::string& l : lines) absl::StrAppend(&in, l, "\n");
+    absl::StatusOr<docker::ExecResult> r = docker_->Exec(
+        Node(0), {"timeout", "60", "redis-cli", "-c", "--askpass"}, absl::Seconds(65), in);
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? r->stdout_text : "";
+  }
+
+  nxt::testing::TempDir state_;
+  std::string name_;
+  resources::ObjectKey key_;
+  std::unique_ptr<docker::CurlDockerClient> docker_;
+  std::unique_ptr<docker::ContainerCache> cache_;
+  std::unique_ptr<nxt::testing::FakeStore> store_;
+  std::unique_ptr<controllers::SecretStore> secrets_;
+  std::unique_ptr<RedisClusterReconciler> reconciler_;
+};
+
+TEST_F(RedisClusterDockerTest, CreatesThreeMastersWithAReplicaEachAndRepairsARemovedNode) {
+  ApplyNodes(6);
+  Converge();
+  std::map<int, std::string> ids = ExpectHealthy(6, 3);
+  EXPECT_EQ(Field("ready"), "6/6");
+  EXPECT_EQ(Field("slots"), "16384/16384");
+  EXPECT_EQ(Field("clusterState"), "ok");
+  EXPECT_EQ(Field("masters"), "3");
+  EXPECT_EQ(Field("replicas"), "3");
+
+  // The password is required (requirepass from the config file) and is not in argv/env.
+  absl::StatusOr<docker::ExecResult> noauth =
+      docker_->Exec(Node(0), {"redis-cli", "PING"}, absl::Seconds(10));
+  ASSERT_THAT(noauth, IsOk());
+  EXPECT_THAT(noauth->stdout_text, ::testing::HasSubstr("NOAUTH"));
+  absl::StatusOr<docker::ExecResult> cmdline =
+      docker_->Exec(Node(0), {"sh", "-c", "cat /proc/1/cmdline /proc/1/environ | tr '\\0' ' '"},
+                    absl::Seconds(10));
+  ASSERT_THAT(cmdline, IsOk());
+  EXPECT_THAT(cmdline->stdout_text,
+              ::testing::Not(::testing::HasSubstr(*secrets_->Get(key_, kPasswordSecret))));
+  WriteKeys(200);
+
+  // A second reconcile of a converged cluster changes nothing.
+  ASSERT_THAT(cache_->Resync(), IsOk());
+  absl::StatusOr<reconciler::Result> again = reconciler_->Reconcile({key_});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->requeue_after, kResync);
+
+  // docker rm -f of a node: recreated with its identity (nodes.conf on its volume).
+  ASSERT_THAT(docker_->RemoveContainer(Node(1), true), IsOk());
+  Converge();
+  std::map<int, std::string> after = ExpectHealthy(6, 3);
+  EXPECT_EQ(after, ids) << "every node kept its ID";
+  ExpectKeys(200);
+}
+
+TEST_F(RedisClusterDockerTest, AKilledMasterComesBackAsAReplicaOfItsPromotedReplica) {
+  ApplyNodes(6);
+  Converge();
+  ExpectHealthy(6, 3);
+  WriteKeys(100);
+  NodeView v = View(0);
+  std::map<std::string, int> ordinal;
+  for (int i = 0; i < 6; ++i) ordinal[View(i).Myself()->id] = i;
+  int master = -1;
+  int replica = -1;
+  for (const ClusterNode& n : v.nodes) {
+    if (n.IsReplica()) {
+      master = ordinal[n.master_id];
+      replica = ordinal[n.id];
+    }
+  }
+  ASSERT_GE(master, 0);
+  // Down long enough for the cluster to fail over (node timeout 5 s), without the
+  // restart policy bringing it back first.
+  ASSERT_THAT(docker_->StopContainer(Node(master), absl::ZeroDuration()), IsOk());
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline && !View(replica).Myself()->IsMaster()) {
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  ASSERT_TRUE(View(replica).Myself()->IsMaster()) << Node(replica) << " was not promoted";
+
+  Converge();
+  ExpectHealthy(6, 3);
+  EXPECT_TRUE(View(master).Myself()->IsReplica()) << Node(master) << " came back as a replica";
+  ExpectKeys(100);
+}
+
+TEST_F(RedisClusterDockerTest, ScalesByWholeShardsUpAndDown) {
+  ApplyNodes(6);
+  Converge();
+  ExpectHealthy(6, 3);
+  WriteKeys(300);
+
+  ApplyNodes(8);
+  Converge();
+  ExpectHealthy(8, 4);
+  ExpectKeys(300);
+
+  ApplyNodes(6);
+  Converge();
+  ExpectHealthy(6, 3);
+  ExpectKeys(300);
+  auto rows = docker_->ListContainers({{docker::kLabelName, name_}});
+  ASSERT_THAT(rows, IsOk());
+  EXPECT_EQ(rows->size(), 6u) << "nodes 6 and 7 removed";
+  auto volumes = docker_->ListVolumes({{docker::kLabelName, name_}});
+  ASSERT_THAT(volumes, IsOk());
+  EXPECT_EQ(volumes->size(), 8u) << "volumes stay after scale-down";
+}
+
+}  // namespace
+}  // namespace nxt::rediscluster

@@ -1,0 +1,118 @@
+// RedisCluster status (fields, conditions, convergence) and the metrics computed from it.
+#include <boost/json.hpp>
+
+#include "common/clock.h"
+#include "controllers/rediscluster/redis_metrics.h"
+#include "controllers/rediscluster/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "resources/rediscluster.h"
+#include "tests/controllers/rediscluster_cluster_builder.h"
+#include "tests/testing/fake_store.h"
+
+namespace nxt::rediscluster {
+namespace {
+
+using testing::Cluster;
+using testing::Member;
+
+const absl::Time kNow = absl::FromUnixSeconds(1800000000);
+
+resources::ObjectStatus StatusOf(const Cluster& c, std::vector<Action> actions = {},
+                                 absl::Status error = absl::OkStatus()) {
+  StatusInput in;
+  in.generation = 3;
+  in.desired = &c.desired_;
+  in.observed = &c.observed_;
+  in.actions = std::move(actions);
+  in.error = std::move(error);
+  in.now = kNow;
+  return BuildStatus(in);
+}
+
+std::string Str(const resources::ObjectStatus& s, const char* field) {
+  const boost::json::value& v = s.fields.at(field);
+  return v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
+}
+
+TEST(RedisStatusTest, AHealthyClusterIsReady) {
+  Cluster c("cache", 6);
+  c.Members(Cluster::Healthy(3));
+  EXPECT_TRUE(Converged(c.desired_, c.observed_));
+  resources::ObjectStatus s = StatusOf(c);
+  EXPECT_EQ(s.observed_generation, 3);
+  EXPECT_EQ(Str(s, "ready"), "6/6");
+  EXPECT_EQ(Str(s, "masters"), "3");
+  EXPECT_EQ(Str(s, "replicas"), "3");
+  EXPECT_EQ(Str(s, "slots"), "16384/16384");
+  EXPECT_EQ(Str(s, "clusterState"), "ok");
+  EXPECT_EQ(Str(s, "summary"), "Ready");
+  EXPECT_EQ(s.fields.at("members").as_array().size(), 6u);
+  const resources::Condition* ready = s.FindCondition(resources::kConditionReady);
+  ASSERT_NE(ready, nullptr);
+  EXPECT_EQ(ready->status, "True");
+  EXPECT_EQ(ready->message, "3 masters, 3 replicas, all 16384 slots ok");
+  EXPECT_EQ(s.FindCondition(resources::kConditionReconciling)->status, "False");
+}
+
+TEST(RedisStatusTest, ScalingUpIsReconcilingAndNamesTheStep) {
+  Cluster c("cache", 8);
+  c.Members(Cluster::Healthy(3)).Fresh(6).Fresh(7);
+  EXPECT_FALSE(Converged(c.desired_, c.observed_));
+  resources::ObjectStatus s = StatusOf(c, Plan(c.desired_, c.observed_));
+  EXPECT_EQ(Str(s, "summary"), "ScalingUp");
+  EXPECT_EQ(Str(s, "ready"), "6/8");
+  const resources::Condition* r = s.FindCondition(resources::kConditionReconciling);
+  EXPECT_EQ(r->status, "True");
+  EXPECT_EQ(r->message, "add cache-6 as a master");
+}
+
+TEST(RedisStatusTest, BeforeCreationTheStateIsADash) {
+  Cluster c("cache", 6);
+  for (int i = 0; i < 6; ++i) c.Fresh(i);
+  resources::ObjectStatus s = StatusOf(c, Plan(c.desired_, c.observed_));
+  EXPECT_EQ(Str(s, "summary"), "Creating");
+  EXPECT_EQ(Str(s, "ready"), "0/6");
+  EXPECT_EQ(Str(s, "slots"), "0/16384");
+  EXPECT_EQ(s.FindCondition(resources::kConditionReady)->status, "False");
+}
+
+TEST(RedisStatusTest, ErrorsAreReportedWithoutTheCommandLine) {
+  Cluster c("cache", 6);
+  c.Members(Cluster::Healthy(3));
+  resources::ObjectStatus s =
+      StatusOf(c, {}, absl::UnavailableError("redis-cli CLUSTER NODES in cache-0: timed out"));
+  EXPECT_EQ(Str(s, "summary"), "ReconcileError");
+  EXPECT_EQ(s.FindCondition(resources::kConditionReconciling)->message,
+            "redis-cli CLUSTER NODES in cache-0: timed out");
+}
+
+TEST(RedisMetricsTest, ExportsClusterAndNodeGaugesFromTheStatus) {
+  nxt::testing::FakeStore store(RealClock::Get());
+  resources::Object o;
+  o.kind = resources::kRedisClusterKind;
+  o.metadata.name = "cache";
+  o.spec = {{"nodes", 6}};
+  store.Apply(o);
+  Cluster c("cache", 6);
+  c.Members(Cluster::Healthy(3));
+  c.Container(5).view.reset();  // not answering
+  store.UpdateStatus(o.Key(), StatusOf(c));
+  RedisMetricsCollector collector(store);
+  std::map<std::string, std::vector<prometheus::ClientMetric>> families;
+  for (const prometheus::MetricFamily& f : collector.Collect()) families[f.name] = f.metric;
+  ASSERT_EQ(families["nxt_redis_cluster_state_ok"].size(), 1u);
+  EXPECT_EQ(families["nxt_redis_cluster_state_ok"][0].gauge.value, 1);
+  ASSERT_EQ(families["nxt_redis_slots"].size(), 3u);
+  EXPECT_EQ(families["nxt_redis_slots"][0].gauge.value, 16384);
+  EXPECT_EQ(families["nxt_redis_masters"][0].gauge.value, 3);
+  EXPECT_EQ(families["nxt_redis_known_nodes"][0].gauge.value, 6);
+  ASSERT_EQ(families["nxt_redis_node_up"].size(), 6u);
+  int up = 0;
+  for (const auto& m : families["nxt_redis_node_up"]) up += static_cast<int>(m.gauge.value);
+  EXPECT_EQ(up, 5);
+  EXPECT_EQ(families["nxt_redis_node_up"][5].label[3].value, "unknown") << "role of a silent node";
+}
+
+}  // namespace
+}  // namespace nxt::rediscluster
