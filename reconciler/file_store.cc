@@ -44,11 +44,6 @@ bool SameErrors(const std::vector<resources::FieldError>& a,
          });
 }
 
-bool SameStatus(const resources::ObjectStatus& a, const resources::ObjectStatus& b) {
-  return a.observed_generation == b.observed_generation && a.conditions == b.conditions &&
-         a.fields == b.fields;
-}
-
 }  // namespace
 
 const char* ApplyOutcomeName(ApplyOutcome outcome) {
@@ -295,7 +290,7 @@ void FileStore::UpdateStatus(const ObjectKey& key, resources::ObjectStatus statu
   {
     absl::MutexLock lock(&mu_);
     auto it = records_.find(key);
-    if (it == records_.end() || SameStatus(it->second.status, status)) {
+    if (it == records_.end() || it->second.status == status) {
       return;
     }
     it->second.status = std::move(status);

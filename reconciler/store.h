@@ -62,7 +62,8 @@ class Store {
   // Status as written by the controller, with the manifest-error condition merged in.
   virtual std::optional<resources::ObjectStatus> GetStatus(
       const resources::ObjectKey& key) const = 0;
-  // Replaces the controller-written status. Ignored if the object is absent.
+  // Replaces the controller-written status. Ignored if the object is absent, and when it
+  // equals the stored one (so controllers can write every round; nothing is persisted).
   virtual void UpdateStatus(const resources::ObjectKey& key, resources::ObjectStatus status) = 0;
 
   // Records an event; an identical (type, reason, message) as the last one for the key

@@ -110,6 +110,7 @@ struct ObjectStatus {
   boost::json::object fields;
 
   const Condition* FindCondition(const std::string& type) const;
+  friend bool operator==(const ObjectStatus&, const ObjectStatus&) = default;
   // Sets or replaces the condition of `c.type`; keeps last_transition_time when the
   // status did not change, otherwise uses c.last_transition_time.
   void SetCondition(Condition c);

@@ -21,11 +21,6 @@ std::string LabelOr(const std::map<std::string, std::string>& labels, const char
   return it == labels.end() ? std::string() : it->second;
 }
 
-bool SameStatus(const resources::ObjectStatus& a, const resources::ObjectStatus& b) {
-  return a.observed_generation == b.observed_generation && a.conditions == b.conditions &&
-         a.fields == b.fields;
-}
-
 }  // namespace
 
 ContainerSetReconciler::ContainerSetReconciler(reconciler::Store& store,
@@ -104,7 +99,7 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Converge(const resour
   in.error = outcome.error;
   in.now = clock_.Now();
   in.previous = previous.has_value() ? &*previous : nullptr;
-  WriteStatus(key, BuildStatus(in));
+  store_.UpdateStatus(key, BuildStatus(in));
 
   if (!outcome.error.ok()) return outcome.error;
   if (desired.state.suspend || Converged(desired.state, after)) return reconciler::Result{};
@@ -147,17 +142,10 @@ absl::Status ContainerSetReconciler::StallOnInvalidSpec(const resources::Object&
                                                         const absl::Status& error) {
   const resources::ObjectKey key = object.Key();
   std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
-  WriteStatus(key, InvalidSpecStatus(object.metadata.generation, error, clock_.Now(),
-                                     previous.has_value() ? &*previous : nullptr));
+  store_.UpdateStatus(key, InvalidSpecStatus(object.metadata.generation, error, clock_.Now(),
+                                             previous.has_value() ? &*previous : nullptr));
   store_.RecordEvent(key, "Warning", kReasonInvalidSpec, std::string(error.message()));
   return reconciler::TerminalError(Annotate(error, Context(key)));
-}
-
-void ContainerSetReconciler::WriteStatus(const resources::ObjectKey& key,
-                                         resources::ObjectStatus status) {
-  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
-  if (previous.has_value() && SameStatus(*previous, status)) return;
-  store_.UpdateStatus(key, std::move(status));
 }
 
 absl::StatusOr<std::vector<std::string>> ContainerSetReconciler::DescribePlan(

@@ -29,11 +29,6 @@ bool StatusBool(const std::optional<resources::ObjectStatus>& status, const char
   return v != nullptr && v->is_bool() && v->get_bool();
 }
 
-bool SameStatus(const resources::ObjectStatus& a, const resources::ObjectStatus& b) {
-  return a.observed_generation == b.observed_generation && a.conditions == b.conditions &&
-         a.fields == b.fields;
-}
-
 }  // namespace
 
 GaleraClusterReconciler::GaleraClusterReconciler(reconciler::Store& store,
@@ -127,8 +122,9 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   if (absl::Status s = Prepare(object, r); !s.ok()) {
     if (!absl::IsInvalidArgument(s)) return s;
     std::optional<resources::ObjectStatus> previous = store_.GetStatus(object.Key());
-    WriteStatus(object.Key(), InvalidSpecStatus(object.metadata.generation, s, clock_.Now(),
-                                                previous.has_value() ? &*previous : nullptr));
+    store_.UpdateStatus(object.Key(),
+                        InvalidSpecStatus(object.metadata.generation, s, clock_.Now(),
+                                          previous.has_value() ? &*previous : nullptr));
     Event(object.Key(), "Warning", "InvalidSpec", std::string(s.message()));
     return reconciler::TerminalError(s);
   }
@@ -159,7 +155,7 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   in.provisioned = r.provisioned_now || r.plan.provisioned;
   in.recovery = r.recovery.has_value() ? &*r.recovery : nullptr;
   in.config_hash = r.config_hash;
-  WriteStatus(r.key, BuildStatus(in));
+  store_.UpdateStatus(r.key, BuildStatus(in));
   if (!error.ok()) return error;
   if (r.spec.suspend) return reconciler::Result{};
   if (actions.empty() && ClusterReady(r.plan)) {
@@ -228,13 +224,6 @@ absl::Status GaleraClusterReconciler::WriteMarker(const resources::ObjectKey& ke
 void GaleraClusterReconciler::Event(const resources::ObjectKey& key, const std::string& type,
                                     const std::string& reason, const std::string& message) {
   store_.RecordEvent(key, type, reason, message);
-}
-
-void GaleraClusterReconciler::WriteStatus(const resources::ObjectKey& key,
-                                          resources::ObjectStatus status) {
-  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
-  if (previous.has_value() && SameStatus(*previous, status)) return;
-  store_.UpdateStatus(key, std::move(status));
 }
 
 }  // namespace nxt::galera

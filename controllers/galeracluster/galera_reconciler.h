@@ -104,7 +104,6 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   std::string MarkerPath(const resources::ObjectKey& key) const;
   void Event(const resources::ObjectKey& key, const std::string& type, const std::string& reason,
              const std::string& message);
-  void WriteStatus(const resources::ObjectKey& key, resources::ObjectStatus status);
 
   reconciler::Store& store_;
   docker::DockerClient& docker_;

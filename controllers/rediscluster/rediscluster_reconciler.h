@@ -77,7 +77,6 @@ class RedisClusterReconciler : public reconciler::Reconciler {
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
                                               const resources::Object* object);
   absl::Status StallOnInvalidSpec(const resources::Object& object, const absl::Status& error);
-  void WriteStatus(const resources::ObjectKey& key, resources::ObjectStatus status);
 
   reconciler::Store& store_;
   docker::DockerClient& docker_;

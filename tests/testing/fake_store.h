@@ -119,7 +119,8 @@ class FakeStore : public reconciler::Store {
   void UpdateStatus(const resources::ObjectKey& key, resources::ObjectStatus status) override {
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(key);
-    if (it == entries_.end()) return;
+    // As the Store contract says: an identical status is not written.
+    if (it == entries_.end() || it->second.status == status) return;
     it->second.status = std::move(status);
     ++status_writes_;
   }
