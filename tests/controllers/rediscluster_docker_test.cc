@@ -264,6 +264,17 @@ TEST_F(RedisClusterDockerTest, AKilledMasterComesBackAsAReplicaOfItsPromotedRepl
     }
   }
   ASSERT_GE(master, 0);
+  // Redis fails over only to a replica whose data is fresh: wait until its initial sync
+  // is done (a loaded machine can take longer than the cluster needs to report ok).
+  absl::Time synced_by = absl::Now() + absl::Seconds(60);
+  std::string replication;
+  while (absl::Now() < synced_by) {
+    absl::StatusOr<std::string> info = Admin().Command(Node(replica), {"INFO", "replication"});
+    replication = info.ok() ? *info : std::string(info.status().message());
+    if (absl::StrContains(replication, "master_link_status:up")) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_THAT(replication, ::testing::HasSubstr("master_link_status:up")) << Node(replica);
   // Down long enough for the cluster to fail over (node timeout 5 s), without the
   // restart policy bringing it back first.
   ASSERT_THAT(docker_->StopContainer(Node(master), absl::ZeroDuration()), IsOk());
