@@ -173,6 +173,16 @@ absl::Status CurlDockerClient::KillContainer(const std::string& id_or_name,
       .status();
 }
 
+absl::Status CurlDockerClient::SetRestartPolicy(const std::string& id_or_name,
+                                                const std::string& policy) {
+  return Run({.method = "POST",
+              .endpoint = "/containers/{id}/update",
+              .target = absl::StrCat("/containers/", UrlEscape(id_or_name), "/update"),
+              .description = absl::StrCat("docker update --restart ", policy, " ", id_or_name),
+              .body = EncodeRestartPolicyUpdate(policy)})
+      .status();
+}
+
 absl::Status CurlDockerClient::RemoveContainer(const std::string& id_or_name, bool force) {
   return Run({.method = "DELETE",
               .endpoint = "/containers/{id}",

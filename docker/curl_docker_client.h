@@ -54,6 +54,7 @@ class CurlDockerClient : public DockerClient {
   absl::Status StartContainer(const std::string& id_or_name) override;
   absl::Status StopContainer(const std::string& id_or_name, absl::Duration timeout) override;
   absl::Status KillContainer(const std::string& id_or_name, const std::string& signal) override;
+  absl::Status SetRestartPolicy(const std::string& id_or_name, const std::string& policy) override;
   absl::Status RemoveContainer(const std::string& id_or_name, bool force) override;
   absl::StatusOr<ExecResult> Exec(const std::string& id_or_name,
                                   const std::vector<std::string>& cmd, absl::Duration timeout,

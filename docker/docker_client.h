@@ -44,6 +44,10 @@ class DockerClient {
   virtual absl::Status StopContainer(const std::string& id_or_name,
                                      absl::Duration timeout) = 0;  // OK if stopped
   virtual absl::Status KillContainer(const std::string& id_or_name, const std::string& signal) = 0;
+  // `docker update --restart POLICY`: changes what the engine does when the container
+  // exits, without restarting it.
+  virtual absl::Status SetRestartPolicy(const std::string& id_or_name,
+                                        const std::string& policy) = 0;
   // Never removes volumes (v=0): volumes outlive containers.
   virtual absl::Status RemoveContainer(const std::string& id_or_name, bool force) = 0;
   // Runs `cmd` in a running container and captures its output (each stream capped at

@@ -19,6 +19,7 @@ namespace nxt::docker {
 std::string EncodeCreateContainer(const ContainerSpec& spec);
 // The `filters` query value: {"label":["k=v","k2"],"type":["container"]}; "" when empty.
 std::string EncodeFilters(const LabelSelector& selector, const std::string& type);
+std::string EncodeRestartPolicyUpdate(const std::string& policy);
 std::string EncodeCreateNetwork(const std::string& name,
                                 const std::map<std::string, std::string>& labels);
 std::string EncodeCreateVolume(const std::string& name,

@@ -126,6 +126,14 @@ std::string EncodeFilters(const LabelSelector& selector, const std::string& type
   return json::serialize(filters);
 }
 
+std::string EncodeRestartPolicyUpdate(const std::string& policy) {
+  json::object restart;
+  restart["Name"] = policy.empty() ? "no" : policy;
+  json::object body;
+  body["RestartPolicy"] = std::move(restart);
+  return json::serialize(body);
+}
+
 std::string EncodeCreateNetwork(const std::string& name,
                                 const std::map<std::string, std::string>& labels) {
   json::object body;

@@ -25,6 +25,7 @@ absl::Status GaleraClusterReconciler::Act(Round& r, const Action& a) {
             absl::StrCat("database ", r.spec.database, " and users created through ", name));
       return absl::OkStatus();
     case Type::kJoin:
+      NXT_RETURN_IF_ERROR(DisarmBootstrapNodes(r));
       NXT_RETURN_IF_ERROR(CreateNode(r, a.ordinal, desired_mode));
       Event(r.key, "Normal", "Joining", absl::StrCat(name, " joins the cluster (", a.reason, ")"));
       return StartNode(name);
@@ -88,6 +89,18 @@ absl::Status GaleraClusterReconciler::Bootstrap(Round& r) {
   Event(r.key, "Normal", "Bootstrapped",
         absl::StrCat(NodeName(r.key, 0), " bootstraps a new cluster (once, at creation)"));
   return StartNode(NodeName(r.key, 0));
+}
+
+absl::Status GaleraClusterReconciler::DisarmBootstrapNodes(Round& r) {
+  for (const ObservedNode& n : r.plan.nodes) {
+    if (!n.bootstrap_mode) continue;
+    // A single node in bootstrap mode restarts by itself (unless-stopped). Once it has
+    // peers, restarting with --wsrep-new-cluster would start a second cluster: from now
+    // on only the controller brings it back, in join mode (docker update, no restart).
+    absl::Status s = docker_.SetRestartPolicy(n.name, "no");
+    if (!s.ok() && !absl::IsNotFound(s)) return s;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status GaleraClusterReconciler::CreateNode(Round& r, int ordinal, NodeMode mode) {

@@ -93,6 +93,8 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   // Actions (galera_actions.cc).
   absl::Status Bootstrap(Round& round);
   absl::Status CreateNode(Round& round, int ordinal, NodeMode mode);
+  // Before a node joins: every bootstrap-mode node gets restart policy "no" (1 → N).
+  absl::Status DisarmBootstrapNodes(Round& round);
   absl::Status StopNode(const std::string& name);
   absl::Status RemoveNode(const std::string& name);
   absl::Status StartNode(const std::string& name);

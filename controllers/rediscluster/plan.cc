@@ -132,7 +132,7 @@ std::string Action::Describe() const {
     case T::kFailover:
       return absl::StrCat("fail over to replica ", name);
     case T::kDrain:
-      return absl::StrCat("move the slots of ", node_ids.size(), " leaving master(s) away");
+      return absl::StrCat("move the slots of ", node_ids.size(), " master(s) away");
     case T::kRebalance:
       return "rebalance slots onto empty masters";
     case T::kDelNode:

@@ -21,6 +21,8 @@
 //     a staying replica of a leaving master takes over (CLUSTER FAILOVER);
 //     leaving masters' slots move to the staying masters evenly (rebalance, weight 0);
 //     leaving nodes are deleted (del-node), replicas first; then their containers go;
+//     staying masters serving slots beyond nodes / (1 + replicasPerMaster) move their
+//       slots away (highest ordinals), so they can become replicas;
 //     empty staying masters get slots (rebalance --cluster-use-empty-masters), or
 //       become replicas when there are enough masters;
 //     replicas move to masters short of replicasPerMaster;
@@ -82,7 +84,7 @@ struct Action {
     kAddMaster,      // ordinal, via (--cluster add-node)
     kAddReplica,     // ordinal, node_id = master, via (--cluster add-node --cluster-slave)
     kFailover,       // ordinal (a replica; CLUSTER FAILOVER)
-    kDrain,          // node_ids (leaving masters), via (--cluster rebalance, weight 0)
+    kDrain,          // node_ids (leaving or extra masters), via (--cluster rebalance, weight 0)
     kRebalance,      // via (--cluster rebalance --cluster-use-empty-masters)
     kDelNode,        // ordinal, node_id, via (--cluster del-node)
     kForget,         // node_id (CLUSTER FORGET on every answering node)

@@ -176,8 +176,20 @@ std::optional<Action> ShrinkStep(const Ctx& c) {
 
 std::optional<Action> Roles(const Ctx& c) {
   const int want = c.d.Masters();
-  size_t with_slots =
-      c.Masters([&](const ClusterNode& n) { return c.Staying(n) && n.SlotCount() > 0; }).size();
+  std::vector<const ClusterNode*> serving =
+      c.Masters([&](const ClusterNode& n) { return c.Staying(n) && n.SlotCount() > 0; });
+  const size_t with_slots = serving.size();
+  if (with_slots > static_cast<size_t>(want)) {
+    // More staying masters serve slots than the spec has shards (the leaving nodes were
+    // replicas, or replicasPerMaster grew): the highest-ordinal extras hand their slots to
+    // the others; once empty they become replicas below.
+    std::sort(serving.begin(), serving.end(), [&](const ClusterNode* a, const ClusterNode* b) {
+      return c.OrdinalOf(a->id) > c.OrdinalOf(b->id);
+    });
+    Action a = Via(Make(T::kDrain), c.s.anchor);
+    for (size_t i = 0; i < with_slots - want; ++i) a.node_ids.push_back(serving[i]->id);
+    return a;
+  }
   for (const ClusterNode* m :
        c.Masters([&](const ClusterNode& n) { return c.Staying(n) && n.SlotCount() == 0; })) {
     if (with_slots < static_cast<size_t>(want)) return Via(Make(T::kRebalance), c.s.anchor);

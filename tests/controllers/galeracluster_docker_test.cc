@@ -2,19 +2,26 @@
 // by images/build.sh mariadb-galera): CurlDockerClient + ContainerCache + the reconciler,
 // with an in-memory store and a temporary state directory. Every object carries
 // io.nxt.name=<unique name> and is removed by that label in TearDown, even on failure.
+#include <atomic>
 #include <boost/json.hpp>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/galeracluster/galera_reconciler.h"
+#include "controllers/galeracluster/render.h"
 #include "docker/container_cache.h"
 #include "docker/curl_docker_client.h"
 #include "gmock/gmock.h"
@@ -214,6 +221,113 @@ TEST_F(GaleraDockerTest, TotalOutageRecoversFromTheMostAdvancedNodeWithEveryRow)
   bool event = false;
   for (const reconciler::Event& e : store_->Events(key_)) event |= e.reason == "Recovering";
   EXPECT_TRUE(event);
+}
+
+// A client that keeps inserting rows while the cluster changes: batches of autocommit
+// INSERTs through nodes 0..2 (which every size keeps) in turn. The mariadb client stops
+// at the first error, and each INSERT is followed by `SELECT <id>`, so an id printed is an
+// insert the server acknowledged (committed); ids after an error count as not
+// acknowledged, even if some were written.
+class Inserter {
+ public:
+  Inserter(docker::DockerClient& docker, std::vector<std::string> nodes)
+      : docker_(docker), nodes_(std::move(nodes)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Inserter() { Stop(); }
+
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::set<int> Acknowledged() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return acked_;
+  }
+  int Attempted() const { return next_id_; }
+
+ private:
+  void Run() {
+    for (size_t round = 0; !stop_; ++round) {
+      std::string sql;
+      for (int i = 0; i < kBatch; ++i) {
+        absl::StrAppend(&sql, "INSERT INTO app.w VALUES (", next_id_ + i, "); SELECT ",
+                        next_id_ + i, ";\n");
+      }
+      next_id_ += kBatch;
+      absl::StatusOr<docker::ExecResult> r = docker_.Exec(
+          nodes_[round % nodes_.size()], {"mariadb", "--protocol=socket", "-uroot", "-N", "-B"},
+          absl::Seconds(30), sql);
+      if (r.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (absl::string_view line : absl::StrSplit(r->stdout_text, '\n', absl::SkipEmpty())) {
+          int id = 0;
+          if (absl::SimpleAtoi(line, &id)) acked_.insert(id);
+        }
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  }
+
+  static constexpr int kBatch = 20;
+  docker::DockerClient& docker_;
+  const std::vector<std::string> nodes_;
+  std::atomic<bool> stop_ = false;
+  std::atomic<int> next_id_ = 0;
+  std::mutex mu_;
+  std::set<int> acked_;
+  std::thread thread_;
+};
+
+TEST_F(GaleraDockerTest, ScalesThreeToFiveToThreeWhileAClientInsertsAndKeepsEveryAckedRow) {
+  ApplySpec(3);
+  ASSERT_TRUE(ConvergeReady(absl::Minutes(4)));
+  Sql(0, "CREATE TABLE app.w (id INT PRIMARY KEY)");
+  Inserter inserter(*docker_, {Node(0), Node(1), Node(2)});
+
+  absl::Time start = absl::Now();
+  ApplySpec(5);
+  ASSERT_TRUE(ConvergeReady(absl::Minutes(6)));
+  std::cerr << "3 -> 5 Ready in " << absl::ToDoubleSeconds(absl::Now() - start) << " s\n";
+  EXPECT_EQ(Field("ready"), "5/5");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Sql(i, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'"), "wsrep_cluster_size\t5");
+    EXPECT_EQ(
+        Sql(i, "SELECT @@wsrep_cluster_address"),
+        absl::StrCat("gcomm://", Node(0), ",", Node(1), ",", Node(2), ",", Node(3), ",", Node(4)));
+  }
+
+  start = absl::Now();
+  ApplySpec(3);
+  ASSERT_TRUE(ConvergeReady(absl::Minutes(6)));
+  std::cerr << "5 -> 3 Ready in " << absl::ToDoubleSeconds(absl::Now() - start) << " s\n";
+  absl::SleepFor(absl::Seconds(2));  // a few inserts on the final cluster too
+  inserter.Stop();
+
+  const std::set<int> acked = inserter.Acknowledged();
+  std::cerr << acked.size() << " of " << inserter.Attempted() << " inserts acknowledged\n";
+  ASSERT_GT(acked.size(), 100u) << "the client barely wrote";
+  for (int i = 0; i < 3; ++i) {
+    std::string ids = Sql(i, "SET SESSION wsrep_sync_wait=1; SELECT id FROM app.w ORDER BY id");
+    std::set<int> present;
+    for (absl::string_view line : absl::StrSplit(ids, '\n', absl::SkipEmpty())) {
+      int id = 0;
+      if (absl::SimpleAtoi(line, &id)) present.insert(id);
+    }
+    int missing = 0;
+    for (int id : acked) missing += present.count(id) == 0 ? 1 : 0;
+    EXPECT_EQ(missing, 0) << Node(i) << " lacks acknowledged rows";
+    EXPECT_EQ(Sql(i, "SELECT @@wsrep_cluster_address"),
+              absl::StrCat("gcomm://", Node(0), ",", Node(1), ",", Node(2)));
+  }
+  auto rows = docker_->ListContainers({{docker::kLabelName, name_}});
+  ASSERT_THAT(rows, IsOk());
+  EXPECT_EQ(rows->size(), 3u) << "nodes 3 and 4 removed";
+  auto volumes = docker_->ListVolumes({{docker::kLabelName, name_}});
+  ASSERT_THAT(volumes, IsOk());
+  std::set<std::string> names;
+  for (const auto& v : *volumes) names.insert(v.name);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(names.count(DataVolume(key_, i)), 1u) << "volumes stay";
 }
 
 }  // namespace

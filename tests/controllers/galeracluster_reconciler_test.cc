@@ -167,6 +167,38 @@ TEST_F(GaleraReconcilerTest, CreatesThreeNodesOneAtATimeWithOneBootstrap) {
   EXPECT_EQ(docker_.total_mutating_calls(), 0);
 }
 
+TEST_F(GaleraReconcilerTest, OneToThreeDisarmsTheBootstrapNodeBeforeAnyPeerJoins) {
+  ApplySpec(store_, 1);
+  for (int round = 0; round < 10 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  std::optional<FakeDockerClient::Container> single = docker_.GetContainer(NodeName(kKey, 0));
+  ASSERT_TRUE(single.has_value());
+  EXPECT_EQ(single->spec.labels.at(kLabelMode), kModeBootstrap);
+  EXPECT_EQ(single->spec.restart_policy, "unless-stopped") << "alone, it restarts by itself";
+
+  ApplySpec(store_, 3);
+  // (The status still says Ready for 1 node until the first round has looked.)
+  for (int round = 0; round < 20 && (round == 0 || Field(store_, "summary") != "Ready"); ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk()) << "round " << round;
+    std::optional<FakeDockerClient::Container> node0 = docker_.GetContainer(NodeName(kKey, 0));
+    ASSERT_TRUE(node0.has_value());
+    if (docker_.GetContainer(NodeName(kKey, 1)).has_value() &&
+        node0->spec.labels.at(kLabelMode) == kModeBootstrap) {
+      // A peer exists: the engine must never restart node 0 with --wsrep-new-cluster.
+      EXPECT_EQ(node0->spec.restart_policy, "no") << "round " << round;
+    }
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  for (int i = 0; i < 3; ++i) {
+    std::optional<FakeDockerClient::Container> c = docker_.GetContainer(NodeName(kKey, i));
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->spec.labels.at(kLabelMode), kModeJoin) << i;
+  }
+  EXPECT_EQ(Count("mariadb-install-db"), 1) << "one bootstrap";
+}
+
 TEST_F(GaleraReconcilerTest, MetricsFollowTheStatus) {
   ApplySpec(store_, 3);
   for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {

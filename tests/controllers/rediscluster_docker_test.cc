@@ -3,17 +3,21 @@
 // store. Every object carries io.nxt.name=<unique name> and is removed by that label in
 // TearDown, even when a test failed.
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -290,11 +294,84 @@ TEST_F(RedisClusterDockerTest, AKilledMasterComesBackAsAReplicaOfItsPromotedRepl
   ExpectKeys(100);
 }
 
-TEST_F(RedisClusterDockerTest, ScalesByWholeShardsUpAndDown) {
+// A client that keeps writing while the cluster changes: through node 0 (which every
+// size keeps), batches of `ECHO m<i>`, `SET w<i> <i>`, `WAIT 1 1000` with redis-cli -c
+// (following MOVED and ASK). A key is acknowledged when SET answered OK and WAIT reported
+// at least one replica had it.
+class AckedWriter {
+ public:
+  AckedWriter(docker::DockerClient& docker, std::string node, std::string password)
+      : docker_(docker), node_(std::move(node)), password_(std::move(password)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~AckedWriter() { Stop(); }
+
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::vector<int> Acknowledged() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return acked_;
+  }
+  int Attempted() const { return next_; }
+
+ private:
+  void Run() {
+    while (!stop_) {
+      std::string in = absl::StrCat(password_, "\n");
+      for (int i = next_; i < next_ + kBatch; ++i) {
+        absl::StrAppend(&in, "ECHO m", i, "\nSET w", i, " ", i, "\nWAIT 1 1000\n");
+      }
+      next_ += kBatch;
+      absl::StatusOr<docker::ExecResult> r = docker_.Exec(
+          node_, {"timeout", "60", "redis-cli", "-c", "--askpass"}, absl::Seconds(65), in);
+      if (r.ok()) Parse(r->stdout_text);
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+
+  // m<i> / OK / <replicas>, with "-> Redirected ..." lines in between.
+  void Parse(const std::string& out) {
+    int id = -1;
+    int step = 0;  // 0: expect marker, 1: expect OK, 2: expect WAIT's count
+    std::lock_guard<std::mutex> lock(mu_);
+    for (absl::string_view line : absl::StrSplit(out, '\n', absl::SkipEmpty())) {
+      if (absl::StartsWith(line, "-> ")) continue;
+      int n = 0;
+      if (absl::ConsumePrefix(&line, "m") && absl::SimpleAtoi(line, &n)) {
+        id = n;
+        step = 1;
+      } else if (step == 1 && line == "OK") {
+        step = 2;
+      } else if (step == 2 && absl::SimpleAtoi(line, &n)) {
+        if (n >= 1) acked_.push_back(id);
+        step = 0;
+      } else {
+        step = 0;
+      }
+    }
+  }
+
+  static constexpr int kBatch = 50;
+  docker::DockerClient& docker_;
+  const std::string node_;
+  const std::string password_;
+  std::atomic<bool> stop_ = false;
+  std::atomic<int> next_ = 0;
+  std::mutex mu_;
+  std::vector<int> acked_;
+  std::thread thread_;
+};
+
+TEST_F(RedisClusterDockerTest, ScalesByWholeShardsUpAndDownWhileAClientWritesWithWait) {
   ApplyNodes(6);
   Converge();
   ExpectHealthy(6, 3);
   WriteKeys(300);
+  absl::StatusOr<std::string> pw = secrets_->Get(key_, kPasswordSecret);
+  ASSERT_THAT(pw, IsOk());
+  AckedWriter writer(*docker_, Node(0), *pw);
 
   ApplyNodes(8);
   Converge();
@@ -304,7 +381,33 @@ TEST_F(RedisClusterDockerTest, ScalesByWholeShardsUpAndDown) {
   ApplyNodes(6);
   Converge();
   ExpectHealthy(6, 3);
+  absl::SleepFor(absl::Seconds(1));  // some writes on the final cluster too
+  writer.Stop();
   ExpectKeys(300);
+
+  const std::vector<int> acked = writer.Acknowledged();
+  std::fprintf(stderr, "%zu of %d writes acknowledged by a replica\n", acked.size(),
+               writer.Attempted());
+  ASSERT_GT(acked.size(), 200u) << "the client barely wrote";
+  std::vector<std::string> gets;
+  for (int id : acked) gets.push_back(absl::StrCat("ECHO m", id, "\nGET w", id));
+  std::string out = RunClient(gets);
+  std::map<int, std::string> read;
+  int id = -1;
+  for (absl::string_view line : absl::StrSplit(out, '\n', absl::SkipEmpty())) {
+    if (absl::StartsWith(line, "-> ")) continue;
+    int n = 0;
+    if (absl::ConsumePrefix(&line, "m") && absl::SimpleAtoi(line, &n)) {
+      id = n;
+    } else if (id >= 0) {
+      read[id] = std::string(line);
+      id = -1;
+    }
+  }
+  int missing = 0;
+  for (int acked_id : acked) missing += read[acked_id] == absl::StrCat(acked_id) ? 0 : 1;
+  EXPECT_EQ(missing, 0) << "acknowledged keys lost or changed";
+
   auto rows = docker_->ListContainers({{docker::kLabelName, name_}});
   ASSERT_THAT(rows, IsOk());
   EXPECT_EQ(rows->size(), 6u) << "nodes 6 and 7 removed";

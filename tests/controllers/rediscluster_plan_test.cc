@@ -268,6 +268,29 @@ TEST(RedisPlanTest, MovesAReplicaToAMasterThatLostItsReplica) {
   EXPECT_EQ(plan[0].node_id, Id(1));
 }
 
+TEST(RedisPlanTest, ShrinkingWhereTheLeavingNodesWereReplicasDrainsTheExtraMaster) {
+  // Created with 8 nodes (masters 0-3, replicas 4-7), shrunk to 6: 6 and 7 (replicas of
+  // 2 and 3) are deleted; four masters then serve slots for three shards.
+  Cluster c("cache", 6);
+  c.Members({{0, -1, 0, 4095},
+             {1, -1, 4096, 8191},
+             {2, -1, 8192, 12287},
+             {3, -1, 12288, 16383},
+             {4, 0},
+             {5, 1}});
+  std::vector<Action> plan = c.Plan();
+  ASSERT_THAT(Types(plan), ElementsAre(T::kDrain));
+  EXPECT_THAT(plan[0].node_ids, ElementsAre(Id(3))) << "the highest ordinal hands its slots";
+
+  Cluster drained("cache", 6);
+  drained.Members(
+      {{0, -1, 0, 5460}, {1, -1, 5461, 10922}, {2, -1, 10923, 16383}, {3}, {4, 0}, {5, 1}});
+  plan = drained.Plan();
+  ASSERT_THAT(Types(plan), ElementsAre(T::kReplicate));
+  EXPECT_EQ(plan[0].ordinal, 3);
+  EXPECT_EQ(plan[0].node_id, Id(2)) << "the master without a replica";
+}
+
 TEST(RedisPlanTest, AnEmptyExtraMasterBecomesAReplica) {
   Cluster c("cache", 6);
   c.Members({{0, -1, 0, 5460}, {1, -1, 5461, 10922}, {2, -1, 10923, 16383}, {3, 0}, {4, 1}, {5}});
@@ -329,7 +352,7 @@ TEST(RedisPlanTest, DescribesActionsForHumans) {
   EXPECT_EQ(a.Describe(), "add cache-7 as a replica of 00000000");
   a.type = T::kDrain;
   a.node_ids = {Id(6)};
-  EXPECT_EQ(a.Describe(), "move the slots of 1 leaving master(s) away");
+  EXPECT_EQ(a.Describe(), "move the slots of 1 master(s) away");
   EXPECT_STREQ(ActionTypeName(T::kWait), "wait");
   EXPECT_STREQ(ActionTypeName(T::kCreateCluster), "create-cluster");
 }

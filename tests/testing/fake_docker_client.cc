@@ -276,6 +276,19 @@ absl::Status FakeDockerClient::KillContainer(const std::string& id_or_name, cons
   return absl::OkStatus();
 }
 
+absl::Status FakeDockerClient::SetRestartPolicy(const std::string& id_or_name,
+                                                const std::string& policy) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = TakeFault(Method::kSetRestartPolicy); !s.ok()) return s;
+  Container* c = Find(id_or_name);
+  if (c == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("docker update ", id_or_name, ": HTTP 404: No such container: ", id_or_name));
+  }
+  c->spec.restart_policy = policy;
+  return absl::OkStatus();
+}
+
 absl::Status FakeDockerClient::RemoveLocked(const std::string& id_or_name, bool force) {
   Container* c = Find(id_or_name);
   if (c == nullptr) {

@@ -62,6 +62,7 @@ class FakeDockerClient : public docker::DockerClient {
     kStartContainer,
     kStopContainer,
     kKillContainer,
+    kSetRestartPolicy,
     kRemoveContainer,
     kExec,
     kPutFile,
@@ -105,6 +106,7 @@ class FakeDockerClient : public docker::DockerClient {
   absl::Status StartContainer(const std::string& id_or_name) override;
   absl::Status StopContainer(const std::string& id_or_name, absl::Duration timeout) override;
   absl::Status KillContainer(const std::string& id_or_name, const std::string& signal) override;
+  absl::Status SetRestartPolicy(const std::string& id_or_name, const std::string& policy) override;
   absl::Status RemoveContainer(const std::string& id_or_name, bool force) override;
   absl::StatusOr<docker::ExecResult> Exec(const std::string& id_or_name,
                                           const std::vector<std::string>& cmd,

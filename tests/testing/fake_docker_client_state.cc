@@ -16,8 +16,9 @@ using Labels = std::map<std::string, std::string>;
 bool IsMutating(FakeDockerClient::Method m) {
   using M = FakeDockerClient::Method;
   return m == M::kCreateContainer || m == M::kStartContainer || m == M::kStopContainer ||
-         m == M::kKillContainer || m == M::kRemoveContainer || m == M::kCreateNetwork ||
-         m == M::kRemoveNetwork || m == M::kCreateVolume || m == M::kRemoveVolume;
+         m == M::kKillContainer || m == M::kSetRestartPolicy || m == M::kRemoveContainer ||
+         m == M::kCreateNetwork || m == M::kRemoveNetwork || m == M::kCreateVolume ||
+         m == M::kRemoveVolume;
 }
 
 }  // namespace

@@ -30,6 +30,8 @@ class MockDockerClient : public DockerClient {
               (override));
   MOCK_METHOD(absl::Status, KillContainer,
               (const std::string& id_or_name, const std::string& signal), (override));
+  MOCK_METHOD(absl::Status, SetRestartPolicy,
+              (const std::string& id_or_name, const std::string& policy), (override));
   MOCK_METHOD(absl::Status, RemoveContainer, (const std::string& id_or_name, bool force),
               (override));
   MOCK_METHOD(absl::StatusOr<ExecResult>, Exec,
