@@ -85,8 +85,8 @@ std::map<std::string, std::string> E2eTest::MemberIds(const std::string& name) {
   return out;
 }
 
-boost::json::object E2eTest::GetObject(const std::string& name) {
-  CommandResult r = nxtd_->Nxtctl({"get", "cs", name, "-n", ns_, "-o", "json"});
+boost::json::object E2eTest::GetObject(const std::string& name, const std::string& kind) {
+  CommandResult r = nxtd_->Nxtctl({"get", kind, name, "-n", ns_, "-o", "json"});
   if (r.exit_code != 0) return {};
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(r.stdout_text, ec);
@@ -127,8 +127,8 @@ int64_t E2eTest::ObservedGeneration(const boost::json::object& object) {
   return g != nullptr && g->is_int64() ? g->as_int64() : -1;
 }
 
-bool E2eTest::IsReady(const std::string& name) {
-  boost::json::object o = GetObject(name);
+bool E2eTest::IsReady(const std::string& name, const std::string& kind) {
+  boost::json::object o = GetObject(name, kind);
   return Condition(o, "Ready").status == "True" && ObservedGeneration(o) >= Generation(o) &&
          Generation(o) > 0;
 }

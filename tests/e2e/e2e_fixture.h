@@ -50,13 +50,13 @@ class E2eTest : public ::testing::Test {
   // name → container id.
   std::map<std::string, std::string> MemberIds(const std::string& name);
 
-  // `nxtctl get cs NAME -n ns_ -o json`, the object with status; empty on error.
-  boost::json::object GetObject(const std::string& name);
+  // `nxtctl get KIND NAME -n ns_ -o json`, the object with status; empty on error.
+  boost::json::object GetObject(const std::string& name, const std::string& kind = "cs");
   static ConditionView Condition(const boost::json::object& object, const std::string& type);
   static int64_t Generation(const boost::json::object& object);
   static int64_t ObservedGeneration(const boost::json::object& object);
   // Ready=True for the current generation.
-  bool IsReady(const std::string& name);
+  bool IsReady(const std::string& name, const std::string& kind = "cs");
 
   std::string ns_;
   std::unique_ptr<docker::CurlDockerClient> docker_;
