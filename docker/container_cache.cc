@@ -94,6 +94,28 @@ bool LabelsMatch(const LabelSelector& selector, const std::map<std::string, std:
   return true;
 }
 
+ContainerSummary SummaryOf(const ContainerInfo& info) {
+  ContainerSummary s;
+  s.id = info.id;
+  s.name = info.name;
+  s.image = info.image;
+  s.labels = info.labels;
+  s.state = info.state;
+  s.created = info.started_at;
+  if (info.state == "running") {
+    s.status = "Up Less than a second";
+    if (info.health == "starting") s.status += " (health: starting)";
+    if (info.health == "healthy" || info.health == "unhealthy") {
+      s.status += " (" + info.health + ")";
+    }
+  } else if (info.state == "exited") {
+    s.status = absl::StrCat("Exited (", info.exit_code, ") Less than a second ago");
+  } else {
+    s.status = "Created";
+  }
+  return s;
+}
+
 ContainerCache::ContainerCache(DockerClient& client, LabelSelector selector)
     : client_(client), selector_(std::move(selector)) {}
 

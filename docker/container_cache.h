@@ -44,6 +44,11 @@ namespace nxt::docker {
 // True when every selector entry is in `labels` (an empty value: the key is present).
 bool LabelsMatch(const LabelSelector& selector, const std::map<std::string, std::string>& labels);
 
+// The list-call shape of an inspected container, for ContainerCache::Upsert after the
+// caller's own create/start: state, and a status text that ContainerSummary::Health()
+// reads the same way as the engine's.
+ContainerSummary SummaryOf(const ContainerInfo& info);
+
 class ContainerCache {
  public:
   // `client` must outlive this object.

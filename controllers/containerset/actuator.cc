@@ -1,58 +1,16 @@
 #include "controllers/containerset/actuator.h"
 
-#include <algorithm>
-#include <atomic>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/logging.h"
+#include "common/parallel.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
 
 namespace nxt::containerset {
-namespace {
-
-// Runs fn(0..n-1) on up to `parallelism` threads (the caller's included).
-template <typename Fn>
-void ParallelFor(size_t n, int parallelism, Fn fn) {
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++) fn(i);
-  };
-  std::vector<std::thread> threads;
-  size_t extra = std::min(n, static_cast<size_t>(std::max(parallelism, 1))) - (n > 0 ? 1 : 0);
-  for (size_t t = 0; t < extra; ++t) threads.emplace_back(worker);
-  worker();
-  for (std::thread& t : threads) t.join();
-}
-
-// The list-call shape of an inspected container, for the cache.
-docker::ContainerSummary ToSummary(const docker::ContainerInfo& info) {
-  docker::ContainerSummary s;
-  s.id = info.id;
-  s.name = info.name;
-  s.image = info.image;
-  s.labels = info.labels;
-  s.state = info.state;
-  s.created = info.started_at;
-  if (info.state == "running") {
-    s.status = "Up Less than a second";
-    if (info.health == "starting") s.status += " (health: starting)";
-    if (info.health == "healthy" || info.health == "unhealthy") {
-      s.status += " (" + info.health + ")";
-    }
-  } else if (info.state == "exited") {
-    s.status = absl::StrCat("Exited (", info.exit_code, ") Less than a second ago");
-  } else {
-    s.status = "Created";
-  }
-  return s;
-}
-
-}  // namespace
 
 Actuator::Actuator(docker::DockerClient& docker, docker::ContainerCache& cache,
                    reconciler::Store& store, ActuatorContext context)
@@ -235,7 +193,7 @@ absl::Status Actuator::AdoptOrRefuse(const std::string& name, const absl::Status
                      "; rename the set or remove that container"));
   }
   // Ours, and the cache missed it: read it so the next round sees it.
-  cache_.Upsert(ToSummary(*info));
+  cache_.Upsert(docker::SummaryOf(*info));
   return Annotate(create_error, absl::StrCat("create ", name));
 }
 
@@ -243,7 +201,7 @@ std::optional<std::string> Actuator::Refresh(const std::string& id_or_name,
                                              const std::string& name) {
   absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(id_or_name);
   if (info.ok()) {
-    cache_.Upsert(ToSummary(*info));
+    cache_.Upsert(docker::SummaryOf(*info));
     return info->state;
   }
   if (absl::IsNotFound(info.status())) cache_.Erase(name);

@@ -155,9 +155,11 @@ absl::StatusOr<docker::ContainerInfo> FakeDockerClient::InspectContainer(
   info.started_at = c->started_at;
   info.finished_at = c->finished_at;
   if (info.running) {
-    int host = 2;
-    for (const std::string& n : c->spec.networks)
-      info.network_ips[n] = absl::StrCat("172.30.0.", host++);
+    // One address per container, the same on each of its networks (the fake has no
+    // subnets): 172.30.<serial / 250>.<serial % 250 + 2>.
+    for (const std::string& n : c->spec.networks) {
+      info.network_ips[n] = absl::StrCat("172.30.", c->serial / 250, ".", c->serial % 250 + 2);
+    }
   }
   return info;
 }
@@ -187,6 +189,7 @@ absl::StatusOr<std::string> FakeDockerClient::CreateContainer(const docker::Cont
       }
     }
     Container c;
+    c.serial = next_id_;
     c.id = absl::StrFormat("%064x", next_id_++ * 0x9e3779b97f4a7c15ULL % 0xffffffffffffULL);
     c.spec = spec;
     c.created = Now();

@@ -26,7 +26,8 @@
 //     a given status, before any effect).
 // Does NOT model: images and pulls (every image exists unless RemoveImage was called),
 // real processes and their output, restart policies (a container that exits stays
-// exited), host ports in use, resource limits, IP addressing and DNS, exec timeouts (use
+// exited), host ports in use, resource limits, subnets and DNS (a running container
+// has one unique address, 172.30.x.y, on each of its networks), exec timeouts (use
 // fault injection for DeadlineExceeded), paused/restarting states, API version negotiation,
 // and the latency of any call.
 //
@@ -78,6 +79,7 @@ class FakeDockerClient : public docker::DockerClient {
 
   struct Container {
     std::string id;
+    int64_t serial = 0;  // creation order; gives the container its address
     docker::ContainerSpec spec;
     std::string state = "created";
     int exit_code = 0;

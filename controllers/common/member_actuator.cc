@@ -1,0 +1,229 @@
+#include "controllers/common/member_actuator.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/logging.h"
+#include "common/parallel.h"
+#include "common/status_macros.h"
+#include "controllers/common/owner.h"
+
+namespace nxt::controllers {
+namespace {
+
+using T = MemberAction::Type;
+
+// CamelCase event reason of a successful action.
+const char* Reason(T type) {
+  switch (type) {
+    case T::kCreate:
+      return "Created";
+    case T::kStart:
+      return "Started";
+    case T::kReplace:
+      return "Replaced";
+    case T::kRemove:
+      return "Removed";
+    case T::kWait:
+      break;
+  }
+  return "";
+}
+
+absl::Status IgnoreNotFound(absl::Status s) { return absl::IsNotFound(s) ? absl::OkStatus() : s; }
+
+}  // namespace
+
+MemberActuator::MemberActuator(docker::DockerClient& docker, docker::ContainerCache& cache,
+                               reconciler::Store& store, resources::ObjectKey key, Options options)
+    : docker_(docker),
+      cache_(cache),
+      store_(store),
+      key_(std::move(key)),
+      options_(std::move(options)) {}
+
+MemberOutcome MemberActuator::Run(const std::vector<MemberAction>& actions,
+                                  const std::map<std::string, RenderedMember>& members) {
+  MemberOutcome outcome;
+  absl::Mutex mu;
+  auto record = [&](const MemberAction& a, absl::Status s) {
+    absl::MutexLock lock(&mu);
+    if (s.ok()) {
+      outcome.changes += a.type != T::kWait;
+    } else if (outcome.error.ok()) {
+      outcome.error = std::move(s);
+    }
+  };
+  std::vector<const MemberAction*> creates;
+  for (const MemberAction& a : actions) {
+    if (a.type == T::kCreate) creates.push_back(&a);
+  }
+  ParallelFor(creates.size(), options_.parallelism,
+              [&](size_t i) { record(*creates[i], Do(*creates[i], members)); });
+  for (const MemberAction& a : actions) {
+    if (a.type != T::kCreate && a.type != T::kWait) record(a, Do(a, members));
+  }
+  return outcome;
+}
+
+absl::Status MemberActuator::Do(const MemberAction& a,
+                                const std::map<std::string, RenderedMember>& members) {
+  absl::Status s;
+  auto rendered = [&]() -> const RenderedMember* {
+    auto it = members.find(a.name);
+    return it == members.end() ? nullptr : &it->second;
+  };
+  switch (a.type) {
+    case T::kCreate:
+    case T::kReplace: {
+      const RenderedMember* member = rendered();
+      if (member == nullptr) {
+        s = absl::InternalError("no rendered container of that name");
+        break;
+      }
+      if (a.type == T::kReplace) s = Remove(a.name);
+      if (s.ok()) s = CreateAndStart(*member);
+      break;
+    }
+    case T::kStart:
+      s = Start(a.name);
+      break;
+    case T::kRemove:
+      s = Remove(a.name);
+      break;
+    case T::kWait:
+      return absl::OkStatus();
+  }
+  if (!s.ok()) {
+    s = Annotate(s, a.Describe());
+    Event("Warning", "ReconcileError", std::string(s.message()));
+    Log(LogLevel::kWarning, options_.component, "action failed",
+        {{"object", key_.NamespacedName()}, {"action", a.Describe()}, {"error", s.ToString()}});
+    return s;
+  }
+  Event("Normal", Reason(a.type), a.Describe());
+  Log(LogLevel::kInfo, options_.component, a.Describe(), {{"object", key_.NamespacedName()}});
+  return absl::OkStatus();
+}
+
+absl::Status MemberActuator::EnsurePrerequisites(const docker::ContainerSpec& spec) {
+  const std::string own_network = NetworkName(key_.namespace_, key_.name);
+  for (const std::string& network : spec.networks) {
+    if (network != own_network) continue;  // others are the user's to provide
+    NXT_RETURN_IF_ERROR(Annotate(docker_.CreateNetwork(network, OwnerLabels(key_, kNetworkRole)),
+                                 absl::StrCat("create network ", network)));
+  }
+  std::optional<int> ordinal = OrdinalOf(spec.labels);
+  for (const docker::Mount& m : spec.mounts) {
+    if (m.type != docker::Mount::Type::kVolume) continue;
+    NXT_RETURN_IF_ERROR(
+        Annotate(docker_.CreateVolume(m.source, OwnerLabels(key_, kVolumeRole, ordinal)),
+                 absl::StrCat("create volume ", m.source)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MemberActuator::CreateAndStart(const RenderedMember& member) {
+  const std::string& name = member.spec.name;
+  NXT_RETURN_IF_ERROR(EnsurePrerequisites(member.spec));
+  absl::StatusOr<std::string> id = docker_.CreateContainer(member.spec);
+  if (!id.ok()) {
+    if (absl::IsAlreadyExists(id.status())) return AdoptOrRefuse(name, id.status());
+    return Annotate(id.status(), absl::StrCat("create ", name));
+  }
+  for (const MemberFile& f : member.files) {
+    absl::Status put = docker_.PutFile(*id, f.path, f.content, f.mode);
+    if (!put.ok()) {
+      // A member without its config must not start; the next round creates it again.
+      (void)docker_.RemoveContainer(*id, /*force=*/true);
+      return Annotate(put, absl::StrCat("write ", f.path, " into ", name));
+    }
+  }
+  absl::Status started = docker_.StartContainer(*id);
+  Refresh(*id, name);
+  return Annotate(started, absl::StrCat("start ", name));
+}
+
+absl::Status MemberActuator::Start(const std::string& name) {
+  absl::Status started = docker_.StartContainer(name);
+  std::optional<std::string> state = Refresh(name, name);
+  // Removed behind our back meanwhile: its destroy event brings the owner back here.
+  if (absl::IsNotFound(started) && !state.has_value()) return absl::OkStatus();
+  return Annotate(started, absl::StrCat("start ", name));
+}
+
+absl::Status MemberActuator::Remove(const std::string& name) {
+  absl::Status stopped = IgnoreNotFound(docker_.StopContainer(name, options_.stop_timeout));
+  NXT_RETURN_IF_ERROR(Annotate(stopped, absl::StrCat("stop ", name)));
+  absl::Status removed = IgnoreNotFound(docker_.RemoveContainer(name, /*force=*/true));
+  NXT_RETURN_IF_ERROR(Annotate(removed, absl::StrCat("remove ", name)));
+  cache_.Erase(name);
+  return absl::OkStatus();
+}
+
+absl::Status MemberActuator::AdoptOrRefuse(const std::string& name,
+                                           const absl::Status& create_error) {
+  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(name);
+  if (!info.ok()) return Annotate(create_error, absl::StrCat("create ", name));
+  std::optional<resources::ObjectKey> owner = OwnerOf(info->labels);
+  if (!owner.has_value() || *owner != key_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("create ", name, ": the name is taken by a container that ",
+                     owner.has_value() ? absl::StrCat("belongs to ", owner->ToString())
+                                       : std::string("nxt does not manage"),
+                     "; rename this object or remove that container"));
+  }
+  // Ours, and the cache missed it: read it so the next round sees it.
+  cache_.Upsert(docker::SummaryOf(*info));
+  return Annotate(create_error, absl::StrCat("create ", name));
+}
+
+std::optional<std::string> MemberActuator::Refresh(const std::string& id_or_name,
+                                                   const std::string& name) {
+  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(id_or_name);
+  if (info.ok()) {
+    cache_.Upsert(docker::SummaryOf(*info));
+    return info->state;
+  }
+  if (absl::IsNotFound(info.status())) cache_.Erase(name);
+  return std::nullopt;
+}
+
+absl::Status MemberActuator::Teardown(bool delete_volumes) {
+  const docker::LabelSelector owned = OwnerSelector(key_);
+  absl::Status first;
+  auto keep = [&first](absl::Status s) {
+    if (!s.ok() && first.ok()) first = std::move(s);
+  };
+  for (const docker::ContainerSummary& c : cache_.List(owned)) {
+    absl::Status s = Remove(c.name);
+    if (s.ok()) Event("Normal", "Removed", absl::StrCat("remove ", c.name));
+    keep(s);
+  }
+  // A container left behind keeps its network and volumes busy: try again next round.
+  NXT_RETURN_IF_ERROR(first);
+  NXT_ASSIGN_OR_RETURN(std::vector<docker::NetworkInfo> networks, docker_.ListNetworks(owned));
+  for (const docker::NetworkInfo& n : networks) {
+    keep(Annotate(IgnoreNotFound(docker_.RemoveNetwork(n.name)),
+                  absl::StrCat("remove network ", n.name)));
+  }
+  if (delete_volumes) {
+    NXT_ASSIGN_OR_RETURN(std::vector<docker::VolumeInfo> volumes, docker_.ListVolumes(owned));
+    for (const docker::VolumeInfo& v : volumes) {
+      absl::Status s = Annotate(IgnoreNotFound(docker_.RemoveVolume(v.name)),
+                                absl::StrCat("remove volume ", v.name));
+      if (s.ok()) Event("Normal", "VolumeRemoved", absl::StrCat("remove volume ", v.name));
+      keep(s);
+    }
+  }
+  return first;
+}
+
+void MemberActuator::Event(const std::string& type, const std::string& reason,
+                           const std::string& message) {
+  if (options_.record_events) store_.RecordEvent(key_, type, reason, message);
+}
+
+}  // namespace nxt::controllers

@@ -1,0 +1,102 @@
+// Carries out member plans (member_plan.h) for controllers that render their containers
+// themselves, and tears an owner's Docker objects down.
+//
+// A create ensures the member's named volumes and the owner's network (labelled as the
+// owner's), creates the container, writes its files (DockerClient::PutFile: config and
+// secrets land before the process starts, never in argv or env), starts it and writes
+// the result through to the ContainerCache. A remove stops cleanly first; volumes always
+// stay. Each change records a Normal event and each failure a Warning (reason
+// "ReconcileError") on the owner, and is logged under `component`.
+//
+// Errors are collected, not short-circuited (independent members still converge); Run
+// returns the first, annotated with the action: "create nats-2: docker create nats-2:
+// HTTP 409 ...". NotFound while removing counts as done. A create that finds the name
+// taken by a container nxt does not own for this object fails with FailedPrecondition and
+// leaves that container alone (names are global on the host).
+//
+// Thread-compatible: one MemberActuator per reconcile. The client, cache and store must
+// outlive it.
+#ifndef NXT_CONTROLLERS_COMMON_MEMBER_ACTUATOR_H_
+#define NXT_CONTROLLERS_COMMON_MEMBER_ACTUATOR_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "controllers/common/member_plan.h"
+#include "docker/container_cache.h"
+#include "docker/docker_client.h"
+#include "reconciler/store.h"
+#include "resources/object.h"
+
+namespace nxt::controllers {
+
+inline constexpr char kNetworkRole[] = "network";
+inline constexpr char kVolumeRole[] = "volume";
+
+struct MemberFile {
+  std::string path;  // absolute, in the container
+  std::string content;
+  int mode = 0644;  // 0600 for anything holding a secret
+};
+
+// A member as its controller renders it. spec.labels carry the owner labels, the role,
+// the ordinal and io.nxt.config-hash.
+struct RenderedMember {
+  docker::ContainerSpec spec;
+  std::vector<MemberFile> files;
+};
+
+struct MemberOutcome {
+  absl::Status error;
+  int changes = 0;  // Docker-changing actions that succeeded
+};
+
+class MemberActuator {
+ public:
+  struct Options {
+    std::string component = "controller";  // for logs
+    absl::Duration stop_timeout = absl::Seconds(10);
+    int parallelism = 4;        // concurrent creates
+    bool record_events = true;  // false when the object is already gone from the store
+  };
+
+  MemberActuator(docker::DockerClient& docker, docker::ContainerCache& cache,
+                 reconciler::Store& store, resources::ObjectKey key, Options options);
+
+  // Runs `actions`; creates and replacements take their container from `members` (by
+  // container name; a missing one is an Internal error for that action). Creates run
+  // concurrently; the rest in plan order.
+  MemberOutcome Run(const std::vector<MemberAction>& actions,
+                    const std::map<std::string, RenderedMember>& members);
+
+  // Removes every container the owner has (all roles, clean stop first), then its
+  // networks, then — only when `delete_volumes` — its volumes. Idempotent.
+  absl::Status Teardown(bool delete_volumes);
+
+  // A Normal or Warning event on the owner (unless record_events is false).
+  void Event(const std::string& type, const std::string& reason, const std::string& message);
+
+ private:
+  absl::Status Do(const MemberAction& action, const std::map<std::string, RenderedMember>& members);
+  absl::Status CreateAndStart(const RenderedMember& member);
+  absl::Status Start(const std::string& name);
+  absl::Status Remove(const std::string& name);
+  absl::Status EnsurePrerequisites(const docker::ContainerSpec& spec);
+  absl::Status AdoptOrRefuse(const std::string& name, const absl::Status& create_error);
+  // Reads the container back into the cache; its state, or nullopt when it is gone.
+  std::optional<std::string> Refresh(const std::string& id_or_name, const std::string& name);
+
+  docker::DockerClient& docker_;
+  docker::ContainerCache& cache_;
+  reconciler::Store& store_;
+  const resources::ObjectKey key_;
+  const Options options_;
+};
+
+}  // namespace nxt::controllers
+
+#endif  // NXT_CONTROLLERS_COMMON_MEMBER_ACTUATOR_H_
