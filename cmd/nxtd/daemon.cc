@@ -13,6 +13,7 @@
 #include "cmd/nxtd/writer_backend.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
+#include "controllers/common/curl_http_client.h"
 #include "controllers/common/owner.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
@@ -97,8 +98,9 @@ class Daemon::Parts {
   std::unique_ptr<reconciler::MetricsServer> metrics_server;
 };
 
-Daemon::Daemon(DaemonOptions options, Clock& clock, docker::DockerClient& docker)
-    : options_(std::move(options)), clock_(clock), docker_(docker) {}
+Daemon::Daemon(DaemonOptions options, Clock& clock, docker::DockerClient& docker,
+               controllers::HttpClient& http)
+    : options_(std::move(options)), clock_(clock), docker_(docker), http_(http) {}
 
 Daemon::~Daemon() {
   if (parts_ != nullptr) (void)Stop();
@@ -271,7 +273,8 @@ int RunDaemonUntilSignal(const DaemonOptions& options) {
   DockerRequestMetrics docker_metrics(docker_registry);
   docker_options.observer = &docker_metrics;
   docker::CurlDockerClient docker(docker_options);
-  Daemon daemon(options, RealClock::Get(), docker);
+  controllers::CurlHttpClient http;
+  Daemon daemon(options, RealClock::Get(), docker, http);
   daemon.AddCollectable(&docker_registry);
   if (absl::Status s = daemon.Start(); !s.ok()) {
     Log(LogLevel::kError, kComponent, "cannot start", {{"error", std::string(s.message())}});

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "cmd/nxtd/daemon_options.h"
 #include "common/clock.h"
+#include "controllers/common/http_client.h"
 #include "docker/docker_client.h"
 
 namespace prometheus {
@@ -17,14 +18,15 @@ class Collectable;
 
 namespace nxt::nxtd {
 
-// Start once, Stop once; not thread-safe itself (the parts it runs are). `clock` and
-// `docker` must outlive the Daemon. Start fails (and leaves nothing running) when the
-// state directory is locked by another nxtd, a directory cannot be created, the API
-// socket is held by a live daemon, or the metrics address cannot be bound. An
-// unreachable Docker engine is not fatal: reconciles retry until it answers.
+// Start once, Stop once; not thread-safe itself (the parts it runs are). `clock`,
+// `docker` and `http` (nxtd's HTTP to the services it runs) must outlive the Daemon. Start fails
+// (and leaves nothing running) when the state directory is locked by another nxtd, a directory
+// cannot be created, the API socket is held by a live daemon, or the metrics address cannot be
+// bound. An unreachable Docker engine is not fatal: reconciles retry until it answers.
 class Daemon {
  public:
-  Daemon(DaemonOptions options, Clock& clock, docker::DockerClient& docker);
+  Daemon(DaemonOptions options, Clock& clock, docker::DockerClient& docker,
+         controllers::HttpClient& http);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -46,11 +48,12 @@ class Daemon {
   const DaemonOptions options_;
   Clock& clock_;
   docker::DockerClient& docker_;
+  controllers::HttpClient& http_;
   std::vector<const prometheus::Collectable*> extra_collectables_;
   std::unique_ptr<Parts> parts_;
 };
 
-// What nxtd's main does: a real clock and libcurl Docker client, Start, wait for
+// What nxtd's main does: a real clock, libcurl Docker and HTTP clients, Start, wait for
 // SIGTERM/SIGINT, Stop. Returns the process exit code.
 int RunDaemonUntilSignal(const DaemonOptions& options);
 

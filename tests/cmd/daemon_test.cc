@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/mocks/controllers/mock_http_client.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -73,11 +74,13 @@ class DaemonTest : public ::testing::Test {
 
   nxt::testing::TempDir dir_;
   nxt::testing::FakeDockerClient docker_;
+  // Nothing answers HTTP here: the kinds that probe their services see them down.
+  ::testing::NiceMock<controllers::MockHttpClient> http_;
 };
 
 TEST_F(DaemonTest, ConvergesManifestsAndServesTheApi) {
   dir_.Write("manifests/web.yaml", Manifest(2));
-  Daemon daemon(Options(), RealClock::Get(), docker_);
+  Daemon daemon(Options(), RealClock::Get(), docker_, http_);
   ASSERT_THAT(daemon.Start(), IsOk());
   EXPECT_GT(daemon.metrics_port(), 0);
 
@@ -96,11 +99,11 @@ TEST_F(DaemonTest, ConvergesManifestsAndServesTheApi) {
 }
 
 TEST_F(DaemonTest, ASecondDaemonOnTheSameStateDirIsRefused) {
-  Daemon first(Options(), RealClock::Get(), docker_);
+  Daemon first(Options(), RealClock::Get(), docker_, http_);
   ASSERT_THAT(first.Start(), IsOk());
   DaemonOptions options = Options();
   options.api_socket = dir_.Join("run/other.sock");
-  Daemon second(options, RealClock::Get(), docker_);
+  Daemon second(options, RealClock::Get(), docker_, http_);
   EXPECT_THAT(second.Start(),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("another nxtd")));
   EXPECT_THAT(first.Stop(), IsOk());
@@ -108,7 +111,7 @@ TEST_F(DaemonTest, ASecondDaemonOnTheSameStateDirIsRefused) {
 
 TEST_F(DaemonTest, AnInvalidEditLeavesTheContainersAlone) {
   dir_.Write("manifests/web.yaml", Manifest(2));
-  Daemon daemon(Options(), RealClock::Get(), docker_);
+  Daemon daemon(Options(), RealClock::Get(), docker_, http_);
   ASSERT_THAT(daemon.Start(), IsOk());
   ASSERT_TRUE(Eventually([&] { return docker_.ContainerNames().size() == 2; }));
   docker_.ResetCalls();
