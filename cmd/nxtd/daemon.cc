@@ -21,6 +21,8 @@
 #include "controllers/galeracluster/galera_reconciler.h"
 #include "controllers/rediscluster/redis_metrics.h"
 #include "controllers/rediscluster/rediscluster_reconciler.h"
+#include "controllers/talkbackend/talk_metrics.h"
+#include "controllers/talkbackend/talkbackend_reconciler.h"
 #include "docker/container_cache.h"
 #include "docker/curl_docker_client.h"
 #include "docker/event_watcher.h"
@@ -88,6 +90,8 @@ class Daemon::Parts {
   std::unique_ptr<galera::GaleraMetricsCollector> galera_metrics;
   std::unique_ptr<rediscluster::RedisClusterReconciler> redisclusters;
   std::unique_ptr<rediscluster::RedisMetricsCollector> redis_metrics;
+  std::unique_ptr<talkbackend::TalkBackendReconciler> talkbackends;
+  std::unique_ptr<talkbackend::TalkMetricsCollector> talk_metrics;
   std::unique_ptr<docker::EventWatcher> watcher;
 
   std::unique_ptr<reconciler::ManifestSource> source;
@@ -172,6 +176,16 @@ absl::Status Daemon::Start() {
   parts->manager->AddController(redis_controller, *parts->redisclusters);
   parts->redis_metrics = std::make_unique<rediscluster::RedisMetricsCollector>(*parts->store);
 
+  // TalkBackend: signaling + NATS + coturn; probes its services over HTTP (http_).
+  parts->talkbackends = std::make_unique<talkbackend::TalkBackendReconciler>(
+      *parts->store, docker_, *parts->cache, http_, *parts->secrets, clock_,
+      talkbackend::TalkBackendReconciler::Options{});
+  reconciler::ControllerOptions talk_controller = galera_controller;
+  talk_controller.name = "talkbackend";
+  talk_controller.kind = resources::kTalkBackendKind;
+  parts->manager->AddController(talk_controller, *parts->talkbackends);
+  parts->talk_metrics = std::make_unique<talkbackend::TalkMetricsCollector>(*parts->store);
+
   reconciler::Manager* manager = parts->manager.get();
   docker::EventWatcher::Callbacks callbacks;
   callbacks.on_event = [manager](const docker::Event& event) {
@@ -206,6 +220,7 @@ absl::Status Daemon::Start() {
                                                                    *parts->backend, api_options);
   parts->handlers->SetPlanner(resources::kContainerSetKind, PlannerOf(parts->containersets.get()));
   parts->handlers->SetPlanner(resources::kRedisClusterKind, PlannerOf(parts->redisclusters.get()));
+  parts->handlers->SetPlanner(resources::kTalkBackendKind, PlannerOf(parts->talkbackends.get()));
   reconciler::api::ApiServer::Options server_options;
   server_options.socket_path = options_.api_socket;
   parts->api = std::make_unique<reconciler::api::ApiServer>(server_options, *parts->handlers);
@@ -215,8 +230,8 @@ absl::Status Daemon::Start() {
     reconciler::MetricsServerOptions metrics_options;
     metrics_options.address = options_.metrics_addr;
     metrics_options.collectables = {parts->resource_collector.get(), &parts->registry,
-                                    &parts->process_metrics, parts->galera_metrics.get(),
-                                    parts->redis_metrics.get()};
+                                    &parts->process_metrics,         parts->galera_metrics.get(),
+                                    parts->redis_metrics.get(),      parts->talk_metrics.get()};
     metrics_options.collectables.insert(metrics_options.collectables.end(),
                                         extra_collectables_.begin(), extra_collectables_.end());
     docker::EventWatcher* watcher = parts->watcher.get();

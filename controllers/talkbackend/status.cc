@@ -1,0 +1,176 @@
+#include "controllers/talkbackend/status.h"
+
+#include <boost/json.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace nxt::talkbackend {
+namespace {
+
+using controllers::MemberAction;
+using controllers::SeenMember;
+using controllers::WantedMember;
+using T = MemberAction::Type;
+
+resources::Condition Cond(const char* type, bool status, const std::string& reason,
+                          const std::string& message, absl::Time now) {
+  return {type, status ? "True" : "False", reason, message, now};
+}
+
+struct GroupView {
+  int ready = 0;
+  int desired = 0;
+  std::vector<std::string> crashing;  // current-config members Docker keeps restarting
+};
+
+// Ready members of the current config, and the members' rows for `members`.
+GroupView View(const std::string& role, const std::vector<WantedMember>& wanted,
+               const std::vector<SeenMember>& seen, const std::map<std::string, int>* routes,
+               boost::json::array& rows) {
+  std::map<std::string, std::string> hash;
+  for (const WantedMember& w : wanted) hash[w.name] = w.config_hash;
+  GroupView v;
+  v.desired = static_cast<int>(wanted.size());
+  for (const SeenMember& s : seen) {
+    auto it = hash.find(s.name);
+    const bool current = it != hash.end() && it->second == s.config_hash;
+    v.ready += current && s.ready;
+    if (current && s.state == "restarting") v.crashing.push_back(s.name);
+    boost::json::object row{{"name", s.name},
+                            {"role", role},
+                            {"container", s.state},
+                            {"ready", s.ready},
+                            {"upToDate", current}};
+    if (routes != nullptr) {
+      auto r = routes->find(s.name);
+      row["routes"] = r == routes->end() ? 0 : r->second;
+    }
+    rows.push_back(std::move(row));
+  }
+  return v;
+}
+
+std::string Ratio(const GroupView& v) { return absl::StrCat(v.ready, "/", v.desired); }
+
+// Routes between current nodes seen by current nodes, out of n*(n-1).
+std::string RoutesRatio(const DesiredBackend& d, const ObservedBackend& o) {
+  const int n = static_cast<int>(d.nats.wanted.size());
+  int seen = 0;
+  for (const WantedMember& w : d.nats.wanted) {
+    auto it = o.nats_routes.find(w.name);
+    if (it != o.nats_routes.end()) seen += it->second;
+  }
+  return absl::StrCat(seen, "/", n * (n - 1));
+}
+
+std::string ReasonOf(const StatusInput& in, const std::vector<MemberAction>& actions) {
+  const ObservedBackend& o = *in.observed;
+  const bool nothing_seen = o.nats.empty() && o.signaling.empty() && o.coturn.empty();
+  const size_t desired = in.desired->nats.wanted.size() + in.desired->signaling.wanted.size() +
+                         in.desired->coturn.wanted.size();
+  const size_t seen = o.nats.size() + o.signaling.size() + o.coturn.size();
+  for (const MemberAction& a : actions) {
+    switch (a.type) {
+      case T::kCreate:
+        if (nothing_seen) return kReasonCreating;
+        return seen < desired ? kReasonScalingUp : kReasonRepairing;
+      case T::kRemove:
+        return kReasonScalingDown;
+      case T::kReplace:
+        return kReasonRollingUpdate;
+      case T::kStart:
+        return kReasonRepairing;
+      case T::kWait:
+        continue;
+    }
+  }
+  return in.plan.signaling_held ? kReasonRollingUpdate : kReasonWaiting;
+}
+
+void SetAll(resources::ObjectStatus& st, bool ready, bool reconciling, bool stalled,
+            const std::string& reason, const std::string& message, absl::Time now) {
+  st.SetCondition(Cond(resources::kConditionReady, ready, reason, message, now));
+  st.SetCondition(
+      Cond(resources::kConditionReconciling, reconciling, reason, reconciling ? message : "", now));
+  st.SetCondition(Cond(resources::kConditionStalled, stalled, reason, stalled ? message : "", now));
+}
+
+}  // namespace
+
+resources::ObjectStatus BuildStatus(const StatusInput& in) {
+  const DesiredBackend& d = *in.desired;
+  const ObservedBackend& o = *in.observed;
+  resources::ObjectStatus st;
+  if (in.previous != nullptr) st.conditions = in.previous->conditions;
+  st.observed_generation = in.generation;
+  boost::json::array rows;
+  const GroupView nats = View(kNatsRole, d.nats.wanted, o.nats, &o.nats_routes, rows);
+  const GroupView signaling = View(kSignalingRole, d.signaling.wanted, o.signaling, nullptr, rows);
+  const GroupView coturn = View(kCoturnRole, d.coturn.wanted, o.coturn, nullptr, rows);
+  st.fields["signaling"] = Ratio(signaling);
+  st.fields["signalingReady"] = signaling.ready;
+  st.fields["nats"] = Ratio(nats);
+  st.fields["natsReady"] = nats.ready;
+  st.fields["natsRoutes"] = RoutesRatio(d, o);
+  const bool turn_on = in.spec->coturn.enabled;
+  st.fields["turn"] = !turn_on ? kTurnDisabled : coturn.ready == 1 ? kTurnReady : kTurnNotReady;
+  if (turn_on) st.fields["turnServers"] = TurnServers(in.spec->coturn);
+  st.fields["members"] = std::move(rows);
+
+  const bool converged = BackendConverged(d, o);
+  const std::string counts =
+      absl::StrCat("signaling ", Ratio(signaling), ", NATS ", Ratio(nats), " (routes ",
+                   RoutesRatio(d, o), "), TURN ", std::string(st.fields["turn"].as_string()));
+  std::vector<std::string> crashing = nats.crashing;
+  crashing.insert(crashing.end(), signaling.crashing.begin(), signaling.crashing.end());
+  crashing.insert(crashing.end(), coturn.crashing.begin(), coturn.crashing.end());
+  std::string summary;
+  if (in.spec->suspend) {
+    summary = kReasonSuspended;
+    SetAll(st, converged, false, false, kReasonSuspended, "suspended: no changes are made", in.now);
+  } else if (!in.error.ok()) {
+    summary = kReasonReconcileError;
+    SetAll(st, converged, true, false, kReasonReconcileError, std::string(in.error.message()),
+           in.now);
+  } else if (converged) {
+    summary = "Ready";
+    SetAll(st, true, false, false, kReasonAvailable, counts, in.now);
+  } else if (!crashing.empty()) {
+    summary = kReasonStartFailed;
+    SetAll(
+        st, false, false, true, kReasonStartFailed,
+        absl::StrCat(absl::StrJoin(crashing, ", "), " keep restarting; see `docker logs` of each"),
+        in.now);
+  } else {
+    const std::vector<MemberAction> actions = in.plan.All();
+    summary = ReasonOf(in, actions);
+    std::vector<std::string> steps;
+    for (const MemberAction& a : actions) steps.push_back(a.Describe());
+    if (in.plan.signaling_held) steps.push_back("signaling rollout waits for NATS");
+    const std::string message =
+        absl::StrCat(counts, steps.empty() ? "" : ": ", absl::StrJoin(steps, "; "));
+    SetAll(st, false, true, false, summary, message, in.now);
+  }
+  st.fields["summary"] = summary;
+  return st;
+}
+
+resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
+                                          absl::Time now, const resources::ObjectStatus* previous) {
+  // The last status stays (the running backend is unchanged); Ready keeps its value.
+  resources::ObjectStatus st = previous != nullptr ? *previous : resources::ObjectStatus{};
+  st.observed_generation = generation;
+  const std::string message(error.message());
+  for (const auto& [type, value] : {std::pair{resources::kConditionStalled, true},
+                                    std::pair{resources::kConditionReconciling, false}}) {
+    st.SetCondition(Cond(type, value, kReasonInvalidSpec, message, now));
+  }
+  st.fields["summary"] = absl::StrCat(kReasonInvalidSpec, ": ", message);
+  return st;
+}
+
+}  // namespace nxt::talkbackend
