@@ -109,6 +109,7 @@ absl::Status MemberActuator::Do(const MemberAction& a,
 }
 
 absl::Status MemberActuator::EnsurePrerequisites(const docker::ContainerSpec& spec) {
+  absl::MutexLock lock(&prerequisites_mu_);
   const std::string own_network = NetworkName(key_.namespace_, key_.name);
   for (const std::string& network : spec.networks) {
     if (network != own_network) continue;  // others are the user's to provide

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "controllers/common/member_plan.h"
 #include "docker/container_cache.h"
@@ -95,6 +96,10 @@ class MemberActuator {
   reconciler::Store& store_;
   const resources::ObjectKey key_;
   const Options options_;
+
+  // Concurrent creates ensure their network one at a time: the engine's duplicate-name
+  // check is racy, and two networks of one name make every later start ambiguous.
+  absl::Mutex prerequisites_mu_;
 };
 
 }  // namespace nxt::controllers
