@@ -1,0 +1,175 @@
+// End to end with a TalkBackend on the local images (nxt/nats:2.9,
+// nxt/signaling-standin:1, nxt/coturn:4.6): its secrets are generated once and survive
+// nxtd restarts and re-applies (the containers are not even replaced), and no secret
+// shows in `docker inspect` (env, args), `nxtctl get -o yaml`, `describe`, the metrics
+// or nxtd's log.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "controllers/common/secret_store.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "resources/talkbackend.h"
+#include "tests/e2e/e2e_fixture.h"
+#include "tests/testing/docker_env.h"
+#include "tests/testing/temp_dir.h"
+
+namespace nxt::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kSecrets[] = {"hash-key",       "block-key",   "internal-secret",
+                                    "backend-secret", "turn-secret", "turn-api-key"};
+
+// A port pair (p, p+1) nothing on this host holds, TCP and UDP (coturn's listener and
+// its RFC 5780 alternative port, on the host network).
+int FreePortPair() {
+  absl::BitGen gen;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const int p = absl::Uniform<int>(gen, 30000, 38000);
+    bool free = true;
+    for (int port : {p, p + 1}) {
+      for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
+        int fd = socket(AF_INET, type, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<uint16_t>(port));
+        free &= bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+        close(fd);
+      }
+    }
+    if (free) return p;
+  }
+  return 0;
+}
+
+std::string TalkYaml(const std::string& ns, const std::string& name, int signaling, int port) {
+  return absl::StrCat("apiVersion: nxt.io/v1alpha1\nkind: TalkBackend\nmetadata:\n  name: ", name,
+                      "\n  namespace: ", ns,
+                      "\nspec:\n  nextcloudURL: https://cloud.example.com\n"
+                      "  signaling:\n    replicas: ",
+                      signaling,
+                      "\n    image: nxt/signaling-standin:1\n"
+                      "  nats:\n    replicas: 1\n    image: nxt/nats:2.9\n"
+                      "  coturn:\n    enabled: true\n    realm: turn.example.com\n    port: ",
+                      port, "\n    relayPorts: {min: ", port + 10, ", max: ", port + 30,
+                      "}\n    image: nxt/coturn:4.6\n");
+}
+
+class TalkE2eTest : public E2eTest {
+ protected:
+  std::vector<std::string> Secrets(const std::string& name) {
+    controllers::SecretStore store(nxtd_->state_dir());
+    std::vector<std::string> out;
+    for (const char* secret : kSecrets) {
+      absl::StatusOr<std::string> value =
+          store.Get({resources::kTalkBackendKind, ns_, name}, secret);
+      EXPECT_TRUE(value.ok()) << secret << ": " << value.status();
+      out.push_back(value.ok() ? *value : "");
+    }
+    return out;
+  }
+
+  std::map<std::string, std::string> Ids(const std::string& name) {
+    std::map<std::string, std::string> out;
+    auto rows =
+        docker_->ListContainers({{docker::kLabelNamespace, ns_}, {docker::kLabelName, name}});
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (rows.ok()) {
+      for (const auto& c : *rows) out[c.name] = c.id;
+    }
+    return out;
+  }
+
+  // Everything a user or a scraper can see of the backend, concatenated.
+  std::string Visible(const std::string& name) {
+    std::string out;
+    for (const auto& [container, id] : Ids(name)) {
+      absl::StatusOr<CommandResult> inspect = RunCommand(
+          {"docker", "-H", "unix://" + nxt::testing::DockerSocketPath(), "inspect", container});
+      EXPECT_TRUE(inspect.ok() && inspect->exit_code == 0) << container;
+      if (inspect.ok()) out += inspect->stdout_text;
+    }
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"get", "talk", name, "-n", ns_, "-o", "yaml"},
+          std::vector<std::string>{"get", "talk", "-n", ns_},
+          std::vector<std::string>{"describe", "talk", name, "-n", ns_}}) {
+      CommandResult r = nxtd_->Nxtctl(args);
+      EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+      out += r.stdout_text + r.stderr_text;
+    }
+    absl::StatusOr<HttpResponse> metrics = HttpGet(nxtd_->metrics_url("/metrics"));
+    EXPECT_TRUE(metrics.ok()) << metrics.status();
+    if (metrics.ok()) out += metrics->body;
+    return out + nxtd_->ReadLog();
+  }
+
+  bool Ready(const std::string& name) { return IsReady(name, "talk"); }
+};
+
+TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
+  const std::string name = SetName("talk");
+  const int port = FreePortPair();
+  ASSERT_NE(port, 0);
+  StartNxtd();
+  nxt::testing::TempDir input;
+  input.Write("talk.yaml", TalkYaml(ns_, name, 1, port));
+  CommandResult applied = nxtd_->Nxtctl({"apply", "-f", input.Join("talk.yaml")});
+  ASSERT_EQ(applied.exit_code, 0) << applied.stderr_text;
+  ASSERT_TRUE(WaitFor([&] { return Ready(name); }, absl::Seconds(60)))
+      << nxtd_->Nxtctl({"describe", "talk", name, "-n", ns_}).stdout_text;
+  const std::vector<std::string> secrets = Secrets(name);
+  const std::map<std::string, std::string> ids = Ids(name);
+  ASSERT_EQ(ids.size(), 3u) << "NATS, signaling, coturn";
+  CommandResult table = nxtd_->Nxtctl({"get", "talk", "-n", ns_});
+  EXPECT_THAT(table.stdout_text, HasSubstr("SIGNALING"));
+  EXPECT_THAT(table.stdout_text, HasSubstr("1/1"));
+
+  const std::string visible = Visible(name);
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    EXPECT_THAT(visible, Not(HasSubstr(secrets[i]))) << kSecrets[i] << " is visible";
+  }
+
+  // nxtd restarts: same secrets, nothing replaced.
+  ASSERT_TRUE(nxtd_->Restart().ok());
+  ASSERT_TRUE(WaitFor([&] { return Ready(name); }, absl::Seconds(60)));
+  EXPECT_EQ(Secrets(name), secrets);
+  EXPECT_EQ(Ids(name), ids) << "a restarted nxtd adopts the backend as it is";
+
+  // The same manifest again: unchanged. A second signaling node: it gets the same keys.
+  applied = nxtd_->Nxtctl({"apply", "-f", input.Join("talk.yaml")});
+  EXPECT_THAT(applied.stdout_text, HasSubstr("unchanged"));
+  input.Write("talk.yaml", TalkYaml(ns_, name, 2, port));
+  applied = nxtd_->Nxtctl({"apply", "-f", input.Join("talk.yaml")});
+  ASSERT_EQ(applied.exit_code, 0) << applied.stderr_text;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        boost::json::object o = GetObject(name, "talk");
+        return Ready(name) && o.contains("status") &&
+               o.at("status").as_object().at("signaling") == "2/2";
+      },
+      absl::Seconds(60)))
+      << nxtd_->Nxtctl({"describe", "talk", name, "-n", ns_}).stdout_text;
+  EXPECT_EQ(Secrets(name), secrets);
+  absl::StatusOr<docker::ExecResult> conf =
+      docker_->Exec(name + "-signaling-1", {"cat", "/config/server.conf"}, absl::Seconds(10));
+  ASSERT_TRUE(conf.ok()) << conf.status();
+  EXPECT_THAT(conf->stdout_text, HasSubstr("hashkey = " + secrets[0] + "\n"));
+  EXPECT_THAT(conf->stdout_text, HasSubstr("targets = " + name + "-signaling-0:9090\n"));
+  const std::string after = Visible(name);
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    EXPECT_THAT(after, Not(HasSubstr(secrets[i]))) << kSecrets[i] << " is visible";
+  }
+}
+
+}  // namespace
+}  // namespace nxt::e2e
