@@ -201,6 +201,7 @@ main() {
   [[ -x "$NXTD_BIN" && -x "$NXTCTL_BIN" ]] || nxt_die "expected $NXTD_BIN and $NXTCTL_BIN"
   nxt_phase "images"
   bash "$NXT_ROOT/images/build.sh" testapp
+  bash "$NXT_ROOT/images/build.sh" nats signaling-standin coturn # talk.yaml (TalkBackend)
   nxt_phase "start nxtd"
   sync_manifests
   start_nxtd
