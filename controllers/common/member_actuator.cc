@@ -112,9 +112,11 @@ absl::Status MemberActuator::EnsurePrerequisites(const docker::ContainerSpec& sp
   absl::MutexLock lock(&prerequisites_mu_);
   const std::string own_network = NetworkName(key_.namespace_, key_.name);
   for (const std::string& network : spec.networks) {
-    if (network != own_network) continue;  // others are the user's to provide
+    // Others are the user's to provide.
+    if (network != own_network || networks_ensured_.contains(network)) continue;
     NXT_RETURN_IF_ERROR(Annotate(docker_.CreateNetwork(network, OwnerLabels(key_, kNetworkRole)),
                                  absl::StrCat("create network ", network)));
+    networks_ensured_.insert(network);
   }
   std::optional<int> ordinal = OrdinalOf(spec.labels);
   for (const docker::Mount& m : spec.mounts) {

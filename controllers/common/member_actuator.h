@@ -21,6 +21,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -97,9 +98,11 @@ class MemberActuator {
   const resources::ObjectKey key_;
   const Options options_;
 
-  // Concurrent creates ensure their network one at a time: the engine's duplicate-name
-  // check is racy, and two networks of one name make every later start ambiguous.
+  // Concurrent creates ensure their network one at a time, once per actuator: the
+  // engine's duplicate-name check is racy, and two networks of one name make every later
+  // start ambiguous.
   absl::Mutex prerequisites_mu_;
+  std::set<std::string> networks_ensured_ ABSL_GUARDED_BY(prerequisites_mu_);
 };
 
 }  // namespace nxt::controllers

@@ -1,5 +1,6 @@
 #include "controllers/talkbackend/status.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 #include <string>
@@ -157,6 +158,13 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   }
   st.fields["summary"] = summary;
   return st;
+}
+
+absl::Duration RequeueWhileWaiting(const resources::ObjectStatus& status, absl::Time now,
+                                   absl::Duration min, absl::Duration max) {
+  const resources::Condition* c = status.FindCondition(resources::kConditionReconciling);
+  if (c == nullptr || c->status != "True" || c->last_transition_time > now) return min;
+  return std::clamp((now - c->last_transition_time) / 4, min, max);
 }
 
 resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,

@@ -48,6 +48,14 @@ struct StatusInput {
 // when it runs the current config and its probe succeeded.
 resources::ObjectStatus BuildStatus(const StatusInput& in);
 
+// How long to wait before looking again at a backend that is still converging: a
+// quarter of the time it has been Reconciling (its condition's lastTransitionTime),
+// within [min, max]. Readiness comes from the services (routes, welcome, STUN), which
+// Docker's events do not report: a fresh change is looked at often, a backend stuck for
+// minutes (a port taken, a bad image) rarely.
+absl::Duration RequeueWhileWaiting(const resources::ObjectStatus& status, absl::Time now,
+                                   absl::Duration min, absl::Duration max);
+
 resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
                                           absl::Time now, const resources::ObjectStatus* previous);
 

@@ -133,14 +133,18 @@ absl::StatusOr<reconciler::Result> TalkBackendReconciler::Converge(const resourc
   in.error = outcome.error;
   in.now = clock_.Now();
   in.previous = previous.has_value() ? &*previous : nullptr;
-  store_.UpdateStatus(key, BuildStatus(in));
+  const resources::ObjectStatus status = BuildStatus(in);
+  store_.UpdateStatus(key, status);
 
   if (!outcome.error.ok()) return outcome.error;
   if (desired.spec.suspend || BackendConverged(desired.backend, after)) {
     return reconciler::Result{.requeue_after = options_.resync};
   }
-  return reconciler::Result{.requeue_after = outcome.changes > 0 ? options_.requeue_after_change
-                                                                 : options_.requeue_while_waiting};
+  if (outcome.changes > 0)
+    return reconciler::Result{.requeue_after = options_.requeue_after_change};
+  return reconciler::Result{.requeue_after =
+                                RequeueWhileWaiting(status, in.now, options_.requeue_while_waiting,
+                                                    options_.max_requeue_while_waiting)};
 }
 
 absl::StatusOr<reconciler::Result> TalkBackendReconciler::Teardown(

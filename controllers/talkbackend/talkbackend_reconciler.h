@@ -54,8 +54,12 @@ class TalkBackendReconciler : public reconciler::Reconciler {
  public:
   struct Options {
     absl::Duration stop_timeout = absl::Seconds(10);
-    absl::Duration requeue_after_change = absl::Seconds(1);
-    absl::Duration requeue_while_waiting = absl::Seconds(2);
+    // Readiness is the services' own (routes, welcome, STUN), which Docker's events do
+    // not report: while the backend moves, look again soon (RequeueWhileWaiting: a
+    // quarter of the time spent Reconciling, within these bounds).
+    absl::Duration requeue_after_change = absl::Milliseconds(250);
+    absl::Duration requeue_while_waiting = absl::Milliseconds(250);
+    absl::Duration max_requeue_while_waiting = absl::Seconds(15);
     // Converged backends are looked at again after this long (0: only on events).
     absl::Duration resync = absl::Seconds(30);
     Prober::Options probe;

@@ -164,7 +164,11 @@ TEST_F(TalkBackendReconcilerTest, ReadyOnceTheMeshFormsAndTheNodesWelcome) {
   ASSERT_THAT(Reconcile(), IsOk());
   absl::StatusOr<reconciler::Result> r = Reconcile();
   ASSERT_THAT(r, IsOk());
-  EXPECT_EQ(r->requeue_after, absl::Seconds(2)) << "waiting for the mesh";
+  EXPECT_EQ(r->requeue_after, absl::Milliseconds(250)) << "waiting for the mesh, just begun";
+  clock_.Advance(absl::Seconds(20));
+  r = Reconcile();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->requeue_after, absl::Seconds(5)) << "waiting for 20 s: look every 5 s";
   EXPECT_EQ(Field("nats"), "0/3");
   EXPECT_EQ(Field("natsRoutes"), "0/6");
   EXPECT_EQ(Field("signaling"), "2/2");

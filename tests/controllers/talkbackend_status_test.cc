@@ -200,6 +200,20 @@ INSTANTIATE_TEST_SUITE_P(
                            "True", "False"}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
+TEST(TalkStatusTest, RequeueWhileWaitingGrowsWithTheWait) {
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  const absl::Duration min = absl::Milliseconds(500);
+  const absl::Duration max = absl::Seconds(15);
+  resources::ObjectStatus st;
+  EXPECT_EQ(RequeueWhileWaiting(st, t0, min, max), min) << "no condition yet";
+  st.SetCondition({resources::kConditionReconciling, "True", "ScalingUp", "", t0});
+  EXPECT_EQ(RequeueWhileWaiting(st, t0 + absl::Seconds(1), min, max), min);
+  EXPECT_EQ(RequeueWhileWaiting(st, t0 + absl::Seconds(8), min, max), absl::Seconds(2));
+  EXPECT_EQ(RequeueWhileWaiting(st, t0 + absl::Minutes(10), min, max), max);
+  st.SetCondition({resources::kConditionReconciling, "False", "Available", "", t0});
+  EXPECT_EQ(RequeueWhileWaiting(st, t0 + absl::Minutes(10), min, max), min);
+}
+
 TEST(TalkStatusTest, InvalidSpecKeepsTheLastStatus) {
   resources::ObjectStatus previous;
   previous.fields["signaling"] = "2/2";
