@@ -185,26 +185,12 @@ int Main(int argc, char** argv) {
   std::printf("bench_talk: TalkBackend of %d signaling (%s) + %d NATS (%s) from empty, %d rounds\n",
               kSignaling, kSignalingImage, kNats, kNatsImage, rounds);
   std::vector<double> engine_times, nxtd_times;
-  for (int r = 1; r <= rounds; ++r) {
-    absl::StatusOr<double> engine = absl::UnknownError("not run");
-    absl::StatusOr<double> nxtd = absl::UnknownError("not run");
-    if (r % 2 == 1) {
-      engine = ReferenceRound(docker, http);
-      if (engine.ok()) nxtd = NxtdRound(docker);
-    } else {
-      nxtd = NxtdRound(docker);
-      if (nxtd.ok()) engine = ReferenceRound(docker, http);
-    }
-    if (!engine.ok() || !nxtd.ok()) {
-      std::fprintf(stderr, "round %d failed: %s\n", r,
-                   (!engine.ok() ? engine.status() : nxtd.status()).ToString().c_str());
-      return 1;
-    }
-    engine_times.push_back(*engine);
-    nxtd_times.push_back(*nxtd);
-    std::printf("  round %d: engine %s, nxtd %s, ratio %.3f\n", r, Seconds(*engine).c_str(),
-                Seconds(*nxtd).c_str(), *nxtd / *engine);
-    std::fflush(stdout);
+  absl::Status run = RunAlternatingRounds(
+      rounds, [&] { return ReferenceRound(docker, http); }, [&] { return NxtdRound(docker); },
+      engine_times, nxtd_times);
+  if (!run.ok()) {
+    std::fprintf(stderr, "bench_talk failed: %s\n", run.ToString().c_str());
+    return 1;
   }
   const double engine_median = Median(engine_times);
   const double nxtd_median = Median(nxtd_times);

@@ -83,4 +83,24 @@ void NamespaceGuard::Cleanup() {
 
 std::string Seconds(double s) { return absl::StrFormat("%.3f s", s); }
 
+absl::Status RunAlternatingRounds(int rounds, const std::function<absl::StatusOr<double>()>& engine,
+                                  const std::function<absl::StatusOr<double>()>& nxtd,
+                                  std::vector<double>& engine_times,
+                                  std::vector<double>& nxtd_times) {
+  for (int r = 1; r <= rounds; ++r) {
+    absl::StatusOr<double> first = r % 2 == 1 ? engine() : nxtd();
+    if (!first.ok()) return first.status();
+    absl::StatusOr<double> second = r % 2 == 1 ? nxtd() : engine();
+    if (!second.ok()) return second.status();
+    const double e = r % 2 == 1 ? *first : *second;
+    const double n = r % 2 == 1 ? *second : *first;
+    engine_times.push_back(e);
+    nxtd_times.push_back(n);
+    std::printf("  round %d: engine %s, nxtd %s, ratio %.3f\n", r, Seconds(e).c_str(),
+                Seconds(n).c_str(), n / e);
+    std::fflush(stdout);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace nxt::bench
