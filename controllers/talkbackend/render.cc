@@ -52,6 +52,9 @@ docker::ContainerSpec Base(const resources::ObjectKey& key, const resources::Tal
   out.memory_bytes = spec.memory_bytes;
   out.nano_cpus = spec.nano_cpus;
   out.cap_drop = {"ALL"};
+  // uid 0 owns the 0600 config files; explicit, because coturn/coturn's image says
+  // USER nobody (and would not read them).
+  out.user = "0";
   return out;
 }
 
@@ -210,6 +213,9 @@ DesiredBackend RenderBackend(const resources::ObjectKey& key,
     docker::ContainerSpec c =
         Base(key, spec, kCoturnRole, 0, CoturnName(key.name), spec.coturn.image);
     c.network_mode = "host";
+    // coturn/coturn's turnserver carries the file capability cap_net_bind_service=+ep:
+    // exec fails (EPERM) when it is not in the bounding set.
+    c.cap_add = {"NET_BIND_SERVICE"};
     c.entrypoint = {"turnserver"};
     c.cmd = {"-c", kTurnConfPath};
     Add(out.coturn, out, std::move(c), 0,

@@ -11,8 +11,9 @@
 //                         (HTTP 8080, gRPC 9090)
 //   <name>-coturn         turnserver -c /etc/nxt/turnserver.conf, host network
 // NATS and signaling nodes join the network nxt-<ns>-<name> under their own names.
-// Every container runs without capabilities (cap_drop ALL, no-new-privileges) as the
-// image's root, which owns the 0600 config files; none needs a privileged port.
+// Every container runs as uid 0, which owns the 0600 config files, without capabilities
+// (cap_drop ALL, no-new-privileges); coturn keeps NET_BIND_SERVICE only, which the
+// upstream image's turnserver carries as a file capability.
 //
 // Secrets reach the containers only inside server.conf and turnserver.conf (0600,
 // written before start). Hashes cover the files rendered with each secret's

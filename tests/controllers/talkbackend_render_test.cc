@@ -191,6 +191,13 @@ TEST(TalkRenderTest, ContainersForTheUpstreamImages) {
   EXPECT_TRUE(turn.spec.ports.empty()) << "host network: nothing to publish";
   EXPECT_THAT(turn.spec.entrypoint, ElementsAre("turnserver"));
   EXPECT_THAT(turn.spec.cmd, ElementsAre("-c", "/etc/nxt/turnserver.conf"));
+  // coturn/coturn: USER nobody (could not read the 0600 file) and a turnserver with the
+  // file capability cap_net_bind_service=+ep (exec needs it in the bounding set).
+  EXPECT_EQ(turn.spec.user, "0");
+  EXPECT_THAT(turn.spec.cap_drop, ElementsAre("ALL"));
+  EXPECT_THAT(turn.spec.cap_add, ElementsAre("NET_BIND_SERVICE"));
+  EXPECT_EQ(sig.spec.user, "0");
+  EXPECT_TRUE(sig.spec.cap_add.empty());
   EXPECT_EQ(turn.files.at(0).mode, 0600);
 }
 
