@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "controllers/common/secret_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -133,6 +135,23 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
   CommandResult table = nxtd_->Nxtctl({"get", "talk", "-n", ns_});
   EXPECT_THAT(table.stdout_text, HasSubstr("SIGNALING"));
   EXPECT_THAT(table.stdout_text, HasSubstr("1/1"));
+
+  // The domain metrics are served, and the exposition passes promtool.
+  absl::StatusOr<HttpResponse> metrics = HttpGet(nxtd_->metrics_url("/metrics"));
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  const std::string labels = absl::StrCat("namespace=\"", ns_, "\",name=\"", name, "\"");
+  std::string talk_lines;  // ours only, for a readable failure
+  for (absl::string_view line : absl::StrSplit(metrics->body, '\n')) {
+    if (absl::StrContains(line, name)) absl::StrAppend(&talk_lines, line, "\n");
+  }
+  EXPECT_THAT(talk_lines, HasSubstr("nxt_talk_signaling_ready{" + labels + "} 1\n"));
+  EXPECT_THAT(talk_lines, HasSubstr("nxt_talk_turn_ready{" + labels + "} 1\n"));
+  EXPECT_THAT(talk_lines,
+              HasSubstr("nxt_nats_routes{" + labels + ",node=\"" + name + "-nats-0\"} 0\n"));
+  absl::StatusOr<CommandResult> promtool =
+      RunCommand({"promtool", "check", "metrics"}, StdinOptions(metrics->body));
+  ASSERT_TRUE(promtool.ok()) << promtool.status();
+  EXPECT_EQ(promtool->exit_code, 0) << promtool->stdout_text << promtool->stderr_text;
 
   const std::string visible = Visible(name);
   for (size_t i = 0; i < secrets.size(); ++i) {
