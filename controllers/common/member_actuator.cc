@@ -152,8 +152,12 @@ absl::Status MemberActuator::CreateAndStart(const RenderedMember& member) {
 absl::Status MemberActuator::Start(const std::string& name) {
   absl::Status started = docker_.StartContainer(name);
   std::optional<std::string> state = Refresh(name, name);
-  // Removed behind our back meanwhile: its destroy event brings the owner back here.
-  if (absl::IsNotFound(started) && !state.has_value()) return absl::OkStatus();
+  // Removed behind our back meanwhile (`docker rm -f` kills, then destroys: a start in
+  // between meets "marked for removal"): its destroy event brings the owner back here.
+  if ((absl::IsNotFound(started) && !state.has_value()) ||
+      absl::StrContains(std::string(started.message()), "marked for removal")) {
+    return absl::OkStatus();
+  }
   return Annotate(started, absl::StrCat("start ", name));
 }
 

@@ -139,6 +139,18 @@ TEST_F(MemberActuatorTest, StartAndRemoveAndNotFoundCountsAsDone) {
   EXPECT_THAT(docker_.VolumeNames(), Contains("nxt-default-talk-1-data")) << "volumes stay";
 }
 
+TEST_F(MemberActuatorTest, AStartMeetingARemovalInProgressIsNotAnError) {
+  ASSERT_THAT(Run({{T::kCreate, "talk-nats-0"}}, {Member(0)}).error, IsOk());
+  ASSERT_THAT(docker_.StopBehindBack("talk-nats-0"), IsOk());
+  docker_.FailNext(M::kStartContainer, 1,
+                   absl::FailedPreconditionError(
+                       "docker start talk-nats-0: HTTP 409: container is marked for removal and "
+                       "cannot be started"));
+  MemberOutcome out = Run({{T::kStart, "talk-nats-0"}}, {});
+  EXPECT_THAT(out.error, IsOk()) << "`docker rm -f` is under way; its destroy event follows";
+  EXPECT_THAT(EventReasons(), ElementsAre("Created", "Started"));
+}
+
 TEST_F(MemberActuatorTest, RefusesANameTakenByAContainerItDoesNotOwn) {
   docker::ContainerSpec foreign;
   foreign.name = "talk-nats-0";
