@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/random/random.h"
@@ -305,6 +306,62 @@ TEST_F(TalkBackendDockerTest, CoturnAnswersStunOnTheHostNetwork) {
                                             "?transport=udp,turn:turn.example.com:", port,
                                             "?transport=tcp")));
   EXPECT_EQ(sig.at("config").at("turn").at("secret"), "(redacted, 32 bytes)");
+}
+
+// The stand-in refuses, as spreed-signaling does, what would not run: it exits 1 at once.
+TEST_F(TalkBackendDockerTest, StandinRefusesConfigsTheRealServerRefuses) {
+  TalkSecrets secrets;
+  secrets.hash_key = std::string(64, 'h');
+  secrets.block_key = std::string(32, 'b');
+  secrets.internal_secret = std::string(32, 'i');
+  secrets.backend_secret = std::string(32, 's');
+  secrets.turn_secret = std::string(32, 't');
+  secrets.turn_api_key = std::string(32, 'a');
+  resources::TalkBackendSpec spec;
+  spec.nextcloud_url = "https://cloud.example.com";
+  spec.signaling.replicas = 2;
+  spec.nats.replicas = 1;
+  const std::string good = ServerConf(key_, spec, 0, secrets);
+  auto replace = [&](const std::string& from, const std::string& to) {
+    std::string out = good;
+    out.replace(out.find(from), from.size(), to);
+    return out;
+  };
+  // {what, config, refused}: the rendered config itself runs (waiting for NATS).
+  const std::vector<std::tuple<std::string, std::string, bool>> cases = {
+      {"the rendered config", good, false},
+      {"hashkey of 20 bytes", replace(secrets.hash_key, std::string(20, 'h')), true},
+      {"blockkey of 20 bytes", replace(secrets.block_key, std::string(20, 'b')), true},
+      {"no [sessions]", replace("[sessions]\nhashkey", "[other]\nhashkey"), true},
+      {"backend without its section", replace("[nc]", "[other-nc]"), true},
+      {"a target that is not host:port", replace(":9090\n", "\n"), true},
+      {"TURN servers without a secret", good + "\n[turn]\nservers = turn:t.example:3478\n", true},
+  };
+  for (const auto& [what, conf, refused] : cases) {
+    docker::ContainerSpec c;
+    c.name = absl::StrCat(name_, "-bad");
+    c.image = "nxt/signaling-standin:1";
+    c.labels = controllers::OwnerLabels(key_, "test");
+    c.entrypoint = {kSignalingBinary};
+    c.cmd = {"-config", kServerConfPath};
+    c.restart_policy = "no";
+    absl::StatusOr<std::string> id = docker_->CreateContainer(c);
+    ASSERT_THAT(id, IsOk());
+    ASSERT_THAT(docker_->PutFile(*id, kServerConfPath, conf, 0600), IsOk());
+    ASSERT_THAT(docker_->StartContainer(*id), IsOk());
+    absl::StatusOr<docker::ContainerInfo> info = docker_->InspectContainer(*id);
+    // A refusal comes within a second (python's start-up); a good config is still up then.
+    for (int i = 0; i < (refused ? 100 : 30) && info.ok() && info->running; ++i) {
+      absl::SleepFor(absl::Milliseconds(50));
+      info = docker_->InspectContainer(*id);
+    }
+    ASSERT_THAT(info, IsOk());
+    EXPECT_EQ(info->running, !refused) << what;
+    if (refused) {
+      EXPECT_EQ(info->exit_code, 1) << what;
+    }
+    ASSERT_THAT(docker_->RemoveContainer(*id, /*force=*/true), IsOk());
+  }
 }
 
 }  // namespace
