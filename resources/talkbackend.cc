@@ -47,15 +47,12 @@ struct Quantity {
 const Quantity kMemory{"memory", "spec.resources.memory", ParseMemoryQuantity};
 const Quantity kCpus{"cpus", "spec.resources.cpus", ParseCpuQuantity};
 
-// Every rule, collected into `errors`; the decoder and the check share it.
-void CheckSpec(const boost::json::object& spec, std::vector<FieldError>& errors,
-               int64_t* memory_bytes, int64_t* nano_cpus) {
+void CheckCoturn(const boost::json::object* coturn, std::vector<FieldError>& errors) {
   auto error = [&errors](const std::string& path, const std::string& message) {
     errors.push_back({{}, path, message});
   };
-  const boost::json::object* coturn = ObjectAt(&spec, "coturn");
-  const bool enabled = ValueAt<bool>(coturn, "enabled").value_or(false);
-  if (enabled && ValueAt<std::string>(coturn, "realm").value_or("").empty()) {
+  if (ValueAt<bool>(coturn, "enabled").value_or(false) &&
+      ValueAt<std::string>(coturn, "realm").value_or("").empty()) {
     error("spec.coturn.realm",
           "Required value: coturn needs a realm when spec.coturn.enabled is true");
   }
@@ -63,16 +60,16 @@ void CheckSpec(const boost::json::object& spec, std::vector<FieldError>& errors,
   const boost::json::object* relay = ObjectAt(coturn, "relayPorts");
   const int min = ValueAt<int>(relay, "min").value_or(49152);
   const int max = ValueAt<int>(relay, "max").value_or(65535);
+  const std::string range = absl::StrCat("Invalid value: ", min, "-", max, ": ");
   if (min >= max) {
-    error("spec.coturn.relayPorts",
-          absl::StrCat("Invalid value: ", min, "-", max, ": min must be below max"));
+    error("spec.coturn.relayPorts", range + "min must be below max");
   } else if (port >= min && port <= max) {
     error("spec.coturn.relayPorts",
-          absl::StrCat("Invalid value: ", min, "-", max, ": holds the listening port ", port,
+          absl::StrCat(range, "holds the listening port ", port,
                        " (spec.coturn.port); relays would collide with the listener"));
   } else if (port + 1 >= min && port + 1 <= max) {
     error("spec.coturn.relayPorts",
-          absl::StrCat("Invalid value: ", min, "-", max, ": holds ", port + 1,
+          absl::StrCat(range, "holds ", port + 1,
                        ", coturn's alternative listening port (spec.coturn.port + 1)"));
   }
   if (std::optional<std::string> ip = ValueAt<std::string>(coturn, "externalIP");
@@ -80,14 +77,23 @@ void CheckSpec(const boost::json::object& spec, std::vector<FieldError>& errors,
     error("spec.coturn.externalIP",
           absl::StrCat("Invalid value: ", Quote(*ip), ": must be an IPv4 or IPv6 address"));
   }
+}
+
+// Every rule, collected into `errors`; the decoder and the check share it. The
+// quantities are stored through `memory_bytes` / `nano_cpus` when not null.
+void CheckSpec(const boost::json::object& spec, std::vector<FieldError>& errors,
+               int64_t* memory_bytes, int64_t* nano_cpus) {
+  CheckCoturn(ObjectAt(&spec, "coturn"), errors);
   const boost::json::object* resources = ObjectAt(&spec, "resources");
   for (const auto& [q, out] : {std::pair{&kMemory, memory_bytes}, std::pair{&kCpus, nano_cpus}}) {
     std::optional<std::string> text = ValueAt<std::string>(resources, q->key);
     if (!text.has_value()) continue;
     absl::StatusOr<int64_t> value = q->parse(*text);
     if (!value.ok()) {
-      error(q->path, absl::StrCat("Invalid value: ", Quote(*text), ": ",
-                                  std::string(value.status().message())));
+      errors.push_back({{},
+                        q->path,
+                        absl::StrCat("Invalid value: ", Quote(*text), ": ",
+                                     std::string(value.status().message()))});
     } else if (out != nullptr) {
       *out = *value;
     }

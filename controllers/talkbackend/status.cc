@@ -100,6 +100,40 @@ void SetAll(resources::ObjectStatus& st, bool ready, bool reconciling, bool stal
   st.SetCondition(Cond(resources::kConditionStalled, stalled, reason, stalled ? message : "", now));
 }
 
+// The conditions for this round; returns the summary.
+std::string SetConditions(const StatusInput& in, const std::string& counts,
+                          const std::vector<std::string>& crashing, resources::ObjectStatus& st) {
+  const bool converged = BackendConverged(*in.desired, *in.observed);
+  if (in.spec->suspend) {
+    SetAll(st, converged, false, false, kReasonSuspended, "suspended: no changes are made", in.now);
+    return kReasonSuspended;
+  }
+  if (!in.error.ok()) {
+    SetAll(st, converged, true, false, kReasonReconcileError, std::string(in.error.message()),
+           in.now);
+    return kReasonReconcileError;
+  }
+  if (converged) {
+    SetAll(st, true, false, false, kReasonAvailable, counts, in.now);
+    return "Ready";
+  }
+  if (!crashing.empty()) {
+    SetAll(
+        st, false, false, true, kReasonStartFailed,
+        absl::StrCat(absl::StrJoin(crashing, ", "), " keep restarting; see `docker logs` of each"),
+        in.now);
+    return kReasonStartFailed;
+  }
+  const std::vector<MemberAction> actions = in.plan.All();
+  const std::string summary = ReasonOf(in, actions);
+  std::vector<std::string> steps;
+  for (const MemberAction& a : actions) steps.push_back(a.Describe());
+  if (in.plan.signaling_held) steps.push_back("signaling rollout waits for NATS");
+  SetAll(st, false, true, false, summary,
+         absl::StrCat(counts, steps.empty() ? "" : ": ", absl::StrJoin(steps, "; ")), in.now);
+  return summary;
+}
+
 }  // namespace
 
 resources::ObjectStatus BuildStatus(const StatusInput& in) {
@@ -118,45 +152,18 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   st.fields["natsReady"] = nats.ready;
   st.fields["natsRoutes"] = RoutesRatio(d, o);
   const bool turn_on = in.spec->coturn.enabled;
-  st.fields["turn"] = !turn_on ? kTurnDisabled : coturn.ready == 1 ? kTurnReady : kTurnNotReady;
+  const std::string turn = !turn_on            ? kTurnDisabled
+                           : coturn.ready == 1 ? kTurnReady
+                                               : kTurnNotReady;
+  st.fields["turn"] = turn;
   if (turn_on) st.fields["turnServers"] = TurnServers(in.spec->coturn);
   st.fields["members"] = std::move(rows);
-
-  const bool converged = BackendConverged(d, o);
-  const std::string counts =
-      absl::StrCat("signaling ", Ratio(signaling), ", NATS ", Ratio(nats), " (routes ",
-                   RoutesRatio(d, o), "), TURN ", std::string(st.fields["turn"].as_string()));
   std::vector<std::string> crashing = nats.crashing;
   crashing.insert(crashing.end(), signaling.crashing.begin(), signaling.crashing.end());
   crashing.insert(crashing.end(), coturn.crashing.begin(), coturn.crashing.end());
-  std::string summary;
-  if (in.spec->suspend) {
-    summary = kReasonSuspended;
-    SetAll(st, converged, false, false, kReasonSuspended, "suspended: no changes are made", in.now);
-  } else if (!in.error.ok()) {
-    summary = kReasonReconcileError;
-    SetAll(st, converged, true, false, kReasonReconcileError, std::string(in.error.message()),
-           in.now);
-  } else if (converged) {
-    summary = "Ready";
-    SetAll(st, true, false, false, kReasonAvailable, counts, in.now);
-  } else if (!crashing.empty()) {
-    summary = kReasonStartFailed;
-    SetAll(
-        st, false, false, true, kReasonStartFailed,
-        absl::StrCat(absl::StrJoin(crashing, ", "), " keep restarting; see `docker logs` of each"),
-        in.now);
-  } else {
-    const std::vector<MemberAction> actions = in.plan.All();
-    summary = ReasonOf(in, actions);
-    std::vector<std::string> steps;
-    for (const MemberAction& a : actions) steps.push_back(a.Describe());
-    if (in.plan.signaling_held) steps.push_back("signaling rollout waits for NATS");
-    const std::string message =
-        absl::StrCat(counts, steps.empty() ? "" : ": ", absl::StrJoin(steps, "; "));
-    SetAll(st, false, true, false, summary, message, in.now);
-  }
-  st.fields["summary"] = summary;
+  const std::string counts = absl::StrCat("signaling ", Ratio(signaling), ", NATS ", Ratio(nats),
+                                          " (routes ", RoutesRatio(d, o), "), TURN ", turn);
+  st.fields["summary"] = SetConditions(in, counts, crashing, st);
   return st;
 }
 

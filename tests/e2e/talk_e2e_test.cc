@@ -115,6 +115,32 @@ class TalkE2eTest : public E2eTest {
     return out + nxtd_->ReadLog();
   }
 
+  void ExpectHidden(const std::string& name, const std::vector<std::string>& secrets) {
+    const std::string visible = Visible(name);
+    for (size_t i = 0; i < secrets.size(); ++i) {
+      EXPECT_THAT(visible, Not(HasSubstr(secrets[i]))) << kSecrets[i] << " is visible";
+    }
+  }
+
+  // The domain metrics are served for the backend, and the exposition passes promtool.
+  void ExpectMetrics(const std::string& name) {
+    absl::StatusOr<HttpResponse> metrics = HttpGet(nxtd_->metrics_url("/metrics"));
+    ASSERT_TRUE(metrics.ok()) << metrics.status();
+    const std::string labels = absl::StrCat("namespace=\"", ns_, "\",name=\"", name, "\"");
+    std::string talk_lines;  // ours only, for a readable failure
+    for (absl::string_view line : absl::StrSplit(metrics->body, '\n')) {
+      if (absl::StrContains(line, name)) absl::StrAppend(&talk_lines, line, "\n");
+    }
+    EXPECT_THAT(talk_lines, HasSubstr("nxt_talk_signaling_ready{" + labels + "} 1\n"));
+    EXPECT_THAT(talk_lines, HasSubstr("nxt_talk_turn_ready{" + labels + "} 1\n"));
+    EXPECT_THAT(talk_lines,
+                HasSubstr("nxt_nats_routes{" + labels + ",node=\"" + name + "-nats-0\"} 0\n"));
+    absl::StatusOr<CommandResult> promtool =
+        RunCommand({"promtool", "check", "metrics"}, StdinOptions(metrics->body));
+    ASSERT_TRUE(promtool.ok()) << promtool.status();
+    EXPECT_EQ(promtool->exit_code, 0) << promtool->stdout_text << promtool->stderr_text;
+  }
+
   bool Ready(const std::string& name) { return IsReady(name, "talk"); }
 };
 
@@ -136,27 +162,8 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
   EXPECT_THAT(table.stdout_text, HasSubstr("SIGNALING"));
   EXPECT_THAT(table.stdout_text, HasSubstr("1/1"));
 
-  // The domain metrics are served, and the exposition passes promtool.
-  absl::StatusOr<HttpResponse> metrics = HttpGet(nxtd_->metrics_url("/metrics"));
-  ASSERT_TRUE(metrics.ok()) << metrics.status();
-  const std::string labels = absl::StrCat("namespace=\"", ns_, "\",name=\"", name, "\"");
-  std::string talk_lines;  // ours only, for a readable failure
-  for (absl::string_view line : absl::StrSplit(metrics->body, '\n')) {
-    if (absl::StrContains(line, name)) absl::StrAppend(&talk_lines, line, "\n");
-  }
-  EXPECT_THAT(talk_lines, HasSubstr("nxt_talk_signaling_ready{" + labels + "} 1\n"));
-  EXPECT_THAT(talk_lines, HasSubstr("nxt_talk_turn_ready{" + labels + "} 1\n"));
-  EXPECT_THAT(talk_lines,
-              HasSubstr("nxt_nats_routes{" + labels + ",node=\"" + name + "-nats-0\"} 0\n"));
-  absl::StatusOr<CommandResult> promtool =
-      RunCommand({"promtool", "check", "metrics"}, StdinOptions(metrics->body));
-  ASSERT_TRUE(promtool.ok()) << promtool.status();
-  EXPECT_EQ(promtool->exit_code, 0) << promtool->stdout_text << promtool->stderr_text;
-
-  const std::string visible = Visible(name);
-  for (size_t i = 0; i < secrets.size(); ++i) {
-    EXPECT_THAT(visible, Not(HasSubstr(secrets[i]))) << kSecrets[i] << " is visible";
-  }
+  ExpectMetrics(name);
+  ExpectHidden(name, secrets);
 
   // nxtd restarts: same secrets, nothing replaced.
   ASSERT_TRUE(nxtd_->Restart().ok());
@@ -184,10 +191,7 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
   ASSERT_TRUE(conf.ok()) << conf.status();
   EXPECT_THAT(conf->stdout_text, HasSubstr("hashkey = " + secrets[0] + "\n"));
   EXPECT_THAT(conf->stdout_text, HasSubstr("targets = " + name + "-signaling-0:9090\n"));
-  const std::string after = Visible(name);
-  for (size_t i = 0; i < secrets.size(); ++i) {
-    EXPECT_THAT(after, Not(HasSubstr(secrets[i]))) << kSecrets[i] << " is visible";
-  }
+  ExpectHidden(name, secrets);
 }
 
 }  // namespace
