@@ -221,6 +221,45 @@ TEST_F(TalkBackendReconcilerTest, SignalingScaleUpRollsEveryNodeOneAtATime) {
   }
 }
 
+TEST_F(TalkBackendReconcilerTest, NatsScaleUpRollsEveryNatsNodeThenTheSignalingNodes) {
+  Apply({{"signaling", {{"replicas", 2}}}, {"nats", {{"replicas", 3}}}});
+  ASSERT_GT(ReconcileUntilReady(), 0);
+  Apply({{"signaling", {{"replicas", 2}}}, {"nats", {{"replicas", 4}}}});
+  std::vector<std::string> order;  // containers destroyed, in order
+  for (int round = 0; round < 30; ++round) {
+    const size_t before = docker_.EventLog().size();
+    absl::StatusOr<reconciler::Result> r = Reconcile();
+    ASSERT_THAT(r, IsOk());
+    int destroyed = 0;
+    std::vector<docker::Event> log = docker_.EventLog();
+    for (size_t i = before; i < log.size(); ++i) {
+      if (log[i].action != "destroy") continue;
+      ++destroyed;
+      order.push_back(log[i].attributes["name"]);
+    }
+    EXPECT_LE(destroyed, 1) << "one node at a time";
+    if (r->requeue_after == absl::Seconds(30)) break;
+  }
+  EXPECT_EQ(Field("summary"), "Ready");
+  EXPECT_EQ(Field("natsRoutes"), "12/12");
+  ASSERT_EQ(order.size(), 5u) << ::testing::PrintToString(order);
+  EXPECT_EQ(std::set<std::string>(order.begin(), order.begin() + 3),
+            (std::set<std::string>{"talk-nats-0", "talk-nats-1", "talk-nats-2"}))
+      << "NATS rolls first";
+  EXPECT_EQ(std::set<std::string>(order.begin() + 3, order.end()),
+            (std::set<std::string>{"talk-signaling-0", "talk-signaling-1"}));
+  for (int i = 0; i < 4; ++i) {
+    const std::string conf = File(NatsName("talk", i), "/etc/nxt/nats.conf");
+    for (int j = 0; j < 4; ++j) {
+      EXPECT_EQ(absl::StrContains(conf, absl::StrCat("talk-nats-", j, ":6222")), i != j)
+          << "node " << i << " route to " << j;
+    }
+  }
+  EXPECT_THAT(File("talk-signaling-0", "/config/server.conf"),
+              HasSubstr("url = nats://talk-nats-0:4222,nats://talk-nats-1:4222,"
+                        "nats://talk-nats-2:4222,nats://talk-nats-3:4222\n"));
+}
+
 TEST_F(TalkBackendReconcilerTest, ARemovedNatsNodeIsRecreated) {
   Apply({});
   ASSERT_GT(ReconcileUntilReady(), 0);
