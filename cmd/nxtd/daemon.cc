@@ -230,8 +230,9 @@ absl::Status Daemon::Start() {
     reconciler::MetricsServerOptions metrics_options;
     metrics_options.address = options_.metrics_addr;
     metrics_options.collectables = {parts->resource_collector.get(), &parts->registry,
-                                    &parts->process_metrics,         parts->galera_metrics.get(),
-                                    parts->redis_metrics.get(),      parts->talk_metrics.get()};
+                                    &parts->process_metrics, parts->galera_metrics.get(),
+                                    parts->redis_metrics.get()};
+    metrics_options.collectables.push_back(parts->talk_metrics.get());
     metrics_options.collectables.insert(metrics_options.collectables.end(),
                                         extra_collectables_.begin(), extra_collectables_.end());
     docker::EventWatcher* watcher = parts->watcher.get();
