@@ -152,7 +152,8 @@ std::string ServerConf(const resources::ObjectKey& key, const resources::TalkBac
   absl::StrAppend(&c, "[clients]\ninternalsecret = ", s.internal_secret, "\n\n");
   absl::StrAppend(&c, "[backend]\nbackends = ", kBackendId,
                   "\nallowall = false\ntimeout = 10\nconnectionsperhost = 8\n\n");
-  absl::StrAppend(&c, "[", kBackendId, "]\nurls = ", spec.nextcloud_url,
+  // `url` (one Nextcloud): every release reads it; `urls` exists only since 2.x.
+  absl::StrAppend(&c, "[", kBackendId, "]\nurl = ", spec.nextcloud_url,
                   "\nsecret = ", s.backend_secret, "\n\n");
   absl::StrAppend(&c, "[nats]\nurl = ", NatsUrls(key.name, spec.nats.replicas), "\n\n");
   absl::StrAppend(&c, "[grpc]\nlisten = 0.0.0.0:", kSignalingGrpcPort,

@@ -155,7 +155,7 @@ TEST_F(TalkBackendReconcilerTest, CreatesTheMembersWithTheirConfigFiles) {
   EXPECT_EQ(secrets[0].size(), 64u) << "hash key";
   EXPECT_EQ(secrets[1].size(), 32u) << "block key";
   EXPECT_THAT(conf, HasSubstr("hashkey = " + secrets[0] + "\n"));
-  EXPECT_THAT(conf, HasSubstr("[nc]\nurls = https://cloud.example.com\nsecret = " + secrets[3]));
+  EXPECT_THAT(conf, HasSubstr("[nc]\nurl = https://cloud.example.com\nsecret = " + secrets[3]));
 }
 
 TEST_F(TalkBackendReconcilerTest, ReadyOnceTheMeshFormsAndTheNodesWelcome) {

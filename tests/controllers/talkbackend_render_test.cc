@@ -111,7 +111,7 @@ TEST(TalkRenderTest, ServerConfHasTheDocumentedSectionsKeysAndLengths) {
   EXPECT_EQ(ini["clients"]["internalsecret"], s.internal_secret);
   EXPECT_EQ(ini["backend"]["backends"], "nc");
   EXPECT_EQ(ini["backend"]["allowall"], "false");
-  EXPECT_EQ(ini["nc"]["urls"], "https://cloud.example.com");
+  EXPECT_EQ(ini["nc"]["url"], "https://cloud.example.com");
   EXPECT_EQ(ini["nc"]["secret"], s.backend_secret);
   EXPECT_EQ(ini["nats"]["url"],
             "nats://talk-nats-0:4222,nats://talk-nats-1:4222,nats://talk-nats-2:4222");
