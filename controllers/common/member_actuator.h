@@ -2,7 +2,8 @@
 // themselves, and tears an owner's Docker objects down.
 //
 // A create ensures the member's named volumes and the owner's network (labelled as the
-// owner's), creates the container, writes its files (DockerClient::PutFile: config and
+// owner's; made once before concurrent creates, since the Engine accepts two networks of
+// one name), creates the container, writes its files (DockerClient::PutFile: config and
 // secrets land before the process starts, never in argv or env), starts it and writes
 // the result through to the ContainerCache. A remove stops cleanly first; volumes always
 // stay. Each change records a Normal event and each failure a Warning (reason
@@ -85,6 +86,7 @@ class MemberActuator {
   absl::Status CreateAndStart(const RenderedMember& member);
   absl::Status Start(const std::string& name);
   absl::Status Remove(const std::string& name);
+  absl::Status EnsureNetwork(const docker::ContainerSpec& spec);
   absl::Status EnsurePrerequisites(const docker::ContainerSpec& spec);
   absl::Status AdoptOrRefuse(const std::string& name, const absl::Status& create_error);
   // Reads the container back into the cache; its state, or nullopt when it is gone.
