@@ -60,8 +60,10 @@ class RustFSPoolReconciler : public reconciler::Reconciler {
     absl::Duration stop_timeout = absl::Seconds(10);
     absl::Duration probe_timeout = absl::Seconds(2);
     absl::Duration s3_timeout = absl::Seconds(5);
-    absl::Duration requeue_after_change = absl::Seconds(1);
-    absl::Duration requeue_while_waiting = absl::Seconds(2);
+    // While nodes start, /health is polled this often (4 inspects + 4 GETs per round for
+    // a 4-node pool): Ready follows the last node within about half a second.
+    absl::Duration requeue_after_change = absl::Milliseconds(500);
+    absl::Duration requeue_while_waiting = absl::Milliseconds(500);
     // Converged pools are looked at again after this long.
     absl::Duration resync = absl::Seconds(30);
     int create_parallelism = 4;
