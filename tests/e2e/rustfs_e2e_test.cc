@@ -128,8 +128,23 @@ TEST_F(RustFSE2eTest, TopologyChangesRefusedKeysKeptAndNeverShown) {
       WaitFor([&] { return Condition(GetObject(s3, "rustfs"), "Stalled").status == "False"; },
               absl::Seconds(20)));
 
-  // Restart and re-apply: same keys, same containers.
-  ASSERT_TRUE(nxtd_->Restart().ok());
+  // An edit made while nxtd is down is refused when it starts (the stored object and
+  // the recorded layout both remember the topology). Then restart with the manifest
+  // restored, re-apply: same keys, same containers.
+  nxtd_->Kill();
+  nxtd_->WriteManifest("s3.yaml", PoolYaml(ns_, s3, 6));
+  ASSERT_TRUE(nxtd_->Start().ok());
+  ASSERT_TRUE(
+      WaitFor([&] { return Condition(GetObject(s3, "rustfs"), "Stalled").status == "True"; },
+              absl::Seconds(20)))
+      << nxtd_->Nxtctl({"describe", "rustfs", s3, "-n", ns_}).stdout_text;
+  EXPECT_THAT(Condition(GetObject(s3, "rustfs"), "Stalled").message,
+              ContainsRegex("s3\\.yaml:7:3: spec.nodes: .*4.*6"));
+  EXPECT_EQ(Ids(s3), ids);
+  EXPECT_EQ(Health(s3, s3 + "-0"), 200) << "still serving";
+  nxtd_->Kill();
+  nxtd_->WriteManifest("s3.yaml", PoolYaml(ns_, s3, 4));
+  ASSERT_TRUE(nxtd_->Start().ok());
   ASSERT_TRUE(WaitFor([&] { return IsReady(s3, "rustfs"); }, absl::Seconds(60)));
   input.Write("same.yaml", PoolYaml(ns_, s3, 4));
   CommandResult apply = nxtd_->Nxtctl({"apply", "-f", input.Join("same.yaml")});
