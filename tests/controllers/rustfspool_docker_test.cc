@@ -221,22 +221,31 @@ TEST_F(RustFSPoolDockerTest, FourByTwoServesBucketsRefusesTopologyEditsAndKeepsD
   EXPECT_EQ(got->body, "kept") << "the object written before the deletion";
 }
 
-TEST_F(RustFSPoolDockerTest, SingleNodeOnHostPathsAndDeletePolicy) {
+TEST_F(RustFSPoolDockerTest, SingleNodeOnAHostPathAndAVolumeAndDeletePolicy) {
   Apply(1, 2, "Delete",
-        boost::json::array{{{"hostPath", disks_.Join("d0")}}, {{"hostPath", disks_.Join("d1")}}});
+        boost::json::array{{{"hostPath", disks_.Join("d0")}}, boost::json::object{}});
   Converge();
   EXPECT_EQ(Field("ready"), "1/1");
   EXPECT_EQ(Field("volumes"), "/data{0...1}");
   ASSERT_THAT(Object(0, "PUT", "/logs/a.txt", "on the host"), IsOk());
-  // Data is on the host directories, one per node and drive.
+  // Data is on the drives: the host directory of drive 0 and the volume of drive 1.
   EXPECT_TRUE(std::filesystem::is_directory(disks_.Join("d0/" + Node(0) + "/.nxt-standin")));
-  EXPECT_TRUE(std::filesystem::is_directory(disks_.Join("d1/" + Node(0) + "/.nxt-standin")));
+  auto volumes = docker_->ListVolumes({{docker::kLabelName, name_}});
+  ASSERT_THAT(volumes, IsOk());
+  ASSERT_EQ(volumes->size(), 1u);
+  EXPECT_EQ(volumes->front().name, absl::StrCat("nxt-default-", name_, "-0-data1"));
+
   ASSERT_THAT(store_->Delete(key_), IsOk());
   ASSERT_THAT(reconciler_->Reconcile({key_}), IsOk());
   EXPECT_TRUE(Ids().empty());
-  EXPECT_FALSE(std::filesystem::exists(state_.path() + "/rustfs/default/" + name_));
-  EXPECT_THAT(secrets_->Get(key_, kAccessKeySecret), StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_TRUE(std::filesystem::is_directory(disks_.Join("d0/" + Node(0))))
+  volumes = docker_->ListVolumes({{docker::kLabelName, name_}});
+  ASSERT_THAT(volumes, IsOk());
+  EXPECT_TRUE(volumes->empty()) << "deletionPolicy: Delete removes the volumes";
+  EXPECT_FALSE(std::filesystem::exists(state_.path() + "/rustfs/default/" + name_))
+      << "and the layout record";
+  EXPECT_THAT(secrets_->Get(key_, kAccessKeySecret), StatusIs(absl::StatusCode::kNotFound))
+      << "and the keys";
+  EXPECT_TRUE(std::filesystem::is_directory(disks_.Join("d0/" + Node(0) + "/.nxt-standin")))
       << "host directories are never removed";
 }
 
