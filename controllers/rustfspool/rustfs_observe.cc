@@ -28,6 +28,31 @@ std::string Endpoint(const std::string& ip) {
   return absl::StrCat("http://", ip, ":", resources::kRustFSApiPort);
 }
 
+// Every bucket, with the versioning of those the spec names.
+absl::StatusOr<BucketView> SeeBuckets(S3Client& s3, const resources::RustFSPoolSpec& spec) {
+  NXT_ASSIGN_OR_RETURN(std::vector<std::string> names, s3.ListBuckets());
+  BucketView view;
+  for (const std::string& name : names) view[name] = "";
+  for (const resources::RustFSBucketSpec& b : spec.buckets) {
+    if (!view.contains(b.name)) continue;
+    NXT_ASSIGN_OR_RETURN(view[b.name], s3.GetVersioning(b.name));
+  }
+  return view;
+}
+
+// Carries `a` out and records its effect in `view`.
+absl::Status DoBucketAction(S3Client& s3, const BucketAction& a, BucketView& view) {
+  if (a.type == BucketAction::Type::kCreate) {
+    NXT_RETURN_IF_ERROR(s3.CreateBucket(a.bucket));
+    view[a.bucket] = "";
+    return absl::OkStatus();
+  }
+  const bool enable = a.type == BucketAction::Type::kEnableVersioning;
+  NXT_RETURN_IF_ERROR(s3.PutVersioning(a.bucket, enable));
+  view[a.bucket] = enable ? kVersioningEnabled : kVersioningSuspended;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 RustFSPoolReconciler::Observed RustFSPoolReconciler::Observe(const resources::ObjectKey& key,
@@ -70,41 +95,17 @@ RustFSPoolReconciler::BucketRound RustFSPoolReconciler::Buckets(
     }
   }
   if (via == nullptr) return round;
+  const std::string through = absl::StrCat("through ", via->name);
   S3Client s3(http_, Endpoint(observed.ips.at(via->name)), Credentials(keys), options_.s3_timeout);
-  absl::StatusOr<std::vector<std::string>> names = s3.ListBuckets();
-  if (!names.ok()) {
-    round.error = Annotate(names.status(), absl::StrCat("list buckets through ", via->name));
+  absl::StatusOr<BucketView> view = SeeBuckets(s3, spec);
+  if (!view.ok()) {
+    round.error = Annotate(view.status(), through);
     return round;
   }
-  BucketView view;
-  for (const std::string& name : *names) view[name] = "";
-  for (const resources::RustFSBucketSpec& b : spec.buckets) {
-    if (!view.contains(b.name)) continue;
-    absl::StatusOr<std::string> versioning = s3.GetVersioning(b.name);
-    if (!versioning.ok()) {
-      round.error = Annotate(versioning.status(), absl::StrCat("through ", via->name));
-      return round;
-    }
-    view[b.name] = *versioning;
-  }
-  for (const BucketAction& a : PlanBuckets(spec.buckets, view)) {
-    absl::Status s;
-    switch (a.type) {
-      case BucketAction::Type::kCreate:
-        s = s3.CreateBucket(a.bucket);
-        if (s.ok()) view[a.bucket] = "";
-        break;
-      case BucketAction::Type::kEnableVersioning:
-      case BucketAction::Type::kSuspendVersioning: {
-        const bool enable = a.type == BucketAction::Type::kEnableVersioning;
-        s = s3.PutVersioning(a.bucket, enable);
-        if (s.ok()) view[a.bucket] = enable ? kVersioningEnabled : kVersioningSuspended;
-        break;
-      }
-    }
+  for (const BucketAction& a : PlanBuckets(spec.buckets, *view)) {
     round.actions.push_back(a);
-    if (!s.ok()) {
-      round.error = Annotate(s, absl::StrCat(a.Describe(), " through ", via->name));
+    if (absl::Status s = DoBucketAction(s3, a, *view); !s.ok()) {
+      round.error = Annotate(s, absl::StrCat(a.Describe(), " ", through));
       store_.RecordEvent(key, "Warning", "ReconcileError", std::string(round.error.message()));
       break;
     }
@@ -114,7 +115,7 @@ RustFSPoolReconciler::BucketRound RustFSPoolReconciler::Buckets(
     store_.RecordEvent(key, "Normal", reason, a.Describe());
     Log(LogLevel::kInfo, "rustfspool", a.Describe(), {{"object", key.NamespacedName()}});
   }
-  round.view = std::move(view);
+  round.view = *std::move(view);
   return round;
 }
 

@@ -177,18 +177,8 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
   Observed observed = Observe(key, keys);
   int changes = 0;
   if (!spec.suspend) {
-    in.error = EnsureHostDirs(key, layout);
     in.actions = controllers::PlanMembers(in.wanted, observed.members);
-    if (in.error.ok() && !controllers::OnlyWaits(in.actions)) {
-      controllers::MemberActuator::Options o;
-      o.component = kComponent;
-      o.stop_timeout = options_.stop_timeout;
-      o.parallelism = options_.create_parallelism;
-      controllers::MemberActuator actuator(docker_, cache_, store_, key, o);
-      controllers::MemberOutcome outcome = actuator.Run(in.actions, rendered);
-      in.error = outcome.error;
-      changes = outcome.changes;
-    }
+    changes = ActOnNodes(key, layout, in.actions, rendered, in.error);
     if (changes > 0) observed = Observe(key, keys);
   }
   in.seen = observed.members;
@@ -207,6 +197,22 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
   if (spec.suspend || Converged(in)) return reconciler::Result{.requeue_after = options_.resync};
   return reconciler::Result{.requeue_after = changes > 0 ? options_.requeue_after_change
                                                          : options_.requeue_while_waiting};
+}
+
+int RustFSPoolReconciler::ActOnNodes(
+    const resources::ObjectKey& key, const PoolLayout& layout,
+    const std::vector<controllers::MemberAction>& actions,
+    const std::map<std::string, controllers::RenderedMember>& rendered, absl::Status& error) {
+  error = EnsureHostDirs(key, layout);
+  if (!error.ok() || controllers::OnlyWaits(actions)) return 0;
+  controllers::MemberActuator::Options o;
+  o.component = kComponent;
+  o.stop_timeout = options_.stop_timeout;
+  o.parallelism = options_.create_parallelism;
+  controllers::MemberActuator actuator(docker_, cache_, store_, key, o);
+  controllers::MemberOutcome outcome = actuator.Run(actions, rendered);
+  error = outcome.error;
+  return outcome.changes;
 }
 
 absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Teardown(const resources::ObjectKey& key,

@@ -102,6 +102,12 @@ class RustFSPoolReconciler : public reconciler::Reconciler {
   absl::StatusOr<reconciler::Result> Converge(const resources::Object& object,
                                               const resources::RustFSPoolSpec& spec,
                                               const PoolLayout& layout, const PoolKeys& keys);
+  // Host directories, then `actions` (unless they only wait); the Docker changes made,
+  // the first failure in `error`.
+  int ActOnNodes(const resources::ObjectKey& key, const PoolLayout& layout,
+                 const std::vector<controllers::MemberAction>& actions,
+                 const std::map<std::string, controllers::RenderedMember>& rendered,
+                 absl::Status& error);
   BucketRound Buckets(const resources::ObjectKey& key, const resources::RustFSPoolSpec& spec,
                       const PoolKeys& keys, const Observed& observed);
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,

@@ -98,6 +98,35 @@ std::string Steps(const StatusInput& in) {
   return steps.empty() ? std::string("converging") : absl::StrJoin(steps, "; ");
 }
 
+// Ready / Reconciling / Stalled for this round; returns the summary.
+std::string SetConditions(const StatusInput& in, int ready, resources::ObjectStatus& st) {
+  const int nodes = in.layout->nodes;
+  const std::string ready_text = absl::StrCat(ready, "/", nodes, " nodes ready");
+  auto set = [&](bool is_ready, const std::string& reason, const std::string& ready_message,
+                 bool reconciling, const std::string& message) {
+    st.SetCondition(Cond(resources::kConditionReady, is_ready, reason, ready_message, in.now));
+    st.SetCondition(Cond(resources::kConditionReconciling, reconciling, reason, message, in.now));
+    st.SetCondition(Cond(resources::kConditionStalled, false, reason, "", in.now));
+    return reason;
+  };
+  if (in.spec->suspend) {
+    return set(ready == nodes, kReasonSuspended, ready_text, false,
+               "suspended: no changes are made");
+  }
+  if (!in.error.ok()) {
+    const std::string message(in.error.message());
+    return set(Converged(in), kReasonReconcileError, message, true, message);
+  }
+  if (Converged(in)) {
+    set(true, kReasonAvailable,
+        absl::StrCat(nodes, " nodes × ", in.layout->drives_per_node, " drives answering, ",
+                     in.spec->buckets.size(), " buckets as specified"),
+        false, "");
+    return "Ready";
+  }
+  return set(false, ReasonOf(in), ready_text, true, Steps(in));
+}
+
 }  // namespace
 
 bool Converged(const StatusInput& in) {
@@ -119,39 +148,7 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   st.fields["readyNodes"] = ready;
   SetBucketFields(in, st);
   st.fields["members"] = Members(in);
-  const bool all_nodes = ready == layout.nodes;
-  std::string summary;
-  if (in.spec->suspend) {
-    summary = kReasonSuspended;
-    st.SetCondition(Cond(resources::kConditionReady, all_nodes, kReasonSuspended,
-                         absl::StrCat(ready, "/", layout.nodes, " nodes ready"), in.now));
-    st.SetCondition(Cond(resources::kConditionReconciling, false, kReasonSuspended,
-                         "suspended: no changes are made", in.now));
-    st.SetCondition(Cond(resources::kConditionStalled, false, kReasonSuspended, "", in.now));
-  } else if (!in.error.ok()) {
-    const std::string message(in.error.message());
-    summary = kReasonReconcileError;
-    st.SetCondition(
-        Cond(resources::kConditionReady, Converged(in), kReasonReconcileError, message, in.now));
-    st.SetCondition(
-        Cond(resources::kConditionReconciling, true, kReasonReconcileError, message, in.now));
-    st.SetCondition(Cond(resources::kConditionStalled, false, kReasonReconcileError, "", in.now));
-  } else if (Converged(in)) {
-    summary = "Ready";
-    const std::string message =
-        absl::StrCat(layout.nodes, " nodes × ", layout.drives_per_node, " drives answering, ",
-                     in.spec->buckets.size(), " buckets as specified");
-    st.SetCondition(Cond(resources::kConditionReady, true, kReasonAvailable, message, in.now));
-    st.SetCondition(Cond(resources::kConditionReconciling, false, kReasonAvailable, "", in.now));
-    st.SetCondition(Cond(resources::kConditionStalled, false, kReasonAvailable, "", in.now));
-  } else {
-    summary = ReasonOf(in);
-    st.SetCondition(Cond(resources::kConditionReady, false, summary,
-                         absl::StrCat(ready, "/", layout.nodes, " nodes ready"), in.now));
-    st.SetCondition(Cond(resources::kConditionReconciling, true, summary, Steps(in), in.now));
-    st.SetCondition(Cond(resources::kConditionStalled, false, summary, "", in.now));
-  }
-  st.fields["summary"] = summary;
+  st.fields["summary"] = SetConditions(in, ready, st);
   return st;
 }
 
