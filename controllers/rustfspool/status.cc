@@ -120,7 +120,8 @@ std::string SetConditions(const StatusInput& in, int ready, resources::ObjectSta
   if (Converged(in)) {
     set(true, kReasonAvailable,
         absl::StrCat(nodes, " nodes × ", in.layout->drives_per_node, " drives answering, ",
-                     in.spec->buckets.size(), " buckets as specified"),
+                     in.spec->buckets.size(), in.spec->buckets.size() == 1 ? " bucket" : " buckets",
+                     " as specified"),
         false, "");
     return "Ready";
   }
