@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds nxtd and the benchmarks, makes sure Docker and the test image are there, runs
-# bench_converge, bench_drift and bench_idle in turn, and ends with a summary block to
-# paste into the README. Run as root from anywhere; takes about 4 minutes here.
+# Builds nxtd and the benchmarks, makes sure Docker and the images are there, runs
+# bench_converge, bench_drift, bench_idle and bench_rustfs in turn, and ends with a
+# summary block to paste into the README. Run as root from anywhere; takes about 5
+# minutes here.
 #
-#   bench/run.sh [converge|drift|idle|talk ...]    default: all four
+#   bench/run.sh [converge|drift|idle|talk|rustfs ...]    default: all of them
 #
 # Environment: NXT_BUILD_DIR [./build] (as scripts/build.sh), NXT_DOCKER_SOCKET.
 set -euo pipefail
@@ -12,12 +13,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 benches=("$@")
 if [[ ${#benches[@]} -eq 0 ]]; then
-  benches=(converge drift idle talk)
+  benches=(converge drift idle talk rustfs)
 fi
 
 nxt_require_root
 "$NXT_ROOT/scripts/start-docker.sh"
-"$NXT_ROOT/images/build.sh" testapp nats signaling-standin
+"$NXT_ROOT/images/build.sh" testapp nats signaling-standin rustfs-standin
 targets=(nxtd)
 for b in "${benches[@]}"; do targets+=("bench_$b"); done
 "$NXT_ROOT/scripts/build.sh" "${targets[@]}"
@@ -33,4 +34,4 @@ done
 host="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')"
 echo
 echo "==== summary (bench/run.sh, $(date -u +%Y-%m-%d), $host) ===="
-grep -E '^(converge|drift repair|  peak RSS|  CPU|  list calls per resync|talk apply)' "$out" || true
+grep -E '^(converge|drift repair|  peak RSS|  CPU|  list calls per resync|talk apply|rustfs)' "$out" || true

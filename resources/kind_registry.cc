@@ -11,6 +11,7 @@
 #include "resources/containerset.h"
 #include "resources/galeracluster.h"
 #include "resources/rediscluster.h"
+#include "resources/rustfspool.h"
 #include "resources/talkbackend.h"
 #include "resources/yaml_json.h"
 
@@ -185,6 +186,7 @@ absl::StatusOr<std::shared_ptr<const KindRegistry>> KindRegistry::Builtin() {
   mutable_registry->SetCheck(kContainerSetKind, CheckContainerSet);
   mutable_registry->SetCheck(kGaleraClusterKind, CheckGaleraCluster);
   mutable_registry->SetCheck(kRedisClusterKind, CheckRedisCluster);
+  mutable_registry->SetCheck(kRustFSPoolKind, CheckRustFSPool);
   mutable_registry->SetCheck(kTalkBackendKind, CheckTalkBackend);
   return registry;
 }

@@ -32,7 +32,7 @@ main() {
   bash scripts/build.sh "${targets[@]}"
   nxt_phase "images"
   # Every image a test uses; each is rebuilt only when its recipe changed.
-  bash images/build.sh testapp mariadb-galera redis nats signaling-standin coturn
+  bash images/build.sh testapp mariadb-galera redis rustfs-standin nats signaling-standin coturn
 
   nxt_phase_done
   nxt_print_timings

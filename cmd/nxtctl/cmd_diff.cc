@@ -1,11 +1,9 @@
-// nxtctl diff, validate (offline) and version.
+// nxtctl diff and version (validate: cmd_validate.cc).
 #include <boost/json.hpp>
-#include <map>
 
 #include "cmd/nxtctl/commands.h"
 #include "cmd/nxtctl/printing.h"
 #include "reconciler/api/protocol.h"
-#include "resources/manifest_reader.h"
 
 namespace nxt::nxtctl {
 namespace {
@@ -46,20 +44,6 @@ bool PrintObjectDiff(Context& ctx, const boost::json::object& r) {
   return changed;
 }
 
-// Same object defined twice across the inputs: an error at the second place.
-void CheckDuplicates(const std::vector<resources::Object>& objects,
-                     std::vector<resources::FieldError>& errors) {
-  std::map<resources::ObjectKey, resources::SourcePosition> seen;
-  for (const auto& o : objects) {
-    auto [it, inserted] = seen.emplace(o.Key(), o.source);
-    if (!inserted) {
-      errors.push_back({o.source, "",
-                        "duplicate " + o.kind + " " + o.Key().NamespacedName() +
-                            " (also defined at " + it->second.ToString() + ")"});
-    }
-  }
-}
-
 }  // namespace
 
 int RunDiff(Context& ctx) {
@@ -82,34 +66,6 @@ int RunDiff(Context& ctx) {
     }
   }
   return changed ? kDiffChanges : kExitOk;
-}
-
-int RunValidate(Context& ctx) {
-  absl::StatusOr<std::vector<ManifestInput>> inputs = ctx.ReadInputs();
-  if (!inputs.ok()) return ctx.Fail(inputs.status());
-  std::vector<resources::FieldError> errors;
-  std::vector<resources::Object> objects;
-  std::vector<std::pair<std::string, size_t>> valid_files;  // name, object count
-  for (const ManifestInput& input : *inputs) {
-    resources::ParseResult parsed =
-        input.name == "<stdin>" ? resources::ParseManifest(ctx.kinds(), input.name, input.content)
-                                : resources::ReadManifestFile(ctx.kinds(), input.name);
-    std::vector<resources::FieldError> file_errors = parsed.AllErrors();
-    errors.insert(errors.end(), file_errors.begin(), file_errors.end());
-    if (file_errors.empty()) valid_files.push_back({input.name, parsed.objects.size()});
-    for (auto& o : parsed.objects) objects.push_back(std::move(o));
-  }
-  CheckDuplicates(objects, errors);
-  for (const auto& e : errors) ctx.err() << e.ToString() << "\n";
-  if (!errors.empty()) {
-    ctx.err() << "error: " << errors.size() << (errors.size() == 1 ? " error" : " errors")
-              << " found\n";
-    return kExitError;
-  }
-  for (const auto& [name, count] : valid_files) {
-    ctx.out() << name << ": valid (" << count << (count == 1 ? " object" : " objects") << ")\n";
-  }
-  return kExitOk;
 }
 
 int RunVersion(Context& ctx) {

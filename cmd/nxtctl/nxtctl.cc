@@ -31,7 +31,8 @@ Commands:
   delete -f FILE | KIND NAME...  delete objects (--ignore-not-found)
   diff -f FILE                   what apply would change, and the planned container
                                  actions (exit 0: none, 1: changes, >1: error)
-  validate -f FILE|DIR|-         check manifests offline, without a daemon
+  validate -f FILE|DIR|-         check manifests; against the running objects when nxtd
+                                 answers, offline otherwise (a note says so)
   version                        client and server versions
 
 Flags (anywhere on the line):

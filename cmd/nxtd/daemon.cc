@@ -21,6 +21,8 @@
 #include "controllers/galeracluster/galera_reconciler.h"
 #include "controllers/rediscluster/redis_metrics.h"
 #include "controllers/rediscluster/rediscluster_reconciler.h"
+#include "controllers/rustfspool/rustfs_metrics.h"
+#include "controllers/rustfspool/rustfs_reconciler.h"
 #include "controllers/talkbackend/talk_metrics.h"
 #include "controllers/talkbackend/talkbackend_reconciler.h"
 #include "docker/container_cache.h"
@@ -92,6 +94,8 @@ class Daemon::Parts {
   std::unique_ptr<rediscluster::RedisMetricsCollector> redis_metrics;
   std::unique_ptr<talkbackend::TalkBackendReconciler> talkbackends;
   std::unique_ptr<talkbackend::TalkMetricsCollector> talk_metrics;
+  std::unique_ptr<rustfspool::RustFSPoolReconciler> rustfspools;
+  std::unique_ptr<rustfspool::RustFSMetricsCollector> rustfs_metrics;
   std::unique_ptr<docker::EventWatcher> watcher;
 
   std::unique_ptr<reconciler::ManifestSource> source;
@@ -186,6 +190,19 @@ absl::Status Daemon::Start() {
   parts->manager->AddController(talk_controller, *parts->talkbackends);
   parts->talk_metrics = std::make_unique<talkbackend::TalkMetricsCollector>(*parts->store);
 
+  // RustFSPool: layout records under the state directory, drives on allowed host paths,
+  // /health and S3 (SigV4) over http_ to the nodes' bridge addresses.
+  rustfspool::RustFSPoolReconciler::Options rustfs_options;
+  rustfs_options.state_dir = options_.state_dir;
+  rustfs_options.allowed_host_path_roots = options_.allowed_host_path_roots;
+  parts->rustfspools = std::make_unique<rustfspool::RustFSPoolReconciler>(
+      *parts->store, docker_, *parts->cache, *parts->secrets, http_, clock_, rustfs_options);
+  reconciler::ControllerOptions rustfs_controller = galera_controller;
+  rustfs_controller.name = "rustfspool";
+  rustfs_controller.kind = resources::kRustFSPoolKind;
+  parts->manager->AddController(rustfs_controller, *parts->rustfspools);
+  parts->rustfs_metrics = std::make_unique<rustfspool::RustFSMetricsCollector>(*parts->store);
+
   reconciler::Manager* manager = parts->manager.get();
   docker::EventWatcher::Callbacks callbacks;
   callbacks.on_event = [manager](const docker::Event& event) {
@@ -221,6 +238,7 @@ absl::Status Daemon::Start() {
   parts->handlers->SetPlanner(resources::kContainerSetKind, PlannerOf(parts->containersets.get()));
   parts->handlers->SetPlanner(resources::kRedisClusterKind, PlannerOf(parts->redisclusters.get()));
   parts->handlers->SetPlanner(resources::kTalkBackendKind, PlannerOf(parts->talkbackends.get()));
+  parts->handlers->SetPlanner(resources::kRustFSPoolKind, PlannerOf(parts->rustfspools.get()));
   reconciler::api::ApiServer::Options server_options;
   server_options.socket_path = options_.api_socket;
   parts->api = std::make_unique<reconciler::api::ApiServer>(server_options, *parts->handlers);
@@ -233,6 +251,7 @@ absl::Status Daemon::Start() {
                                     &parts->process_metrics, parts->galera_metrics.get(),
                                     parts->redis_metrics.get()};
     metrics_options.collectables.push_back(parts->talk_metrics.get());
+    metrics_options.collectables.push_back(parts->rustfs_metrics.get());
     metrics_options.collectables.insert(metrics_options.collectables.end(),
                                         extra_collectables_.begin(), extra_collectables_.end());
     docker::EventWatcher* watcher = parts->watcher.get();

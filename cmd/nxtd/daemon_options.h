@@ -20,7 +20,7 @@ struct DaemonOptions {
   absl::Duration resync_period = absl::Minutes(5);
   absl::Duration shutdown_grace = absl::Seconds(20);
   absl::Duration manifest_debounce = absl::Milliseconds(150);
-  // ContainerSet volumes with hostPath must lie under one of these.
+  // ContainerSet volumes and RustFSPool drives with hostPath must lie under one of these.
   std::vector<std::string> allowed_host_path_roots = {"/srv/nxt"};
 };
 

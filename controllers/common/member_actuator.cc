@@ -60,8 +60,22 @@ MemberOutcome MemberActuator::Run(const std::vector<MemberAction>& actions,
   for (const MemberAction& a : actions) {
     if (a.type == T::kCreate) creates.push_back(&a);
   }
-  ParallelFor(creates.size(), options_.parallelism,
-              [&](size_t i) { record(*creates[i], Do(*creates[i], members)); });
+  // The owner's network first, alone: without it no create can succeed, so a failure
+  // ends the creates of this round with one error instead of one per member.
+  absl::Status network;
+  for (const MemberAction* a : creates) {
+    auto it = members.find(a->name);
+    if (it == members.end()) continue;
+    network = Annotate(EnsureNetwork(it->second.spec), a->Describe());
+    break;
+  }
+  if (network.ok()) {
+    ParallelFor(creates.size(), options_.parallelism,
+                [&](size_t i) { record(*creates[i], Do(*creates[i], members)); });
+  } else {
+    Event("Warning", "ReconcileError", std::string(network.message()));
+    record(*creates.front(), network);
+  }
   for (const MemberAction& a : actions) {
     if (a.type != T::kCreate && a.type != T::kWait) record(a, Do(a, members));
   }
@@ -108,8 +122,8 @@ absl::Status MemberActuator::Do(const MemberAction& a,
   return absl::OkStatus();
 }
 
-absl::Status MemberActuator::EnsurePrerequisites(const docker::ContainerSpec& spec) {
-  absl::MutexLock lock(&prerequisites_mu_);
+absl::Status MemberActuator::EnsureNetwork(const docker::ContainerSpec& spec) {
+  absl::MutexLock lock(&networks_mu_);
   const std::string own_network = NetworkName(key_.namespace_, key_.name);
   for (const std::string& network : spec.networks) {
     // Others are the user's to provide.
@@ -118,6 +132,11 @@ absl::Status MemberActuator::EnsurePrerequisites(const docker::ContainerSpec& sp
                                  absl::StrCat("create network ", network)));
     networks_ensured_.insert(network);
   }
+  return absl::OkStatus();
+}
+
+absl::Status MemberActuator::EnsurePrerequisites(const docker::ContainerSpec& spec) {
+  NXT_RETURN_IF_ERROR(EnsureNetwork(spec));
   std::optional<int> ordinal = OrdinalOf(spec.labels);
   for (const docker::Mount& m : spec.mounts) {
     if (m.type != docker::Mount::Type::kVolume) continue;
@@ -213,7 +232,8 @@ absl::Status MemberActuator::Teardown(bool delete_volumes) {
   NXT_RETURN_IF_ERROR(first);
   NXT_ASSIGN_OR_RETURN(std::vector<docker::NetworkInfo> networks, docker_.ListNetworks(owned));
   for (const docker::NetworkInfo& n : networks) {
-    keep(Annotate(IgnoreNotFound(docker_.RemoveNetwork(n.name)),
+    // By id: a name the Engine holds twice is ambiguous.
+    keep(Annotate(IgnoreNotFound(docker_.RemoveNetwork(n.id.empty() ? n.name : n.id)),
                   absl::StrCat("remove network ", n.name)));
   }
   if (delete_volumes) {

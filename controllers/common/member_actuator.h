@@ -2,7 +2,8 @@
 // themselves, and tears an owner's Docker objects down.
 //
 // A create ensures the member's named volumes and the owner's network (labelled as the
-// owner's), creates the container, writes its files (DockerClient::PutFile: config and
+// owner's; made once before concurrent creates, since the Engine accepts two networks of
+// one name), creates the container, writes its files (DockerClient::PutFile: config and
 // secrets land before the process starts, never in argv or env), starts it and writes
 // the result through to the ContainerCache. A remove stops cleanly first; volumes always
 // stay. Each change records a Normal event and each failure a Warning (reason
@@ -87,6 +88,7 @@ class MemberActuator {
   absl::Status CreateAndStart(const RenderedMember& member);
   absl::Status Start(const std::string& name);
   absl::Status Remove(const std::string& name);
+  absl::Status EnsureNetwork(const docker::ContainerSpec& spec);
   absl::Status EnsurePrerequisites(const docker::ContainerSpec& spec);
   absl::Status AdoptOrRefuse(const std::string& name, const absl::Status& create_error);
   // Reads the container back into the cache; its state, or nullopt when it is gone.
@@ -98,11 +100,11 @@ class MemberActuator {
   const resources::ObjectKey key_;
   const Options options_;
 
-  // Concurrent creates ensure their network one at a time, once per actuator: the
-  // engine's duplicate-name check is racy, and two networks of one name make every later
+  // Concurrent creates ensure the owner's network one at a time, once per actuator: the
+  // Engine's duplicate-name check is racy, and two networks of one name make every later
   // start ambiguous.
-  absl::Mutex prerequisites_mu_;
-  std::set<std::string> networks_ensured_ ABSL_GUARDED_BY(prerequisites_mu_);
+  absl::Mutex networks_mu_;
+  std::set<std::string> networks_ensured_ ABSL_GUARDED_BY(networks_mu_);
 };
 
 }  // namespace nxt::controllers

@@ -1,11 +1,9 @@
 #include "controllers/containerset/render.h"
 
-#include <filesystem>
-
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "controllers/common/host_path.h"
 #include "controllers/common/owner.h"
 
 namespace nxt::containerset {
@@ -15,12 +13,6 @@ using controllers::NetworkName;
 
 // Replaces the ordinal in names when hashing, so every member hashes alike.
 constexpr char kOrdinalPlaceholder[] = "{ordinal}";
-
-std::string Normalise(const std::string& path) {
-  std::string out = std::filesystem::path(path).lexically_normal().string();
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
-}
 
 absl::StatusOr<docker::Mount> RenderMount(const resources::ObjectKey& key,
                                           const resources::VolumeSpec& volume, size_t index,
@@ -36,16 +28,11 @@ absl::StatusOr<docker::Mount> RenderMount(const resources::ObjectKey& key,
     return mount;
   }
   mount.type = docker::Mount::Type::kBind;
-  mount.source = Normalise(volume.host_path);
-  for (const std::string& root : options.allowed_host_path_roots) {
-    if (IsUnderRoot(mount.source, root)) return mount;
-  }
-  std::string roots = options.allowed_host_path_roots.empty()
-                          ? std::string("none are configured")
-                          : absl::StrJoin(options.allowed_host_path_roots, ", ");
-  return absl::InvalidArgumentError(
-      absl::StrCat("spec.volumes[", index, "].hostPath: ", volume.host_path,
-                   " is not under an allowed host path root (", roots, ")"));
+  mount.source = controllers::NormaliseHostPath(volume.host_path);
+  NXT_RETURN_IF_ERROR(
+      controllers::CheckHostPathAllowed(absl::StrCat("spec.volumes[", index, "].hostPath"),
+                                        volume.host_path, options.allowed_host_path_roots));
+  return mount;
 }
 
 std::optional<docker::Healthcheck> RenderHealthcheck(
@@ -102,17 +89,6 @@ absl::StatusOr<docker::ContainerSpec> RenderUnhashed(const resources::ObjectKey&
 }
 
 }  // namespace
-
-bool IsUnderRoot(const std::string& path, const std::string& root) {
-  std::string p = Normalise(path);
-  std::string r = Normalise(root);
-  if (r.empty() || r[0] != '/' || p.empty() || p[0] != '/') return false;
-  for (const auto& part : std::filesystem::path(p)) {
-    if (part == "..") return false;
-  }
-  if (r == "/") return true;
-  return p == r || (p.size() > r.size() && p.compare(0, r.size(), r) == 0 && p[r.size()] == '/');
-}
 
 absl::StatusOr<std::string> ConfigHashOf(const resources::ObjectKey& key,
                                          const resources::ContainerSetSpec& spec,

@@ -43,9 +43,6 @@ absl::StatusOr<std::string> ConfigHashOf(const resources::ObjectKey& key,
 // Names of the named (non-hostPath) volumes, the `purpose` part of their Docker names.
 std::vector<std::string> VolumePurposes(const resources::ContainerSetSpec& spec);
 
-// True when `path` is `root` or lies under it (component-wise; both absolute, normalised).
-bool IsUnderRoot(const std::string& path, const std::string& root);
-
 }  // namespace nxt::containerset
 
 #endif  // NXT_CONTROLLERS_CONTAINERSET_RENDER_H_

@@ -380,7 +380,7 @@ TEST_F(NxtctlTest, DiffExitCodesAndPlannedActions) {
 }
 
 TEST_F(NxtctlTest, ValidateWorksOfflineAndReportsExactErrors) {
-  unreachable_ = true;  // never asked
+  unreachable_ = true;  // no daemon answers
   std::string bad = kWeb;
   bad.replace(bad.find("replicas: 2"), 11, "replicas: -1");
   std::string file = Write("bad.yaml", bad);
@@ -389,12 +389,15 @@ TEST_F(NxtctlTest, ValidateWorksOfflineAndReportsExactErrors) {
   EXPECT_EQ(r.err, file +
                        ":7:3: spec.replicas: Invalid value: -1: must be greater than or equal "
                        "to 0\nerror: 1 error found\n");
-  EXPECT_EQ(socket_used_, "");
+  EXPECT_EQ(socket_used_, "") << "nothing valid: the daemon is not asked";
 
   std::string good = Write("ok/web.yaml", kWeb);
   RunResult ok = Run({"validate", "-f", dir_.Join("ok")});
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_EQ(ok.out, good + ": valid (1 object)\n");
+  EXPECT_THAT(ok.err, HasSubstr("note: validated offline, without the running objects: cannot "
+                                "reach nxtd"));
+  EXPECT_THAT(ok.err, HasSubstr("(immutable fields, scaling steps) were not checked"));
 
   Write("dup/a.yaml", kWeb);
   Write("dup/b.yaml", kWeb);
@@ -404,6 +407,40 @@ TEST_F(NxtctlTest, ValidateWorksOfflineAndReportsExactErrors) {
                                  ":1:1: duplicate ContainerSet "
                                  "default/web (also defined at " +
                                  dir_.Join("dup/a.yaml") + ":1:1)"));
+}
+
+TEST_F(NxtctlTest, ValidateChecksEachObjectAgainstItsRunningVersion) {
+  resources::Object pool;
+  pool.kind = "RustFSPool";
+  pool.metadata.name = "s3";
+  pool.spec = {{"nodes", 4}, {"drivesPerNode", 2}};
+  store_.Apply(pool);
+  resources::Object cache;
+  cache.kind = "RedisCluster";
+  cache.metadata.name = "cache";
+  cache.spec = {{"nodes", 6}, {"replicasPerMaster", 1}};
+  store_.Apply(cache);
+  std::string file = Write("edit.yaml",
+                           "apiVersion: nxt.io/v1alpha1\nkind: RustFSPool\nmetadata:\n  name: s3\n"
+                           "spec:\n  nodes: 6\n  drivesPerNode: 2\n---\n"
+                           "apiVersion: nxt.io/v1alpha1\nkind: RedisCluster\nmetadata:\n"
+                           "  name: cache\nspec:\n  nodes: 12\n  replicasPerMaster: 2\n");
+  RunResult r = Run({"validate", "-f", file});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr(file + ":6:3: spec.nodes: Forbidden: cannot change from 4 to 6"));
+  EXPECT_THAT(r.err, HasSubstr(file + ":15:3: spec.replicasPerMaster: Invalid value: 2: cannot "
+                                      "change in the same edit as the number of masters"));
+  EXPECT_THAT(r.err, HasSubstr("error: 2 errors found"));
+  EXPECT_THAT(r.err, Not(HasSubstr("offline")));
+  EXPECT_EQ(r.out, "");
+
+  std::string fresh = Write("new.yaml",
+                            "apiVersion: nxt.io/v1alpha1\nkind: RustFSPool\nmetadata:\n"
+                            "  name: other\nspec:\n  nodes: 6\n");
+  RunResult created = Run({"validate", "-f", fresh});
+  EXPECT_EQ(created.code, 0) << created.err;
+  EXPECT_EQ(created.out, fresh + ": valid (1 object)\n") << "not running yet: any topology";
+  EXPECT_EQ(created.err, "");
 }
 
 TEST_F(NxtctlTest, UnreachableDaemonExplainsHowToFix) {

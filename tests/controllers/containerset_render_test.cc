@@ -153,16 +153,6 @@ TEST(ContainerSetRenderTest, HostPathOutsideAllowedRootsIsRefusedWithFieldPath) 
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("none are configured")));
 }
 
-TEST(ContainerSetRenderTest, IsUnderRootComparesWholeComponents) {
-  EXPECT_TRUE(IsUnderRoot("/srv/nxt", "/srv/nxt"));
-  EXPECT_TRUE(IsUnderRoot("/srv/nxt/a/b", "/srv/nxt/"));
-  EXPECT_TRUE(IsUnderRoot("/anything", "/"));
-  EXPECT_FALSE(IsUnderRoot("/srv/nxt2", "/srv/nxt"));
-  EXPECT_FALSE(IsUnderRoot("/srv", "/srv/nxt"));
-  EXPECT_FALSE(IsUnderRoot("relative/path", "/srv"));
-  EXPECT_FALSE(IsUnderRoot("/srv/nxt/../etc", "/srv/nxt"));
-}
-
 TEST(ContainerSetRenderTest, VolumePurposesListOnlyNamedVolumes) {
   EXPECT_THAT(VolumePurposes(Spec()), ElementsAre("data"));
 }

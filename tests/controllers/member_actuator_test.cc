@@ -105,6 +105,30 @@ TEST_F(MemberActuatorTest, CreateMakesNetworkAndVolumeWritesFilesBeforeStart) {
   EXPECT_THAT(EventReasons(), ElementsAre("Created", "Created"));
 }
 
+TEST_F(MemberActuatorTest, TheNetworkIsMadeOnceBeforeConcurrentCreates) {
+  // The Engine accepts two networks of one name when two creates race (found with
+  // RustFSPool's four concurrent creates): the owner's network comes first, alone.
+  docker_.FailNext(M::kCreateNetwork, 1, absl::UnavailableError("engine busy"));
+  MemberOutcome out =
+      Run({{T::kCreate, "talk-nats-0"}, {T::kCreate, "talk-nats-1"}}, {Member(0), Member(1)});
+  EXPECT_THAT(out.error,
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("create talk-nats-0: create network nxt-default-talk")));
+  EXPECT_THAT(docker_.ContainerNames(), IsEmpty()) << "no create without the network";
+  EXPECT_EQ(docker_.calls(M::kCreateNetwork), 1);
+  EXPECT_THAT(EventReasons(), ElementsAre("ReconcileError"));
+
+  ASSERT_THAT(
+      Run({{T::kCreate, "talk-nats-0"}, {T::kCreate, "talk-nats-1"}}, {Member(0), Member(1)}).error,
+      IsOk());
+  std::vector<std::string> order;
+  for (const docker::Event& e : docker_.EventLog()) {
+    if (e.action == "create") order.push_back(e.type);
+  }
+  ASSERT_FALSE(order.empty());
+  EXPECT_EQ(order.front(), "network");
+}
+
 TEST_F(MemberActuatorTest, AFailedFileWriteLeavesNoHalfConfiguredMember) {
   docker_.FailNext(M::kPutFile, 1, absl::UnavailableError("engine gone"));
   MemberOutcome out = Run({{T::kCreate, "talk-nats-0"}}, {Member(0)});

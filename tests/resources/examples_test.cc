@@ -46,6 +46,7 @@ TEST(ExamplesTest, EveryExampleManifestValidates) {
     for (const Object& object : result.objects) kinds_seen.insert(object.kind);
   }
   EXPECT_TRUE(kinds_seen.contains("ContainerSet"));
+  EXPECT_TRUE(kinds_seen.contains("RustFSPool")) << "the SME profile's object store";
 }
 
 TEST(ExamplesTest, QuickStartIsThere) {

@@ -12,8 +12,9 @@
 //     "health_status: ..." events; without a healthcheck health is "";
 //   - the list call's human status ("Up 1 second (healthy)", "Exited (1) 1 second ago",
 //     "Created"), so ContainerSummary::Health() works as against the Engine;
-//   - networks (create requires a unique name; a container's networks must exist at create;
-//     removing a network with running containers attached is FailedPrecondition) and volumes
+//   - networks (create requires a unique name; removal by name or id; a container's
+//     networks must exist at create; removing a network with running containers attached
+//     is FailedPrecondition) and volumes
 //     (named volumes a container mounts are created on the fly, unlabelled, as Docker does;
 //     removing a volume that any container mounts is FailedPrecondition);
 //   - Exec: scripted results per (container, command) or a handler; running containers
@@ -120,7 +121,7 @@ class FakeDockerClient : public docker::DockerClient {
       const docker::LabelSelector& selector) override;
   absl::Status CreateNetwork(const std::string& name,
                              const std::map<std::string, std::string>& labels) override;
-  absl::Status RemoveNetwork(const std::string& name) override;
+  absl::Status RemoveNetwork(const std::string& id_or_name) override;
   absl::StatusOr<std::vector<docker::VolumeInfo>> ListVolumes(
       const docker::LabelSelector& selector) override;
   absl::Status CreateVolume(const std::string& name,

@@ -46,11 +46,15 @@ absl::Status FakeDockerClient::CreateNetwork(const std::string& name, const Labe
   return absl::OkStatus();
 }
 
-absl::Status FakeDockerClient::RemoveNetwork(const std::string& name) {
+absl::Status FakeDockerClient::RemoveNetwork(const std::string& id_or_name) {
   {
     absl::MutexLock lock(&mu_);
     if (absl::Status s = TakeFault(Method::kRemoveNetwork); !s.ok()) return s;
-    auto it = networks_.find(name);
+    auto it = networks_.find(id_or_name);
+    for (auto n = networks_.begin(); it == networks_.end() && n != networks_.end(); ++n) {
+      if (n->second.id == id_or_name) it = n;
+    }
+    const std::string name = it == networks_.end() ? id_or_name : it->first;
     if (it == networks_.end()) {
       return absl::NotFoundError(
           absl::StrCat("docker network rm ", name, ": HTTP 404: network ", name, " not found"));
