@@ -204,6 +204,8 @@ absl::Status Daemon::Start() {
                                                                    *parts->backend, api_options);
   parts->handlers->SetPlanner(resources::kContainerSetKind, PlannerOf(parts->containersets.get()));
   parts->handlers->SetPlanner(resources::kRedisClusterKind, PlannerOf(parts->redisclusters.get()));
+  parts->handlers->SetPlanner(resources::kGaleraClusterKind,
+                              PlannerOf(parts->galeraclusters.get()));
   reconciler::api::ApiServer::Options server_options;
   server_options.socket_path = options_.api_socket;
   parts->api = std::make_unique<reconciler::api::ApiServer>(server_options, *parts->handlers);
