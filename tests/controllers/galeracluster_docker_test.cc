@@ -43,12 +43,16 @@ std::string GaleraImage() {
 
 class GaleraDockerTest : public ::testing::Test {
  protected:
+  static constexpr char kNamespace[] = "galera-docker-test-namespace";
+
   void SetUp() override {
     NXT_REQUIRE_DOCKER_OR_OPT_OUT();
     SetLogLevel(LogLevel::kWarning);
     absl::BitGen gen;
     name_ = absl::StrCat("nxt-t-", absl::Uniform<uint32_t>(gen, 0, 1u << 30));
-    key_ = {resources::kGaleraClusterKind, "default", name_};
+    // "<namespace>-<name>" is longer than the 32 bytes Galera allows for a cluster name:
+    // every test also proves the shortened wsrep_cluster_name works.
+    key_ = {resources::kGaleraClusterKind, kNamespace, name_};
     docker_ = std::make_unique<docker::CurlDockerClient>(
         docker::CurlDockerClient::Options{.socket_path = nxt::testing::DockerSocketPath()});
     ASSERT_THAT(docker_->Ping(), IsOk());
@@ -83,6 +87,7 @@ class GaleraDockerTest : public ::testing::Test {
     resources::Object o;
     o.kind = resources::kGaleraClusterKind;
     o.metadata.name = name_;
+    o.metadata.namespace_ = kNamespace;
     o.spec = {{"image", GaleraImage()},
               {"replicas", replicas},
               {"database", "app"},
