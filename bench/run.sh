@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds nxtd and the benchmarks, makes sure Docker and the test image are there, runs
-# bench_converge, bench_drift and bench_idle in turn, and ends with a summary block to
-# paste into the README. Run as root from anywhere; takes about 4 minutes here.
+# Builds nxtd and the benchmarks, makes sure Docker and the images they use are there,
+# runs the benchmarks in turn, and ends with a summary block to paste into the README.
+# Run as root from anywhere; all five take about 12 minutes here.
 #
-#   bench/run.sh [converge|drift|idle ...]    default: all three
+#   bench/run.sh [converge|drift|idle|galera|redis ...]    default: all five
 #
 # Environment: NXT_BUILD_DIR [./build] (as scripts/build.sh), NXT_DOCKER_SOCKET.
 set -euo pipefail
@@ -12,13 +12,22 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 benches=("$@")
 if [[ ${#benches[@]} -eq 0 ]]; then
-  benches=(converge drift idle)
+  benches=(converge drift idle galera redis)
 fi
 
 nxt_require_root
 "$NXT_ROOT/scripts/start-docker.sh"
-"$NXT_ROOT/images/build.sh" testapp
-targets=(nxtd)
+images=()
+for b in "${benches[@]}"; do
+  case "$b" in
+    converge | drift | idle) images+=(testapp) ;;
+    galera) images+=(mariadb-galera) ;;
+    redis) images+=(redis) ;;
+    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, galera, redis)" ;;
+  esac
+done
+"$NXT_ROOT/images/build.sh" "${images[@]}"
+targets=(nxtd nxtctl)
 for b in "${benches[@]}"; do targets+=("bench_$b"); done
 "$NXT_ROOT/scripts/build.sh" "${targets[@]}"
 build_dir="$(nxt_build_dir)"
@@ -33,4 +42,4 @@ done
 host="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')"
 echo
 echo "==== summary (bench/run.sh, $(date -u +%Y-%m-%d), $host) ===="
-grep -E '^(converge|drift repair|  peak RSS|  CPU|  list calls per resync)' "$out" || true
+grep -E '^(converge|drift repair|  peak RSS|  CPU|  list calls per resync|galera |redis |  loading)' "$out" || true
