@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds nxtd and the benchmarks, makes sure Docker and the images they use are there,
 # runs the benchmarks in turn, and ends with a summary block to paste into the README.
-# Run as root from anywhere; all five take about 12 minutes here.
+# Run as root from anywhere; all five take about 9 minutes here.
 #
 #   bench/run.sh [converge|drift|idle|galera|redis ...]    default: all five
 #
