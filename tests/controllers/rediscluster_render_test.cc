@@ -142,5 +142,28 @@ TEST_F(RedisAdminTest, ATimedOutOrFailingCallIsAnError) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Unknown node")));
 }
 
+TEST_F(RedisAdminTest, ClusterToolsFailByTheirExitCodeNotByTheirStarredLines) {
+  EXPECT_CALL(docker_, Exec("cache-0", _, _, _))
+      .WillOnce(Return(docker::ExecResult{0, ">>> Rebalancing\n*** No rebalancing needed!\n", ""}))
+      .WillOnce(Return(docker::ExecResult{
+          1, ">>> Check\n*** Please fix your cluster problems before rebalancing\n", ""}));
+  EXPECT_THAT(admin_.ClusterTool("cache-0", {"rebalance", "10.0.0.2:6379"}), IsOk());
+  EXPECT_THAT(admin_.ClusterTool("cache-0", {"rebalance", "10.0.0.2:6379"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("exit code 1: *** Please fix your cluster problems")));
+}
+
+TEST_F(RedisAdminTest, ALeftoverClusterToolIsFoundInTheProcessList) {
+  EXPECT_CALL(docker_, Exec("cache-0", ElementsAre("sh", "-c", HasSubstr("[r]edis-cli")), _, ""))
+      .WillOnce(Return(docker::ExecResult{0, "2\n", ""}))
+      .WillOnce(Return(docker::ExecResult{0, "0\n", ""}));
+  absl::StatusOr<bool> running = admin_.ClusterToolRunning("cache-0");
+  ASSERT_THAT(running, IsOk());
+  EXPECT_TRUE(*running);
+  running = admin_.ClusterToolRunning("cache-0");
+  ASSERT_THAT(running, IsOk());
+  EXPECT_FALSE(*running);
+}
+
 }  // namespace
 }  // namespace nxt::rediscluster
