@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Builds nxtd and the benchmarks, makes sure Docker and the images are there, runs
-# bench_converge, bench_drift, bench_idle and bench_rustfs in turn, and ends with a
-# summary block to paste into the README. Run as root from anywhere; takes about 5
-# minutes here.
+# Builds nxtd and the benchmarks, makes sure Docker and the images they use are there,
+# runs the benchmarks in turn, and ends with a summary block to paste into the README.
+# Run as root from anywhere; all seven take about 10 minutes here.
 #
-#   bench/run.sh [converge|drift|idle|talk|rustfs ...]    default: all of them
+#   bench/run.sh [converge|drift|idle|galera|redis|talk|rustfs ...]    default: all seven
 #
 # Environment: NXT_BUILD_DIR [./build] (as scripts/build.sh), NXT_DOCKER_SOCKET.
 set -euo pipefail
@@ -13,13 +12,24 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 benches=("$@")
 if [[ ${#benches[@]} -eq 0 ]]; then
-  benches=(converge drift idle talk rustfs)
+  benches=(converge drift idle galera redis talk rustfs)
 fi
 
 nxt_require_root
 "$NXT_ROOT/scripts/start-docker.sh"
-"$NXT_ROOT/images/build.sh" testapp nats signaling-standin rustfs-standin
-targets=(nxtd)
+images=()
+for b in "${benches[@]}"; do
+  case "$b" in
+    converge | drift | idle) images+=(testapp) ;;
+    galera) images+=(mariadb-galera) ;;
+    redis) images+=(redis) ;;
+    talk) images+=(nats signaling-standin) ;;
+    rustfs) images+=(rustfs-standin) ;;
+    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, galera, redis, talk, rustfs)" ;;
+  esac
+done
+"$NXT_ROOT/images/build.sh" "${images[@]}"
+targets=(nxtd nxtctl)
 for b in "${benches[@]}"; do targets+=("bench_$b"); done
 "$NXT_ROOT/scripts/build.sh" "${targets[@]}"
 build_dir="$(nxt_build_dir)"
@@ -34,4 +44,4 @@ done
 host="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')"
 echo
 echo "==== summary (bench/run.sh, $(date -u +%Y-%m-%d), $host) ===="
-grep -E '^(converge|drift repair|  peak RSS|  CPU|  list calls per resync|talk apply|rustfs)' "$out" || true
+grep -E '^(converge|drift repair|  peak RSS|  CPU|  list calls per resync|galera |redis |  loading|talk apply|rustfs)' "$out" || true

@@ -3,9 +3,10 @@
 # in examples/quickstart/, every resource Ready.
 #
 #   scripts/quickstart.sh          install what is missing, start Docker if needed,
-#                                  build nxtd + nxtctl, build the test image, start
-#                                  nxtd, wait until every resource is Ready (120 s),
-#                                  print `nxtctl get all`
+#                                  build nxtd + nxtctl, build the local images
+#                                  (testapp, mariadb-galera, redis; each only when
+#                                  its recipe changed), start nxtd, wait until every
+#                                  resource is Ready (600 s), print `nxtctl get all`
 #   scripts/quickstart.sh --down   stop the quick start's nxtd (containers keep running)
 #
 # Everything the quick start keeps lives in .quickstart/ in the repository:
@@ -23,7 +24,7 @@ QS_DIR="${NXT_QUICKSTART_DIR:-$NXT_ROOT/.quickstart}"
 EXAMPLES="$NXT_ROOT/examples/quickstart"
 API_SOCKET=/run/nxt/nxtd.sock
 METRICS_ADDR=127.0.0.1:9480
-READY_TIMEOUT="${NXT_QUICKSTART_TIMEOUT:-120}"
+READY_TIMEOUT="${NXT_QUICKSTART_TIMEOUT:-600}"
 PID_FILE="$QS_DIR/nxtd.pid"
 STAMP_FILE="$QS_DIR/nxtd.started"
 LOG_FILE="$QS_DIR/nxtd.log"
@@ -170,6 +171,8 @@ print_summary() {
 nxtd is running (pid $(running_pid)) on $QS_DIR/manifests:
   nxtctl get all                    # what runs (nxtctl is $NXTCTL_BIN)
   nxtctl describe containerset web  # conditions and events
+  nxtctl describe galera db         # each Galera node's state
+  nxtctl describe redis cache       # each Redis node's role, slots and link
   curl -s http://$METRICS_ADDR/metrics | grep ^nxt_
   \$EDITOR $QS_DIR/manifests/web.yaml # change replicas or image; nxtd converges
   tail -f $LOG_FILE
@@ -200,7 +203,7 @@ main() {
   bash "$NXT_ROOT/scripts/build.sh" nxtd nxtctl
   [[ -x "$NXTD_BIN" && -x "$NXTCTL_BIN" ]] || nxt_die "expected $NXTD_BIN and $NXTCTL_BIN"
   nxt_phase "images"
-  bash "$NXT_ROOT/images/build.sh" testapp
+  bash "$NXT_ROOT/images/build.sh" testapp mariadb-galera redis
   bash "$NXT_ROOT/images/build.sh" nats signaling-standin coturn # talk.yaml (TalkBackend)
   nxt_phase "start nxtd"
   sync_manifests

@@ -237,6 +237,8 @@ absl::Status Daemon::Start() {
                                                                    *parts->backend, api_options);
   parts->handlers->SetPlanner(resources::kContainerSetKind, PlannerOf(parts->containersets.get()));
   parts->handlers->SetPlanner(resources::kRedisClusterKind, PlannerOf(parts->redisclusters.get()));
+  parts->handlers->SetPlanner(resources::kGaleraClusterKind,
+                              PlannerOf(parts->galeraclusters.get()));
   parts->handlers->SetPlanner(resources::kTalkBackendKind, PlannerOf(parts->talkbackends.get()));
   parts->handlers->SetPlanner(resources::kRustFSPoolKind, PlannerOf(parts->rustfspools.get()));
   reconciler::api::ApiServer::Options server_options;

@@ -31,6 +31,9 @@ absl::Status GaleraClusterReconciler::Act(Round& r, const Action& a) {
       return StartNode(name);
     case Type::kStart:
       Event(r.key, "Normal", "Starting", a.Describe());
+      // A node nxtd created but never started (it stopped in between) may lack its
+      // files; a current node's files are the same, so they are written again.
+      NXT_RETURN_IF_ERROR(WriteNodeFiles(r, a.ordinal, name));
       return StartNode(name);
     case Type::kRestart:
       Event(r.key, "Warning", "Healing", a.Describe());
@@ -112,12 +115,16 @@ absl::Status GaleraClusterReconciler::CreateNode(Round& r, int ordinal, NodeMode
   absl::Status created =
       docker_.CreateContainer(RenderNode(r.key, r.spec, ordinal, mode, r.config_hash)).status();
   if (!created.ok()) return created;
-  NXT_RETURN_IF_ERROR(
-      docker_.PutFile(name, kConfigPath, RenderMyCnf(r.key, r.spec, ordinal), 0644));
-  NXT_RETURN_IF_ERROR(
-      docker_.PutFile(name, kHealthConfigPath, RenderHealthCnf(r.passwords.health), 0600));
+  NXT_RETURN_IF_ERROR(WriteNodeFiles(r, ordinal, name));
   Refresh(name);
   return absl::OkStatus();
+}
+
+absl::Status GaleraClusterReconciler::WriteNodeFiles(Round& r, int ordinal,
+                                                     const std::string& name) {
+  NXT_RETURN_IF_ERROR(
+      docker_.PutFile(name, kConfigPath, RenderMyCnf(r.key, r.spec, ordinal), 0644));
+  return docker_.PutFile(name, kHealthConfigPath, RenderHealthCnf(r.passwords.health), 0600);
 }
 
 absl::Status GaleraClusterReconciler::StartNode(const std::string& name) {

@@ -79,7 +79,7 @@ absl::Status GaleraClusterReconciler::Prepare(const resources::Object& object, R
   return absl::OkStatus();
 }
 
-void GaleraClusterReconciler::Observe(Round& r, bool probe) {
+void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
   r.plan.nodes.clear();
   r.plan.now = clock_.Now();
   docker::LabelSelector selector = controllers::OwnerSelector(r.key);
@@ -105,7 +105,7 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe) {
     }
     r.plan.nodes.push_back(std::move(n));
   }
-  if (probe) {
+  if (probe && track) {
     absl::MutexLock lock(&mu_);
     for (const docker::ContainerSummary& c : containers) {
       if (!seen.count(c.id)) not_ready_since_.erase(c.id);
@@ -129,7 +129,7 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
     return reconciler::TerminalError(s);
   }
   const bool recorded = r.plan.bootstrapped;
-  Observe(r, /*probe=*/true);
+  Observe(r, /*probe=*/true, /*track=*/true);
   if (r.plan.bootstrapped && !recorded) {
     // Containers exist without a record (state lost): record now, never bootstrap anew.
     NXT_RETURN_IF_ERROR(WriteMarker(r.key));
@@ -201,6 +201,18 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Teardown(
   }
   if (object != nullptr) store_.Finalize(key);
   return reconciler::Result{};
+}
+
+absl::StatusOr<std::vector<std::string>> GaleraClusterReconciler::DescribePlan(
+    const resources::Object& object) {
+  Round r;
+  NXT_RETURN_IF_ERROR(Prepare(object, r));
+  Observe(r, /*probe=*/true, /*track=*/false);
+  std::vector<std::string> out;
+  for (const Action& a : Plan(r.plan)) {
+    if (a.type != Action::Type::kWait) out.push_back(a.Describe());
+  }
+  return out;
 }
 
 std::string GaleraClusterReconciler::MarkerPath(const resources::ObjectKey& key) const {

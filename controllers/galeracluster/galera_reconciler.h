@@ -29,6 +29,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -67,6 +68,11 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
 
   absl::StatusOr<reconciler::Result> Reconcile(const reconciler::Request& request) override;
 
+  // `nxtctl diff`: what the next round would do for `object`, as the plan describes it
+  // (waits left out). Reads Docker and probes the running nodes as a round does, changes
+  // nothing but generating missing secrets. InvalidArgument on an undecodable spec.
+  absl::StatusOr<std::vector<std::string>> DescribePlan(const resources::Object& object);
+
   // The object a Docker event belongs to, from its labels.
   static std::optional<resources::ObjectKey> OwnerKeyForEvent(const docker::Event& event);
 
@@ -87,12 +93,16 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
                                               const resources::Object* object);
   absl::Status Prepare(const resources::Object& object, Round& round);
-  void Observe(Round& round, bool probe);
+  // probe: exec a wsrep probe in each running node; track: remember since when a node
+  // is not ready (the heal grace period), off for read-only callers.
+  void Observe(Round& round, bool probe, bool track);
   absl::Status Act(Round& round, const Action& action);
 
   // Actions (galera_actions.cc).
   absl::Status Bootstrap(Round& round);
   absl::Status CreateNode(Round& round, int ordinal, NodeMode mode);
+  // my.cnf and health.cnf into a created or stopped node container (before it starts).
+  absl::Status WriteNodeFiles(Round& round, int ordinal, const std::string& name);
   // Before a node joins: every bootstrap-mode node gets restart policy "no" (1 → N).
   absl::Status DisarmBootstrapNodes(Round& round);
   absl::Status StopNode(const std::string& name);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/sha256.h"
 #include "controllers/common/owner.h"
 
 namespace nxt::galera {
@@ -53,6 +54,12 @@ std::string DataVolume(const resources::ObjectKey& key, int ordinal) {
   return controllers::VolumeName(key.namespace_, key.name, ordinal, kVolumePurpose);
 }
 
+std::string ClusterName(const resources::ObjectKey& key) {
+  const std::string full = absl::StrCat(key.namespace_, "-", key.name);
+  if (full.size() <= kMaxClusterName) return full;
+  return absl::StrCat(full.substr(0, kMaxClusterName - 9), "-", Sha256Hex(full).substr(0, 8));
+}
+
 std::string ClusterAddress(const resources::ObjectKey& key, int replicas) {
   std::vector<std::string> members;
   for (int i = 0; i < replicas; ++i) members.push_back(NodeName(key, i));
@@ -68,8 +75,8 @@ std::string RenderMyCnf(const resources::ObjectKey& key, const resources::Galera
       "pid_file=/run/mysqld/mysqld.pid\n", "port=3306\n", "bind_address=0.0.0.0\n",
       "skip_name_resolve=ON\n", "binlog_format=ROW\n", "default_storage_engine=InnoDB\n",
       "innodb_autoinc_lock_mode=2\n", "wsrep_on=ON\n",
-      "wsrep_provider=/usr/lib/galera/libgalera_smm.so\n", "wsrep_cluster_name=", key.namespace_,
-      "-", key.name, "\n", "wsrep_cluster_address=", ClusterAddress(key, spec.replicas), "\n",
+      "wsrep_provider=/usr/lib/galera/libgalera_smm.so\n", "wsrep_cluster_name=", ClusterName(key),
+      "\n", "wsrep_cluster_address=", ClusterAddress(key, spec.replicas), "\n",
       "wsrep_node_name=", node, "\n", "wsrep_node_address=", node, "\n",
       "wsrep_sst_method=", spec.sst, "\n");
   // The SST donor authenticates as the OS user `mysql` over the socket (unix_socket),

@@ -44,6 +44,12 @@ enum class NodeMode { kJoin, kBootstrap };
 std::string NodeName(const resources::ObjectKey& key, int ordinal);
 std::string ToolName(const resources::ObjectKey& key, int ordinal);  // "<name>-<ordinal>-tool"
 std::string DataVolume(const resources::ObjectKey& key, int ordinal);
+// Galera carries the cluster name in a 32-byte field of its group messages: a longer
+// wsrep_cluster_name makes every join fail ("handling gmcast protocol message failed").
+inline constexpr size_t kMaxClusterName = 32;
+// wsrep_cluster_name: "<namespace>-<name>" when it fits in 32 characters, else its first
+// 23 characters, "-" and 8 hex digits of its SHA-256 (stable, and distinct per object).
+std::string ClusterName(const resources::ObjectKey& key);
 // "gcomm://<name>-0,<name>-1,..." for `replicas` members.
 std::string ClusterAddress(const resources::ObjectKey& key, int replicas);
 

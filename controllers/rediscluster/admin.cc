@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -15,16 +16,25 @@ namespace {
 constexpr absl::Duration kExecSlack = absl::Seconds(5);
 
 bool IsErrorLine(absl::string_view line) {
-  static const char* const kPrefixes[] = {"ERR ",        "NOAUTH",
-                                          "WRONGPASS",   "READONLY",
-                                          "LOADING",     "CLUSTERDOWN",
-                                          "MASTERDOWN",  "BUSY",
-                                          "NOPERM",      "MOVED ",
-                                          "ASK ",        "TRYAGAIN",
-                                          "CROSSSLOT",   "[ERR]",
-                                          "*** ",        "I/O error",
-                                          "Error:",      "Could not connect",
-                                          "AUTH failed", "Unrecognized option",
+  static const char* const kPrefixes[] = {"ERR ",
+                                          "NOAUTH",
+                                          "WRONGPASS",
+                                          "READONLY",
+                                          "LOADING",
+                                          "CLUSTERDOWN",
+                                          "MASTERDOWN",
+                                          "BUSY",
+                                          "NOPERM",
+                                          "MOVED ",
+                                          "ASK ",
+                                          "TRYAGAIN",
+                                          "CROSSSLOT",
+                                          "[ERR]",
+                                          "I/O error",
+                                          "Error:",
+                                          "Could not connect",
+                                          "AUTH failed",
+                                          "Unrecognized option",
                                           "Node "};
   for (const char* prefix : kPrefixes) {
     if (absl::StartsWith(line, prefix)) {
@@ -35,6 +45,21 @@ bool IsErrorLine(absl::string_view line) {
   }
   return false;
 }
+
+std::string LastLine(const std::string& text) {
+  std::string last;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (!line.empty()) last = std::string(line);
+  }
+  return last;
+}
+
+// Counts the processes whose command line holds redis-cli and --cluster; the brackets
+// keep the pattern from matching this script's own command line.
+constexpr char kToolScript[] =
+    "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < \"$f\" 2>/dev/null; echo; done | "
+    "grep -c '[r]edis-cli.*--[c]luster'; true";
 
 }  // namespace
 
@@ -69,7 +94,11 @@ absl::StatusOr<std::string> RedisAdmin::Run(const std::string& container,
   if (error.empty()) error = FirstError(r->stderr_text);
   if (r->exit_code == 124) error = absl::StrCat("timed out after ", absl::FormatDuration(timeout));
   if (error.empty() && r->exit_code != 0) {
+    // --cluster commands print why on their last lines ("*** Please fix your cluster
+    // problems before rebalancing"); "*** " also starts lines that are not errors.
     error = absl::StrCat("exit code ", r->exit_code);
+    const std::string last = LastLine(r->stdout_text + "\n" + r->stderr_text);
+    if (!last.empty()) absl::StrAppend(&error, ": ", last);
   }
   if (error.empty()) return r->stdout_text;
   const bool unavailable = absl::StartsWith(error, "NOAUTH") ||
@@ -101,6 +130,21 @@ absl::StatusOr<std::string> RedisAdmin::Commands(const std::string& container,
                                                  const std::vector<std::string>& lines) {
   return Run(container, {}, absl::StrCat(absl::StrJoin(lines, "\n"), "\n"), timeouts_.query,
              absl::StrJoin(lines, "; "));
+}
+
+absl::StatusOr<bool> RedisAdmin::ClusterToolRunning(const std::string& container) {
+  absl::StatusOr<docker::ExecResult> r =
+      docker_.Exec(container, {"sh", "-c", kToolScript}, timeouts_.query);
+  if (!r.ok()) {
+    return absl::Status(r.status().code(), absl::StrCat("look for redis-cli --cluster in ",
+                                                        container, ": ", r.status().message()));
+  }
+  int count = 0;
+  if (r->exit_code != 0 || !absl::SimpleAtoi(absl::StripAsciiWhitespace(r->stdout_text), &count)) {
+    return absl::UnavailableError(absl::StrCat("look for redis-cli --cluster in ", container,
+                                               ": exit ", r->exit_code, " ", r->stderr_text));
+  }
+  return count > 0;
 }
 
 absl::StatusOr<std::string> RedisAdmin::ClusterTool(const std::string& container,

@@ -6,9 +6,10 @@
 // stdin (--askpass); it is never in argv, the environment, logs or errors.
 //
 // redis-cli exits 0 on error replies, so replies are checked: a line starting with a
-// Redis error code (ERR, NOAUTH, READONLY, ...) or "[ERR]" fails the call with
-// FailedPrecondition (Unavailable when the node refused or did not answer), carrying the
-// command and the first error line.
+// Redis error code (ERR, NOAUTH, READONLY, ...) or "[ERR]", or a non-zero exit (how
+// --cluster commands fail), fails the call with FailedPrecondition (Unavailable when the
+// node refused or did not answer), carrying the command and the first error line (or
+// the last line of output).
 //
 // Thread-compatible; the client must outlive this object and be thread-safe.
 #ifndef NXT_CONTROLLERS_REDISCLUSTER_ADMIN_H_
@@ -45,6 +46,12 @@ class RedisAdmin {
   // `redis-cli --cluster <args>` run in `container`.
   absl::StatusOr<std::string> ClusterTool(const std::string& container,
                                           const std::vector<std::string>& args);
+
+  // Whether a `redis-cli ... --cluster` process runs in `container` now: one an earlier
+  // nxtd started keeps running after that nxtd died (docker exec does not stop with its
+  // client), and a second cluster tool next to it corrupts slot moves. Reads
+  // /proc/*/cmdline with sh, tr and grep (present in both images); 5 s timeout.
+  absl::StatusOr<bool> ClusterToolRunning(const std::string& container);
 
   // The first line of `output` that is a Redis or redis-cli error, "" when none.
   static std::string FirstError(const std::string& output);

@@ -80,9 +80,11 @@ std::vector<Action> ContainerActions(const DesiredState& d,
   }
   out.insert(out.end(), creates.begin(), creates.end());
   for (const auto& [ordinal, n] : nodes) {
-    if (n->state == "created" || n->state == "exited") {
+    if (n->state == "exited") {
       out.push_back(Make(T::kStart, ordinal, n->name));
-    } else if (n->state == "dead") {
+    } else if (n->state == "dead" || n->state == "created") {
+      // Created but never started: a create that nxtd did not finish (redis.conf may be
+      // missing); the volume keeps the node's identity across the replacement.
       out.push_back(Make(T::kReplace, ordinal, n->name));
     }
   }

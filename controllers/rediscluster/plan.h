@@ -6,7 +6,8 @@
 //   deleting: remove containers, the network, and (deletionPolicy: Delete) the volumes.
 //   suspend: nothing.
 //   containers: create missing nodes 0..nodes-1 (with network and volume), start stopped
-//     ones, replace dead ones, remove foreign ones (bad ordinal, duplicates).
+//     ones, replace dead ones and ones created but never started (an unfinished create
+//     may lack redis.conf), remove foreign ones (bad ordinal, duplicates).
 //   wait until every node 0..nodes-1 answers CLUSTER INFO / CLUSTER NODES.
 //   create: every node fresh (alone, no slots) → --cluster create with the replicas;
 //     nodes that met others but no slot was ever assigned are reset first.

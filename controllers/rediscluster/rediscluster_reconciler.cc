@@ -28,6 +28,31 @@ bool OnlyWaits(const std::vector<Action>& actions) {
   return true;
 }
 
+// Actions that change the cluster itself (redis-cli in a node), not containers.
+bool ChangesTheCluster(const std::vector<Action>& actions) {
+  using T = Action::Type;
+  for (const Action& a : actions) {
+    switch (a.type) {
+      case T::kCreateCluster:
+      case T::kResetNode:
+      case T::kAddMaster:
+      case T::kAddReplica:
+      case T::kFailover:
+      case T::kDrain:
+      case T::kRebalance:
+      case T::kDelNode:
+      case T::kForget:
+      case T::kMeet:
+      case T::kReplicate:
+      case T::kFix:
+        return true;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 RedisClusterReconciler::RedisClusterReconciler(reconciler::Store& store,
@@ -100,6 +125,9 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
   RedisAdmin admin(docker_, desired.password, options_.timeouts);
   ObservedState observed = Observe(key, &admin);
   std::vector<Action> actions = Plan(desired.state, observed);
+  if (ChangesTheCluster(actions)) {
+    if (std::optional<Action> wait = WaitForLeftoverTool(key, admin)) actions = {*wait};
+  }
   ActuatorOutcome outcome;
   if (!OnlyWaits(actions)) {
     ActuatorContext context{key,
@@ -131,6 +159,24 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
   }
   return reconciler::Result{.requeue_after = outcome.changes > 0 ? options_.requeue_after_change
                                                                  : options_.requeue_while_waiting};
+}
+
+std::optional<Action> RedisClusterReconciler::WaitForLeftoverTool(const resources::ObjectKey& key,
+                                                                  RedisAdmin& admin) const {
+  for (const docker::ContainerSummary& c : cache_.List(controllers::OwnerSelector(key))) {
+    if (c.state != "running" || LabelOr(c.labels, docker::kLabelRole) != kNodeRole) continue;
+    absl::StatusOr<bool> running = admin.ClusterToolRunning(c.name);
+    if (!running.ok() || *running) {
+      Action wait;
+      wait.type = Action::Type::kWait;
+      wait.detail =
+          running.ok()
+              ? absl::StrCat("a redis-cli --cluster started earlier still runs in ", c.name)
+              : std::string(running.status().message());
+      return wait;
+    }
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<reconciler::Result> RedisClusterReconciler::Teardown(

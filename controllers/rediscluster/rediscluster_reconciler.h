@@ -5,7 +5,9 @@
 // Store::Finalize) → decode the spec (InvalidArgument → Stalled/InvalidSpec and a terminal
 // error) → the password from the SecretStore (generated once, kept) → observe: the node
 // containers in the ContainerCache, and CLUSTER INFO + CLUSTER NODES of every running node
-// (one `docker exec` of redis-cli each) → Plan (pure) → act (actuator.h) → observe again
+// (one `docker exec` of redis-cli each) → Plan (pure) → before a step that changes the
+// cluster, wait while a redis-cli --cluster an earlier nxtd started still runs in a node
+// (exec'd processes outlive a SIGKILLed nxtd) → act (actuator.h) → observe again
 // when something changed → write status → Result. It requeues while the cluster moves
 // towards the spec and returns Result{.requeue_after = resync} once converged, so cluster
 // failures that Docker does not see (a node leaving the bus, a failover) are noticed.
@@ -72,6 +74,10 @@ class RedisClusterReconciler : public reconciler::Reconciler {
 
   absl::StatusOr<Desired> Desire(const resources::Object& object);
   ObservedState Observe(const resources::ObjectKey& key, RedisAdmin* admin) const;
+  // A wait while a `redis-cli --cluster` from before an nxtd restart still runs in a
+  // node (or the check fails): two cluster tools at once corrupt slot moves.
+  std::optional<Action> WaitForLeftoverTool(const resources::ObjectKey& key,
+                                            RedisAdmin& admin) const;
   absl::StatusOr<reconciler::Result> Converge(const resources::Object& object,
                                               const Desired& desired);
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,

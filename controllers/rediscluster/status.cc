@@ -16,15 +16,20 @@ resources::Condition Cond(const char* type, bool status, const std::string& reas
   return {type, status ? "True" : "False", reason, message, now};
 }
 
+// The anchor's view (the node the plan runs cluster steps through), nullptr when none.
+const NodeView* AnchorView(const ObservedState& o, const ClusterSummary& s) {
+  for (const ObservedNode& n : o.nodes) {
+    if (n.ordinal == s.anchor && n.view) return &*n.view;
+  }
+  return nullptr;
+}
+
 // Nodes 0..nodes-1 that run the current config and are healthy members of the cluster.
 int ReadyNodes(const DesiredState& d, const ObservedState& o, const ClusterSummary& s,
                bool* all_current) {
   *all_current = true;
   int ready = 0;
-  const NodeView* anchor = nullptr;
-  for (const ObservedNode& n : o.nodes) {
-    if (n.ordinal == s.anchor && n.view) anchor = &*n.view;
-  }
+  const NodeView* anchor = AnchorView(o, s);
   for (const ObservedNode& n : o.nodes) {
     if (n.ordinal < 0 || n.ordinal >= d.nodes) continue;
     *all_current &= n.config_hash == d.config_hash;
@@ -40,10 +45,11 @@ std::string ReasonOf(const DesiredState& d, const std::vector<Action>& actions) 
     switch (a.type) {
       case T::kCreateCluster:
         return kReasonCreating;
+      case T::kRebalance:  // slots onto empty masters: the last step of a scale-up
+        return kReasonScalingUp;
       case T::kCreate:
       case T::kAddMaster:
       case T::kAddReplica:
-      case T::kRebalance:
         return a.ordinal >= 0 && a.ordinal < d.nodes ? kReasonScalingUp : kReasonRepairing;
       case T::kDrain:
       case T::kDelNode:
@@ -64,7 +70,21 @@ std::string ReasonOf(const DesiredState& d, const std::vector<Action>& actions) 
   return kReasonWaiting;
 }
 
-boost::json::array Members(const ObservedState& o) {
+// The link to `id` as the anchor sees it: "connected" / "disconnected" (link-state of
+// CLUSTER NODES; the anchor itself is connected), "-" when the anchor does not list it.
+// The anchor's flags other than myself/master/slave follow: "disconnected fail".
+std::string LinkOf(const NodeView* anchor, const std::string& id) {
+  const ClusterNode* n = anchor != nullptr ? anchor->Find(id) : nullptr;
+  if (n == nullptr) return "-";
+  std::string out = n->IsMyself() || n->connected ? "connected" : "disconnected";
+  for (const std::string& f : n->flags) {
+    if (f != "myself" && f != "master" && f != "slave") absl::StrAppend(&out, " ", f);
+  }
+  return out;
+}
+
+boost::json::array Members(const ObservedState& o, const ClusterSummary& s) {
+  const NodeView* anchor = AnchorView(o, s);
   boost::json::array out;
   for (const ObservedNode& n : o.nodes) {
     boost::json::object m{{"name", n.name}, {"container", n.state}, {"up", n.view.has_value()}};
@@ -74,6 +94,7 @@ boost::json::array Members(const ObservedState& o) {
       m["role"] = me->IsMaster() ? "master" : me->IsReplica() ? "replica" : "unknown";
       if (!me->master_id.empty()) m["master"] = me->master_id.substr(0, 12);
       m["slots"] = me->SlotCount();
+      m["link"] = LinkOf(anchor, me->id);
       m["state"] = n.view->info.state;
       m["knownNodes"] = n.view->info.known_nodes;
     }
@@ -116,7 +137,7 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   st.fields["openSlots"] = s.open_slots;
   st.fields["ghosts"] = static_cast<int64_t>(s.ghosts.size());
   st.fields["configHash"] = d.config_hash.substr(0, 12);
-  st.fields["members"] = Members(o);
+  st.fields["members"] = Members(o, s);
   std::string summary;
   const bool ok_now = s.state == "ok" && s.slots_ok == kClusterSlots;
   if (d.suspend) {
@@ -148,8 +169,10 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
       if (a.type != T::kEnsureNetwork && a.type != T::kEnsureVolume) steps.push_back(a.Describe());
     }
     const std::string message = steps.empty() ? "converging" : absl::StrJoin(steps, "; ");
+    // Ready means converged (as for every kind): a cluster still moving slots or
+    // replicas is serving (cluster_state says so) but not Ready yet.
     st.SetCondition(
-        Cond(resources::kConditionReady, ok_now && ready == d.nodes, summary,
+        Cond(resources::kConditionReady, false, summary,
              absl::StrCat("cluster_state ", s.state.empty() ? "-" : s.state, ", ", s.slots_ok, "/",
                           kClusterSlots, " slots ok, ", ready, "/", d.nodes, " nodes ready"),
              in.now));

@@ -38,7 +38,8 @@ struct StatusInput {
 // Fields: ready ("6/6"), nodes, masters, replicas, slots ("16384/16384"), slotsAssigned,
 // slotsOk, slotsFail (assigned but pfail/fail),
 // clusterState ("ok", "fail", "-"), knownNodes, openSlots, ghosts, summary, configHash
-// (12 hex digits), members [{name, container, up, id, role, master, slots, state, knownNodes}].
+// (12 hex digits), members [{name, container, up, id, role, master, slots, link, state,
+// knownNodes}] (link: the anchor's link-state to the node and its failure flags).
 resources::ObjectStatus BuildStatus(const StatusInput& in);
 
 resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,

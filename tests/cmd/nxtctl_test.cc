@@ -262,6 +262,43 @@ TEST_F(NxtctlTest, DescribeShowsSpecStatusConditionsAndFoldedEvents) {
             "  Warning   Unhealthy   2m (x3 over 4m)   web-1 failed its healthcheck\n");
 }
 
+TEST_F(NxtctlTest, DescribeGaleraListsEveryNodesStateAndTheLastRecoveryDecision) {
+  resources::Object o;
+  o.kind = "GaleraCluster";
+  o.metadata.name = "db";
+  o.spec = {{"replicas", 3}, {"image", "mariadb:11.4"}};
+  store_.Apply(o);
+  // The status fields the GaleraCluster controller writes (status.cc, galera_actions.cc).
+  resources::ObjectStatus s;
+  s.observed_generation = 1;
+  s.fields["ready"] = "2/3";
+  boost::json::array nodes;
+  for (const char* state : {"Primary/Synced", "Primary/Donor/Desynced", "Stopped"}) {
+    nodes.push_back({{"name", "db-" + std::to_string(nodes.size())}, {"state", state}});
+  }
+  s.fields["nodes"] = nodes;
+  s.fields["lastRecovery"] = {{"time", "2027-01-15T08:00:00Z"},
+                              {"nodes", boost::json::array{{{"name", "db-0"}, {"seqno", 42}},
+                                                           {{"name", "db-2"}, {"seqno", 17}}}},
+                              {"chosen", "db-0"},
+                              {"seqno", 42},
+                              {"reason", "db-0 has the highest seqno (42)"}};
+  store_.UpdateStatus(o.Key(), s);
+  RunResult r = Run({"describe", "galeraclusters", "db"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("  nodes:\n"
+                               "  - name: db-0\n"
+                               "    state: Primary/Synced\n"
+                               "  - name: db-1\n"
+                               "    state: Primary/Donor/Desynced\n"
+                               "  - name: db-2\n"
+                               "    state: Stopped\n"));
+  EXPECT_THAT(r.out, HasSubstr("  lastRecovery:\n"));
+  EXPECT_THAT(r.out, HasSubstr("    chosen: db-0\n"));
+  EXPECT_THAT(r.out, HasSubstr("    reason: db-0 has the highest seqno (42)\n"));
+  EXPECT_THAT(r.out, HasSubstr("    - name: db-2\n      seqno: 17\n"));
+}
+
 TEST_F(NxtctlTest, ApplyPrintsOutcomesLikeKubectl) {
   std::string file = Write("web.yaml", kWeb);
   RunResult dry = Run({"apply", "-f", file, "--dry-run"});

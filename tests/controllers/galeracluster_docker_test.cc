@@ -43,12 +43,16 @@ std::string GaleraImage() {
 
 class GaleraDockerTest : public ::testing::Test {
  protected:
+  static constexpr char kNamespace[] = "galera-docker-test-namespace";
+
   void SetUp() override {
     NXT_REQUIRE_DOCKER_OR_OPT_OUT();
     SetLogLevel(LogLevel::kWarning);
     absl::BitGen gen;
     name_ = absl::StrCat("nxt-t-", absl::Uniform<uint32_t>(gen, 0, 1u << 30));
-    key_ = {resources::kGaleraClusterKind, "default", name_};
+    // "<namespace>-<name>" is longer than the 32 bytes Galera allows for a cluster name:
+    // every test also proves the shortened wsrep_cluster_name works.
+    key_ = {resources::kGaleraClusterKind, kNamespace, name_};
     docker_ = std::make_unique<docker::CurlDockerClient>(
         docker::CurlDockerClient::Options{.socket_path = nxt::testing::DockerSocketPath()});
     ASSERT_THAT(docker_->Ping(), IsOk());
@@ -83,6 +87,7 @@ class GaleraDockerTest : public ::testing::Test {
     resources::Object o;
     o.kind = resources::kGaleraClusterKind;
     o.metadata.name = name_;
+    o.metadata.namespace_ = kNamespace;
     o.spec = {{"image", GaleraImage()},
               {"replicas", replicas},
               {"database", "app"},
@@ -142,7 +147,8 @@ class GaleraDockerTest : public ::testing::Test {
   std::unique_ptr<GaleraClusterReconciler> reconciler_;
 };
 
-TEST_F(GaleraDockerTest, ThreeNodesReadyAndARowWrittenOnNodeZeroIsReadOnNodeTwo) {
+// One cluster for the create checks and the two repairs (a cluster costs ~40 s here).
+TEST_F(GaleraDockerTest, ThreeNodesReadyRowReplicatedThenKilledAndRemovedNodesRejoin) {
   ApplySpec(3);
   absl::Time start = absl::Now();
   ASSERT_TRUE(ConvergeReady(absl::Minutes(4)));
@@ -171,22 +177,18 @@ TEST_F(GaleraDockerTest, ThreeNodesReadyAndARowWrittenOnNodeZeroIsReadOnNodeTwo)
   ASSERT_THAT(after, IsOk());
   ASSERT_EQ(before->size(), after->size());
   for (size_t i = 0; i < before->size(); ++i) EXPECT_EQ((*before)[i].id, (*after)[i].id);
-}
 
-TEST_F(GaleraDockerTest, KilledNodeRejoinsAndRemovedNodeIsRecreatedWithItsData) {
-  ApplySpec(3);
-  ASSERT_TRUE(ConvergeReady(absl::Minutes(4)));
-  Sql(0, "CREATE TABLE app.t (id INT PRIMARY KEY); INSERT INTO app.t VALUES (1),(2);");
-  // kill -9 of node 1's server: the controller starts it again and it resyncs (IST).
+  // kill -9 of node 1's server (PID 1 of its container; the engine does not restart a
+  // killed container): the controller starts it again and it catches up.
   ASSERT_THAT(docker_->KillContainer(Node(1), "KILL"), IsOk());
-  Sql(0, "INSERT INTO app.t VALUES (3);");
+  Sql(0, "INSERT INTO app.t VALUES (2, 'node 1 down');");
   ASSERT_TRUE(ConvergeReady(absl::Minutes(3)));
-  EXPECT_EQ(Sql(1, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM app.t"), "3");
+  EXPECT_EQ(Sql(1, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM app.t"), "2");
   // docker rm -f of node 2: recreated on its volume, rejoins.
   ASSERT_THAT(docker_->RemoveContainer(Node(2), true), IsOk());
-  Sql(0, "INSERT INTO app.t VALUES (4);");
+  Sql(0, "INSERT INTO app.t VALUES (3, 'node 2 gone');");
   ASSERT_TRUE(ConvergeReady(absl::Minutes(3)));
-  EXPECT_EQ(Sql(2, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM app.t"), "4");
+  EXPECT_EQ(Sql(2, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM app.t"), "3");
   EXPECT_EQ(Field("recoveries"), "0");  // a Primary component existed throughout
 }
 

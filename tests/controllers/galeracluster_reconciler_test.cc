@@ -25,7 +25,9 @@ namespace {
 
 using ::nxt::testing::FakeDockerClient;
 using ::nxt::testing::IsOk;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 const resources::ObjectKey kKey{"GaleraCluster", "default", "db"};
 constexpr char kUuid[] = "895df241-e622-11f1-a54e-ae1bbd32e2b6";
@@ -167,6 +169,58 @@ TEST_F(GaleraReconcilerTest, CreatesThreeNodesOneAtATimeWithOneBootstrap) {
   EXPECT_EQ(docker_.total_mutating_calls(), 0);
 }
 
+TEST_F(GaleraReconcilerTest, DescribePlanNamesTheNextStepWithoutChangingDocker) {
+  ApplySpec(store_, 3);
+  docker_.ResetCalls();
+  absl::StatusOr<std::vector<std::string>> plan = reconciler_->DescribePlan(*store_.Get(kKey));
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_THAT(*plan, ElementsAre(HasSubstr("bootstrap node 0")));
+  EXPECT_EQ(docker_.total_mutating_calls(), 0);
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  plan = reconciler_->DescribePlan(*store_.Get(kKey));
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_THAT(*plan, IsEmpty()) << "converged";
+
+  ApplySpec(store_, 5);
+  docker_.ResetCalls();
+  plan = reconciler_->DescribePlan(*store_.Get(kKey));
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_THAT(*plan, ElementsAre(HasSubstr("join node 3")));
+  EXPECT_EQ(docker_.total_mutating_calls(), 0);
+  EXPECT_EQ(docker_.ContainerNames().size(), 3u);
+}
+
+TEST_F(GaleraReconcilerTest, DeletionStopsNodesCleanlyAndKeepsVolumesAndSecretsUnlessAsked) {
+  ApplySpec(store_, 3);
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  absl::StatusOr<std::string> root = secrets_.Get(kKey, "root");
+  ASSERT_THAT(root, IsOk());
+  docker_.ResetCalls();
+  ASSERT_THAT(store_.Delete(kKey), IsOk());
+  ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  EXPECT_EQ(docker_.calls(FakeDockerClient::Method::kStopContainer), 3) << "clean stops first";
+  EXPECT_TRUE(docker_.ContainerNames().empty());
+  EXPECT_FALSE(docker_.NetworkNames().contains("nxt-default-db"));
+  EXPECT_EQ(docker_.VolumeNames().size(), 3u);
+  EXPECT_EQ(*secrets_.Get(kKey, "root"), *root) << "kept for the volumes' data";
+
+  resources::Object o;
+  o.kind = resources::kGaleraClusterKind;
+  o.metadata.name = kKey.name;
+  o.spec = {{"replicas", 3}, {"image", "nxt/mariadb-galera:10.11"}, {"deletionPolicy", "Delete"}};
+  store_.Apply(std::move(o));
+  ASSERT_THAT(store_.Delete(kKey), IsOk());
+  ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  EXPECT_TRUE(docker_.VolumeNames().empty());
+  EXPECT_FALSE(secrets_.Get(kKey, "root").ok());
+}
+
 TEST_F(GaleraReconcilerTest, OneToThreeDisarmsTheBootstrapNodeBeforeAnyPeerJoins) {
   ApplySpec(store_, 1);
   for (int round = 0; round < 10 && Field(store_, "summary") != "Ready"; ++round) {
@@ -252,6 +306,32 @@ TEST_F(GaleraReconcilerTest, SecretsReachContainersOnlyAsFilesAndStdin) {
   EXPECT_FALSE(absl::StrContains(c->files.at(kConfigPath).first, secrets[2]));
   const std::string status = Field(store_, "nodes") + Field(store_, "summary");
   for (const std::string& s : secrets) EXPECT_FALSE(absl::StrContains(status, s));
+}
+
+TEST_F(GaleraReconcilerTest, AJoinerCreatedWithoutItsFilesGetsThemBeforeItStarts) {
+  ApplySpec(store_, 1);
+  for (int round = 0; round < 10 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  // nxtd died between creating db-1 and writing its files (1 -> 3).
+  ApplySpec(store_, 3);
+  absl::StatusOr<resources::GaleraClusterSpec> spec =
+      resources::DecodeGaleraClusterSpec(store_.Get(kKey)->spec);
+  ASSERT_THAT(spec, IsOk());
+  const std::string hash =
+      NodeConfigHash(kKey, *spec, controllers::SecretStore::Version(*secrets_.Get(kKey, "health")));
+  ASSERT_THAT(docker_.CreateContainer(RenderNode(kKey, *spec, 1, NodeMode::kJoin, hash)), IsOk());
+  std::unique_ptr<GaleraClusterReconciler> restarted = NewReconciler(store_);
+  for (int round = 0; round < 20 && (round == 0 || Field(store_, "summary") != "Ready"); ++round) {
+    ASSERT_THAT(restarted->Reconcile({kKey}), IsOk()) << "round " << round;
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  std::optional<FakeDockerClient::Container> node1 = docker_.GetContainer(NodeName(kKey, 1));
+  ASSERT_TRUE(node1.has_value());
+  EXPECT_EQ(node1->files.count(kConfigPath), 1u);
+  EXPECT_EQ(node1->files.count(kHealthConfigPath), 1u) << "the health probe needs it";
+  EXPECT_EQ(Count("mariadb-install-db"), 1) << "one bootstrap";
 }
 
 TEST_F(GaleraReconcilerTest, RestartedDaemonThatLostItsStatusNeverBootstrapsANewCluster) {

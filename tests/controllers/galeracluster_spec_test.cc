@@ -109,6 +109,23 @@ TEST(GaleraRenderTest, EveryNodeListsEveryMemberAndNoEmptyGcomm) {
   EXPECT_NE(NodeConfigHash(key, spec, "v2"), hash);
 }
 
+TEST(GaleraRenderTest, TheClusterNameFitsGalerasThirtyTwoBytes) {
+  resources::GaleraClusterSpec spec;
+  EXPECT_EQ(ClusterName({"GaleraCluster", "default", "db"}), "default-db");
+  EXPECT_THAT(RenderMyCnf({"GaleraCluster", "default", "db"}, spec, 0),
+              HasSubstr("\nwsrep_cluster_name=default-db\n"));
+  const std::string exact(32 - 8, 'n');  // "default-" + 24 characters: kept as it is
+  EXPECT_EQ(ClusterName({"GaleraCluster", "default", exact}), "default-" + exact);
+  // Longer: cut, with a hash of the whole name so two long names stay apart.
+  const resources::ObjectKey a{"GaleraCluster", "bench-galera-9675abdc", "db-4790827a"};
+  const resources::ObjectKey b{"GaleraCluster", "bench-galera-9675abdc", "db-4790827b"};
+  EXPECT_EQ(ClusterName(a).size(), 32u);
+  EXPECT_EQ(ClusterName(a).substr(0, 24), "bench-galera-9675abdc-d-");
+  EXPECT_EQ(ClusterName(a), ClusterName(a));
+  EXPECT_NE(ClusterName(a), ClusterName(b));
+  EXPECT_THAT(RenderMyCnf(a, spec, 1), HasSubstr("\nwsrep_cluster_name=" + ClusterName(a) + "\n"));
+}
+
 TEST(GaleraRenderTest, SecretsOnlyInProvisionSqlAndHealthFile) {
   resources::ObjectKey key{"GaleraCluster", "default", "db"};
   resources::GaleraClusterSpec spec;

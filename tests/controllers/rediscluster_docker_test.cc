@@ -84,12 +84,12 @@ class RedisClusterDockerTest : public ::testing::Test {
     }
   }
 
-  void ApplyNodes(int nodes) {
+  void ApplyNodes(int nodes, int replicas_per_master = 1) {
     resources::Object o;
     o.kind = resources::kRedisClusterKind;
     o.metadata.name = name_;
     o.spec = {{"nodes", nodes},
-              {"replicasPerMaster", 1},
+              {"replicasPerMaster", replicas_per_master},
               {"image", RedisImage()},
               {"maxmemory", "64Mi"},
               {"appendonly", true}};
@@ -145,11 +145,11 @@ class RedisClusterDockerTest : public ::testing::Test {
     return v.ok() ? *v : NodeView{};
   }
 
-  // Checks the invariants of a healthy cluster of `masters` shards with one replica each;
-  // returns node ID by container ordinal.
-  std::map<int, std::string> ExpectHealthy(int nodes, int masters) {
+  // Checks the invariants of a healthy cluster of `masters` shards with `replicas`
+  // replicas each; returns node ID by container ordinal.
+  std::map<int, std::string> ExpectHealthy(int nodes, int masters, int replicas = 1) {
     std::map<int, std::string> ids;
-    std::map<std::string, int> replicas;
+    std::map<std::string, int> replicas_of;
     std::vector<int> slots;
     for (int i = 0; i < nodes; ++i) {
       NodeView v = View(i);
@@ -162,7 +162,7 @@ class RedisClusterDockerTest : public ::testing::Test {
       for (const ClusterNode& n : v.nodes) {
         EXPECT_FALSE(n.IsFailing()) << n.id;
         EXPECT_EQ(n.open_slots, 0);
-        if (n.IsReplica()) ++replicas[n.master_id];
+        if (n.IsReplica()) ++replicas_of[n.master_id];
         if (n.IsMaster()) slots.push_back(n.SlotCount());
         EXPECT_EQ(n.hostname.substr(0, name_.size()), name_) << "announced hostname";
       }
@@ -172,8 +172,8 @@ class RedisClusterDockerTest : public ::testing::Test {
       // redis-cli rebalances within its 2% threshold.
       EXPECT_NEAR(s, kClusterSlots / masters, kClusterSlots / masters * 0.03);
     }
-    EXPECT_EQ(static_cast<int>(replicas.size()), masters);
-    for (const auto& [master, count] : replicas) EXPECT_EQ(count, 1) << master;
+    EXPECT_EQ(static_cast<int>(replicas_of.size()), masters);
+    for (const auto& [master, count] : replicas_of) EXPECT_EQ(count, replicas) << master;
     return ids;
   }
 
@@ -279,9 +279,10 @@ TEST_F(RedisClusterDockerTest, AKilledMasterComesBackAsAReplicaOfItsPromotedRepl
     absl::SleepFor(absl::Milliseconds(200));
   }
   ASSERT_THAT(replication, ::testing::HasSubstr("master_link_status:up")) << Node(replica);
-  // Down long enough for the cluster to fail over (node timeout 5 s), without the
-  // restart policy bringing it back first.
-  ASSERT_THAT(docker_->StopContainer(Node(master), absl::ZeroDuration()), IsOk());
+  // docker kill: the engine does not restart a killed container (it counts as stopped by
+  // hand), and no reconcile runs until Converge, so it stays down long enough for the
+  // cluster to fail over (node timeout 5 s).
+  ASSERT_THAT(docker_->KillContainer(Node(master), "KILL"), IsOk());
   absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (absl::Now() < deadline && !View(replica).Myself()->IsMaster()) {
     absl::SleepFor(absl::Milliseconds(500));
@@ -292,6 +293,31 @@ TEST_F(RedisClusterDockerTest, AKilledMasterComesBackAsAReplicaOfItsPromotedRepl
   ExpectHealthy(6, 3);
   EXPECT_TRUE(View(master).Myself()->IsReplica()) << Node(master) << " came back as a replica";
   ExpectKeys(100);
+}
+
+TEST_F(RedisClusterDockerTest, ReplicasPerMasterTwoGivesEveryMasterASecondReplicaAndBack) {
+  ApplyNodes(6);
+  Converge();
+  std::map<int, std::string> before = ExpectHealthy(6, 3);
+  WriteKeys(200);
+
+  // Same 3 masters, 2 replicas each: nodes 6..8 join as replicas of the masters with one.
+  ApplyNodes(9, 2);
+  Converge();
+  std::map<int, std::string> grown = ExpectHealthy(9, 3, 2);
+  for (const auto& [ordinal, id] : before) EXPECT_EQ(grown[ordinal], id) << Node(ordinal);
+  EXPECT_EQ(Field("replicas"), "6");
+  ExpectKeys(200);
+
+  // Back to 1: the highest ordinals leave (del-node, then their containers go).
+  ApplyNodes(6, 1);
+  Converge();
+  ExpectHealthy(6, 3, 1);
+  EXPECT_EQ(Field("replicas"), "3");
+  ExpectKeys(200);
+  auto rows = docker_->ListContainers({{docker::kLabelName, name_}});
+  ASSERT_THAT(rows, IsOk());
+  EXPECT_EQ(rows->size(), 6u);
 }
 
 // A client that keeps writing while the cluster changes: through node 0 (which every

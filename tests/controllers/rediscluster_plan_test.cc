@@ -56,6 +56,18 @@ TEST(RedisPlanTest, StartsStoppedReplacesDeadAndRemovesForeignContainers) {
   EXPECT_THAT(Types(c.Plan()), ElementsAre(T::kRemove, T::kStart, T::kReplace));
 }
 
+TEST(RedisPlanTest, ANodeCreatedButNeverStartedIsReplacedNotStarted) {
+  // nxtd stopped between creating the container and writing its redis.conf.
+  Cluster c("cache", 6);
+  c.Members(Cluster::Healthy(3));
+  c.Container(4).state = "created";
+  c.Container(4).view.reset();
+  std::vector<Action> plan = c.Plan();
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].type, T::kReplace);
+  EXPECT_EQ(plan[0].name, "cache-4");
+}
+
 TEST(RedisPlanTest, WaitsUntilEveryNodeAnswers) {
   Cluster c("cache", 6);
   for (int i = 0; i < 6; ++i) c.Fresh(i);

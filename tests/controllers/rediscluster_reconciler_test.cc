@@ -40,9 +40,14 @@ class RedisClusterReconcilerTest : public ::testing::Test {
     docker_.SetExecHandler([this](const std::string& container, const std::vector<std::string>& cmd,
                                   const std::string& in) {
       std::lock_guard<std::mutex> lock(mu_);
-      execs_.push_back({container, cmd, in});
       docker::ExecResult r;
       r.exit_code = 0;
+      if (cmd[0] == "sh") {  // is a redis-cli --cluster left over from an earlier nxtd?
+        tool_checks_.push_back(container);
+        r.stdout_text = leftover_tool_ ? "2\n" : "0\n";
+        return std::optional<docker::ExecResult>(r);
+      }
+      execs_.push_back({container, cmd, in});
       r.stdout_text = kFreshView;
       return std::optional<docker::ExecResult>(r);
     });
@@ -72,7 +77,9 @@ class RedisClusterReconcilerTest : public ::testing::Test {
   controllers::SecretStore secrets_{state_.path()};
   RedisClusterReconciler reconciler_{store_, docker_, cache_, secrets_, clock_, {}};
   std::mutex mu_;
-  std::vector<ExecCall> execs_;
+  std::vector<ExecCall> execs_;  // redis-cli runs
+  std::vector<std::string> tool_checks_;
+  bool leftover_tool_ = false;
 };
 
 TEST_F(RedisClusterReconcilerTest, CreatesNodesWithTheirConfigFileAndVolume) {
@@ -142,6 +149,30 @@ TEST_F(RedisClusterReconcilerTest, AsksEveryNodeWithThePasswordOnStdinOnly) {
   EXPECT_EQ(s->fields.at("clusterState").as_string(), "-");
   EXPECT_EQ(s->fields.at("ready").as_string(), "0/6");
   EXPECT_THAT(boost::json::serialize(s->fields), Not(HasSubstr(password)));
+}
+
+TEST_F(RedisClusterReconcilerTest, AClusterToolLeftRunningByAnEarlierNxtdMakesTheStepWait) {
+  Apply({{"nodes", 6}});
+  ASSERT_THAT(reconciler_.Reconcile({kKey}), IsOk());  // containers
+  leftover_tool_ = true;
+  auto cluster_runs = [this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::count_if(execs_.begin(), execs_.end(), [](const ExecCall& e) {
+      return std::find(e.cmd.begin(), e.cmd.end(), "--cluster") != e.cmd.end();
+    });
+  };
+  ASSERT_THAT(reconciler_.Reconcile({kKey}), IsOk());
+  EXPECT_EQ(cluster_runs(), 0) << "no second cluster tool next to the first";
+  EXPECT_FALSE(tool_checks_.empty());
+  std::optional<resources::ObjectStatus> status = store_.GetStatus(kKey);
+  ASSERT_TRUE(status.has_value());
+  const resources::Condition* reconciling = status->FindCondition(resources::kConditionReconciling);
+  ASSERT_NE(reconciling, nullptr);
+  EXPECT_THAT(reconciling->message, HasSubstr("redis-cli --cluster started earlier still runs"));
+
+  leftover_tool_ = false;  // it finished
+  ASSERT_THAT(reconciler_.Reconcile({kKey}), IsOk());
+  EXPECT_EQ(cluster_runs(), 1) << "--cluster create once the node is free";
 }
 
 TEST_F(RedisClusterReconcilerTest, AnUndecodableSpecStallsWithoutTouchingDocker) {

@@ -1,5 +1,7 @@
 // RedisCluster status (fields, conditions, convergence) and the metrics computed from it.
 #include <boost/json.hpp>
+#include <map>
+#include <string>
 
 #include "common/clock.h"
 #include "controllers/rediscluster/redis_metrics.h"
@@ -55,6 +57,26 @@ TEST(RedisStatusTest, AHealthyClusterIsReady) {
   EXPECT_EQ(s.FindCondition(resources::kConditionReconciling)->status, "False");
 }
 
+TEST(RedisStatusTest, MembersListRoleSlotsAndTheAnchorsLinkState) {
+  Cluster c("cache", 6);
+  std::vector<Member> members = Cluster::Healthy(3);
+  members[4].flags = "fail";  // cache-4, a replica, failing as the others see it
+  c.Members(members, "ok");
+  resources::ObjectStatus s = StatusOf(c);
+  std::map<std::string, boost::json::object> by_name;
+  for (const boost::json::value& m : s.fields.at("members").as_array()) {
+    by_name[std::string(m.at("name").as_string())] = m.as_object();
+  }
+  ASSERT_EQ(by_name.size(), 6u);
+  EXPECT_EQ(by_name["cache-0"].at("role").as_string(), "master");
+  EXPECT_EQ(by_name["cache-0"].at("slots").as_int64(), 5461);
+  EXPECT_EQ(by_name["cache-0"].at("link").as_string(), "connected");  // the anchor itself
+  EXPECT_EQ(by_name["cache-1"].at("link").as_string(), "connected");
+  EXPECT_EQ(by_name["cache-3"].at("role").as_string(), "replica");
+  EXPECT_EQ(by_name["cache-3"].at("slots").as_int64(), 0);
+  EXPECT_EQ(by_name["cache-4"].at("link").as_string(), "disconnected fail");
+}
+
 TEST(RedisStatusTest, ScalingUpIsReconcilingAndNamesTheStep) {
   Cluster c("cache", 8);
   c.Members(Cluster::Healthy(3)).Fresh(6).Fresh(7);
@@ -65,6 +87,23 @@ TEST(RedisStatusTest, ScalingUpIsReconcilingAndNamesTheStep) {
   const resources::Condition* r = s.FindCondition(resources::kConditionReconciling);
   EXPECT_EQ(r->status, "True");
   EXPECT_EQ(r->message, "add cache-6 as a master");
+}
+
+TEST(RedisStatusTest, EveryNodeAMemberButSlotsNotRebalancedIsNotReadyYet) {
+  Cluster c("cache", 8);
+  std::vector<Member> members = Cluster::Healthy(3);
+  members.push_back(Member(6));     // the new shard's master, no slots yet
+  members.push_back(Member(7, 6));  // and its replica
+  c.Members(members);
+  std::vector<Action> plan = Plan(c.desired_, c.observed_);
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].type, Action::Type::kRebalance);
+  resources::ObjectStatus s = StatusOf(c, plan);
+  EXPECT_EQ(Str(s, "ready"), "8/8");
+  EXPECT_EQ(Str(s, "clusterState"), "ok");
+  EXPECT_EQ(Str(s, "summary"), "ScalingUp");
+  EXPECT_EQ(s.FindCondition(resources::kConditionReady)->status, "False") << "not converged";
+  EXPECT_EQ(s.FindCondition(resources::kConditionReconciling)->status, "True");
 }
 
 TEST(RedisStatusTest, BeforeCreationTheStateIsADash) {

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "resources/rediscluster.h"
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/e2e/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
 namespace nxt::e2e {
@@ -109,6 +110,36 @@ class DatabasesE2eTest : public E2eTest {
         << "a refused edit changed Docker";
   }
 
+  // nxtd's /metrics once `metric` has a sample with `labels` and `value` (the test fails
+  // after 30 s otherwise); the whole text passes `promtool check metrics`.
+  std::string MetricsWith(const std::string& metric, const std::vector<std::string>& labels,
+                          const std::string& value) {
+    std::string body;
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          absl::StatusOr<HttpResponse> r = HttpGet(nxtd_->metrics_url("/metrics"));
+          if (r.ok() && r->status == 200) body = r->body;
+          return HasMetricSample(body, metric, labels, value);
+        },
+        absl::Seconds(30), absl::Milliseconds(500)))
+        << "no " << metric << " sample with value " << value << " in:\n"
+        << body;
+    absl::StatusOr<CommandResult> promtool =
+        RunCommand({"promtool", "check", "metrics"}, StdinOptions(body));
+    EXPECT_TRUE(promtool.ok()) << promtool.status();
+    if (promtool.ok()) {
+      EXPECT_EQ(promtool->exit_code, 0) << promtool->stdout_text << promtool->stderr_text;
+    }
+    return body;
+  }
+  std::vector<std::string> Labels(const std::string& name) const {
+    return {"namespace=\"" + ns_ + "\"", "name=\"" + name + "\""};
+  }
+  static std::vector<std::string> With(std::vector<std::string> labels, const std::string& more) {
+    labels.push_back(more);
+    return labels;
+  }
+
   // `nxtctl apply -f` of `yaml` fails with file:line:col, the field and `words`.
   void ExpectApplyRefused(const std::string& yaml, const std::string& field,
                           const std::string& words) {
@@ -134,6 +165,14 @@ TEST_F(DatabasesE2eTest, GaleraEvenSizeRefusedAndSigkillMidScaleUpFinishesWithOn
   ASSERT_THAT(uuid, HasSubstr("wsrep_cluster_state_uuid\t"));
   Sql(db + "-0", "CREATE TABLE app.t (id INT PRIMARY KEY); INSERT INTO app.t VALUES (1), (2);");
 
+  // `nxtctl diff` asks the daemon what the next round would do.
+  nxt::testing::TempDir input;
+  input.Write("db.yaml", GaleraYaml(ns_, db, 3));
+  CommandResult diff = nxtd_->Nxtctl({"diff", "-f", input.Join("db.yaml")});
+  EXPECT_EQ(diff.exit_code, 1) << diff.stderr_text;
+  EXPECT_THAT(diff.stdout_text, AllOf(HasSubstr("+spec.replicas: 3"), HasSubstr("join node 1")))
+      << diff.stdout_text;
+
   ExpectApplyRefused(GaleraYaml(ns_, db, 2), "spec.replicas", "even");
   ExpectEditRefused("db.yaml", GaleraYaml(ns_, db, 4), db, "galera", "spec.replicas");
 
@@ -153,9 +192,9 @@ TEST_F(DatabasesE2eTest, GaleraEvenSizeRefusedAndSigkillMidScaleUpFinishesWithOn
         << node << " is in another cluster: a second bootstrap";
     EXPECT_EQ(Sql(node, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM app.t"), "2");
   }
-  CommandResult get = nxtd_->Nxtctl({"get", "galera", db, "-n", ns_});
-  EXPECT_THAT(get.stdout_text,
-              AllOf(HasSubstr("READY"), HasSubstr("SIZE"), HasSubstr("PRIMARY"), HasSubstr("3/3")))
+  CommandResult get = nxtd_->Nxtctl({"get", "galeraclusters", db, "-n", ns_});
+  EXPECT_THAT(get.stdout_text, AllOf(ContainsRegex("NAME +READY +SIZE +PRIMARY +STATUS +AGE\n"),
+                                     ContainsRegex(db + " +3/3 +3 +Yes +Ready +[0-9]")))
       << get.stdout_text;
   CommandResult describe = nxtd_->Nxtctl({"describe", "galera", db, "-n", ns_});
   EXPECT_THAT(describe.stdout_text, AllOf(HasSubstr(db + "-2"), HasSubstr("Synced")))
@@ -166,6 +205,17 @@ TEST_F(DatabasesE2eTest, GaleraEvenSizeRefusedAndSigkillMidScaleUpFinishesWithOn
   }
   EXPECT_EQ(bootstraps, 1) << describe.stdout_text;
   EXPECT_EQ(Status(db, "galera", "recoveries"), "0");
+
+  std::string metrics = MetricsWith("nxt_galera_cluster_size", Labels(db), "3");
+  EXPECT_TRUE(HasMetricSample(metrics, "nxt_galera_recoveries_total", Labels(db), "0"));
+  for (int i = 0; i < 3; ++i) {
+    const std::string node = absl::StrCat("node=\"", db, "-", i, "\"");
+    EXPECT_TRUE(HasMetricSample(metrics, "nxt_galera_node_ready", With(Labels(db), node), "1"))
+        << node;
+    EXPECT_TRUE(HasMetricSample(metrics, "nxt_galera_node_state",
+                                With(With(Labels(db), node), "state=\"Synced\""), "1"))
+        << node;
+  }
 }
 
 // Slots served by the masters whose announced hostname is in `names`, from CLUSTER NODES;
@@ -209,9 +259,10 @@ TEST_F(DatabasesE2eTest, RedisRulesRefusedAndSigkillMidScaleDownFinishesWithEver
   ASSERT_TRUE(WaitFor([&] { return IsReady(cache, "redis") && Ids(cache).size() == 8; },
                       absl::Seconds(180)))
       << nxtd_->Nxtctl({"describe", "redis", cache, "-n", ns_}).stdout_text;
-  CommandResult get = nxtd_->Nxtctl({"get", "redis", cache, "-n", ns_});
-  EXPECT_THAT(get.stdout_text, AllOf(HasSubstr("MASTERS"), HasSubstr("SLOTS"),
-                                     HasSubstr("16384/16384"), HasSubstr("ok")))
+  CommandResult get = nxtd_->Nxtctl({"get", "redisclusters", cache, "-n", ns_});
+  EXPECT_THAT(get.stdout_text,
+              AllOf(ContainsRegex("NAME +READY +MASTERS +REPLICAS +SLOTS +STATE +STATUS +AGE\n"),
+                    ContainsRegex(cache + " +8/8 +4 +4 +16384/16384 +ok +Ready +[0-9]")))
       << get.stdout_text;
   const std::set<std::string> leaving = {cache + "-6", cache + "-7"};
   const int before = SlotsOf(Redis(node0, cache, {"CLUSTER NODES"}), leaving);
@@ -245,9 +296,23 @@ TEST_F(DatabasesE2eTest, RedisRulesRefusedAndSigkillMidScaleDownFinishesWithEver
   }
   ASSERT_EQ(values.size(), 500u);
   for (int i = 0; i < 500; ++i) EXPECT_EQ(values[i], absl::StrCat("v", i));
-  CommandResult describe = nxtd_->Nxtctl({"describe", "redis", cache, "-n", ns_});
-  EXPECT_THAT(describe.stdout_text, AllOf(HasSubstr(cache + "-5"), HasSubstr("master")))
+  CommandResult describe = nxtd_->Nxtctl({"describe", "rediscluster", cache, "-n", ns_});
+  EXPECT_THAT(describe.stdout_text,
+              AllOf(HasSubstr(cache + "-5"), HasSubstr("role: master"), HasSubstr("role: replica"),
+                    ContainsRegex("slots: [1-9][0-9]{3}\n"), HasSubstr("link: connected")))
       << describe.stdout_text;
+
+  std::string metrics = MetricsWith("nxt_redis_known_nodes", Labels(cache), "6");
+  EXPECT_TRUE(HasMetricSample(metrics, "nxt_redis_cluster_state_ok", Labels(cache), "1"));
+  EXPECT_TRUE(HasMetricSample(metrics, "nxt_redis_masters", Labels(cache), "3"));
+  EXPECT_TRUE(
+      HasMetricSample(metrics, "nxt_redis_slots", With(Labels(cache), "state=\"ok\""), "16384"));
+  EXPECT_TRUE(HasMetricSample(metrics, "nxt_redis_slots", With(Labels(cache), "state=\"assigned\""),
+                              "16384"));
+  EXPECT_TRUE(
+      HasMetricSample(metrics, "nxt_redis_slots", With(Labels(cache), "state=\"fail\""), "0"));
+  EXPECT_TRUE(HasMetricSample(metrics, "nxt_redis_node_up",
+                              With(Labels(cache), "node=\"" + node0 + "\""), "1"));
   absl::StatusOr<NamespaceObjects> objects = ListNamespace(*docker_, ns_);
   ASSERT_TRUE(objects.ok()) << objects.status();
   EXPECT_EQ(objects->volumes.size(), 8u) << "the removed nodes' volumes stay";

@@ -8,6 +8,7 @@
 
 #include <cctype>
 #include <random>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -160,6 +161,20 @@ std::string SetManifest::Yaml() const {
   if (!deletion_policy.empty()) absl::StrAppend(&y, "  deletionPolicy: ", deletion_policy, "\n");
   y += extra_spec;
   return y;
+}
+
+bool HasMetricSample(const std::string& text, const std::string& metric,
+                     const std::vector<std::string>& labels, const std::string& value) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(metric + "{", 0) != 0) continue;
+    bool all = line.size() > value.size() + 1 &&
+               line.compare(line.size() - value.size() - 1, std::string::npos, " " + value) == 0;
+    for (const std::string& l : labels) all = all && line.find(l) != std::string::npos;
+    if (all) return true;
+  }
+  return false;
 }
 
 }  // namespace nxt::e2e

@@ -50,6 +50,11 @@ absl::StatusOr<NamespaceObjects> ListNamespace(docker::DockerClient& docker, con
 // io.nxt.namespace=<ns>. Returns the first error but tries everything.
 absl::Status CleanupNamespace(docker::DockerClient& docker, const std::string& ns);
 
+// True when a sample of `metric` in the Prometheus text `text` carries every label in
+// `labels` (`name="value"` strings) and has the value `value` (as printed).
+bool HasMetricSample(const std::string& text, const std::string& metric,
+                     const std::vector<std::string>& labels, const std::string& value);
+
 // A CurlDockerClient on `socket_path`.
 std::unique_ptr<docker::CurlDockerClient> NewDockerClient(const std::string& socket_path);
 

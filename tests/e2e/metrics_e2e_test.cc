@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -33,21 +32,6 @@ boost::json::array QueryResult(const std::string& body) {
   return result != nullptr && result->is_array() ? result->as_array() : boost::json::array{};
 }
 
-// True when some sample of `metric` carries every label in `labels` and `value`.
-bool HasSample(const std::string& text, const std::string& metric,
-               const std::vector<std::string>& labels, const std::string& value) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(metric + "{", 0) != 0) continue;
-    bool all = line.size() > value.size() + 1 &&
-               line.compare(line.size() - value.size() - 1, std::string::npos, " " + value) == 0;
-    for (const std::string& l : labels) all = all && line.find(l) != std::string::npos;
-    if (all) return true;
-  }
-  return false;
-}
-
 TEST_F(MetricsE2eTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
   const std::string web = SetName("web");
   StartNxtd();
@@ -71,10 +55,10 @@ TEST_F(MetricsE2eTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
         absl::StatusOr<HttpResponse> r = HttpGet(nxtd_->metrics_url("/metrics"));
         if (!r.ok() || r->status != 200) return false;
         metrics = r->body;
-        return HasSample(metrics, "nxt_resource_condition",
-                         {"kind=\"ContainerSet\"", "namespace=\"" + ns_ + "\"",
-                          "name=\"" + web + "\"", "type=\"Ready\"", "status=\"True\""},
-                         "1");
+        return HasMetricSample(metrics, "nxt_resource_condition",
+                               {"kind=\"ContainerSet\"", "namespace=\"" + ns_ + "\"",
+                                "name=\"" + web + "\"", "type=\"Ready\"", "status=\"True\""},
+                               "1");
       },
       absl::Seconds(20)))
       << "no Ready=True nxt_resource_condition sample for the set in:\n"
