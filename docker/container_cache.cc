@@ -210,7 +210,8 @@ void ContainerCache::ApplyLocked(const Event& event) {
 }
 
 void ContainerCache::Upsert(const ContainerSummary& row) {
-  if (row.id.empty()) return;
+  // A container that is not ours (a foreign one holding a member's name) never enters.
+  if (row.id.empty() || !LabelsMatch(selector_, row.labels)) return;
   absl::MutexLock lock(&mu_);
   // Names are unique in the engine: a row under the same name is a container this one
   // replaced.

@@ -75,7 +75,8 @@ class ContainerCache {
   void Apply(const Event& event);
 
   // Write-through for the caller's own actions, so it does not wait for the event.
-  // Upsert needs row.id (ignored without); it replaces a row of the same name.
+  // Upsert needs row.id and labels matching the cache's selector (ignored otherwise); it
+  // replaces a row of the same name.
   void Upsert(const ContainerSummary& row);
   void Erase(const std::string& name_or_id);
 

@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/parallel.h"
 #include "common/status_macros.h"
+#include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
 
 namespace nxt::controllers {
@@ -152,7 +153,8 @@ absl::Status MemberActuator::CreateAndStart(const RenderedMember& member) {
   NXT_RETURN_IF_ERROR(EnsurePrerequisites(member.spec));
   absl::StatusOr<std::string> id = docker_.CreateContainer(member.spec);
   if (!id.ok()) {
-    if (absl::IsAlreadyExists(id.status())) return AdoptOrRefuse(name, id.status());
+    if (absl::IsAlreadyExists(id.status()))
+      return AdoptOrRefuse(docker_, cache_, key_, name, id.status());
     return Annotate(id.status(), absl::StrCat("create ", name));
   }
   for (const MemberFile& f : member.files) {
@@ -164,13 +166,13 @@ absl::Status MemberActuator::CreateAndStart(const RenderedMember& member) {
     }
   }
   absl::Status started = docker_.StartContainer(*id);
-  Refresh(*id, name);
+  RefreshCached(docker_, cache_, *id, name);
   return Annotate(started, absl::StrCat("start ", name));
 }
 
 absl::Status MemberActuator::Start(const std::string& name) {
   absl::Status started = docker_.StartContainer(name);
-  std::optional<std::string> state = Refresh(name, name);
+  std::optional<std::string> state = RefreshCached(docker_, cache_, name, name);
   // Removed behind our back meanwhile (`docker rm -f` kills, then destroys: a start in
   // between meets "marked for removal"): its destroy event brings the owner back here.
   if ((absl::IsNotFound(started) && !state.has_value()) ||
@@ -187,34 +189,6 @@ absl::Status MemberActuator::Remove(const std::string& name) {
   NXT_RETURN_IF_ERROR(Annotate(removed, absl::StrCat("remove ", name)));
   cache_.Erase(name);
   return absl::OkStatus();
-}
-
-absl::Status MemberActuator::AdoptOrRefuse(const std::string& name,
-                                           const absl::Status& create_error) {
-  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(name);
-  if (!info.ok()) return Annotate(create_error, absl::StrCat("create ", name));
-  std::optional<resources::ObjectKey> owner = OwnerOf(info->labels);
-  if (!owner.has_value() || *owner != key_) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("create ", name, ": the name is taken by a container that ",
-                     owner.has_value() ? absl::StrCat("belongs to ", owner->ToString())
-                                       : std::string("nxt does not manage"),
-                     "; rename this object or remove that container"));
-  }
-  // Ours, and the cache missed it: read it so the next round sees it.
-  cache_.Upsert(docker::SummaryOf(*info));
-  return Annotate(create_error, absl::StrCat("create ", name));
-}
-
-std::optional<std::string> MemberActuator::Refresh(const std::string& id_or_name,
-                                                   const std::string& name) {
-  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(id_or_name);
-  if (info.ok()) {
-    cache_.Upsert(docker::SummaryOf(*info));
-    return info->state;
-  }
-  if (absl::IsNotFound(info.status())) cache_.Erase(name);
-  return std::nullopt;
 }
 
 absl::Status MemberActuator::Teardown(bool delete_volumes) {

@@ -90,9 +90,6 @@ class MemberActuator {
   absl::Status Remove(const std::string& name);
   absl::Status EnsureNetwork(const docker::ContainerSpec& spec);
   absl::Status EnsurePrerequisites(const docker::ContainerSpec& spec);
-  absl::Status AdoptOrRefuse(const std::string& name, const absl::Status& create_error);
-  // Reads the container back into the cache; its state, or nullopt when it is gone.
-  std::optional<std::string> Refresh(const std::string& id_or_name, const std::string& name);
 
   docker::DockerClient& docker_;
   docker::ContainerCache& cache_;

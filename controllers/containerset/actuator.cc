@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/parallel.h"
 #include "common/status_macros.h"
+#include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
 
 namespace nxt::containerset {
@@ -141,11 +142,12 @@ absl::Status Actuator::CreateAndStart(int ordinal, bool* start_failed) {
                        Render(context_.key, *context_.spec, ordinal, context_.render));
   absl::StatusOr<std::string> id = docker_.CreateContainer(spec);
   if (!id.ok()) {
-    if (absl::IsAlreadyExists(id.status())) return AdoptOrRefuse(name, id.status());
+    if (absl::IsAlreadyExists(id.status()))
+      return controllers::AdoptOrRefuse(docker_, cache_, context_.key, name, id.status());
     return Annotate(id.status(), absl::StrCat("create ", name));
   }
   absl::Status started = docker_.StartContainer(*id);
-  std::optional<std::string> state = Refresh(*id, name);
+  std::optional<std::string> state = controllers::RefreshCached(docker_, cache_, *id, name);
   if (!started.ok()) return Annotate(started, absl::StrCat("start ", name));
   *start_failed = state.has_value() && *state != "running" && *state != "restarting";
   return absl::OkStatus();
@@ -153,7 +155,7 @@ absl::Status Actuator::CreateAndStart(int ordinal, bool* start_failed) {
 
 absl::Status Actuator::Start(const std::string& name, bool* start_failed) {
   absl::Status started = docker_.StartContainer(name);
-  std::optional<std::string> state = Refresh(name, name);
+  std::optional<std::string> state = controllers::RefreshCached(docker_, cache_, name, name);
   // NotFound counts as gone only when the container itself is gone: Docker also answers
   // 404 for a start whose network is missing, which must surface as an error.
   if ((absl::IsNotFound(started) && !state.has_value()) ||
@@ -178,34 +180,6 @@ absl::Status Actuator::Remove(const std::string& name) {
   }
   cache_.Erase(name);
   return absl::OkStatus();
-}
-
-absl::Status Actuator::AdoptOrRefuse(const std::string& name, const absl::Status& create_error) {
-  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(name);
-  if (!info.ok()) return Annotate(create_error, absl::StrCat("create ", name));
-  std::optional<resources::ObjectKey> owner = controllers::OwnerOf(info->labels);
-  if (!owner.has_value() || *owner != context_.key) {
-    // Container names are global on the host: never touch a container that is not ours.
-    return absl::FailedPreconditionError(
-        absl::StrCat("create ", name, ": the name is taken by a container that ",
-                     owner.has_value() ? absl::StrCat("belongs to ", owner->ToString())
-                                       : std::string("nxt does not manage"),
-                     "; rename the set or remove that container"));
-  }
-  // Ours, and the cache missed it: read it so the next round sees it.
-  cache_.Upsert(docker::SummaryOf(*info));
-  return Annotate(create_error, absl::StrCat("create ", name));
-}
-
-std::optional<std::string> Actuator::Refresh(const std::string& id_or_name,
-                                             const std::string& name) {
-  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(id_or_name);
-  if (info.ok()) {
-    cache_.Upsert(docker::SummaryOf(*info));
-    return info->state;
-  }
-  if (absl::IsNotFound(info.status())) cache_.Erase(name);
-  return std::nullopt;
 }
 
 void Actuator::Event(const std::string& type, const std::string& reason,

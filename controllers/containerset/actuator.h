@@ -55,12 +55,6 @@ class Actuator {
   absl::Status CreateAndStart(int ordinal, bool* start_failed);
   absl::Status Start(const std::string& name, bool* start_failed);
   absl::Status Remove(const std::string& name);
-  // Reads the container back from Docker into the cache; its state, or nullopt if gone.
-  // After a create answered AlreadyExists: a container of ours the cache missed is read
-  // into the cache (the create error is returned so the round retries); one that belongs
-  // to something else is refused with FailedPrecondition and left alone.
-  absl::Status AdoptOrRefuse(const std::string& name, const absl::Status& create_error);
-  std::optional<std::string> Refresh(const std::string& id_or_name, const std::string& name);
   void Event(const std::string& type, const std::string& reason, const std::string& message);
 
   docker::DockerClient& docker_;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/stall.h"
 #include "controllers/containerset/actuator.h"
 #include "controllers/containerset/render.h"
 #include "controllers/containerset/status.h"
@@ -42,7 +43,10 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Reconcile(
     return Annotate(Teardown(key, object.get()), Context(key));
   }
   absl::StatusOr<Desired> desired = Desire(*object);
-  if (!desired.ok()) return StallOnInvalidSpec(*object, desired.status());
+  if (!desired.ok()) {
+    return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, desired.status(),
+                              "containerset");
+  }
   return Annotate(Converge(*object, *desired), Context(key));
 }
 
@@ -136,16 +140,6 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Teardown(
   NXT_RETURN_IF_ERROR(outcome.error);
   if (object != nullptr) store_.Finalize(key);
   return reconciler::Result{};
-}
-
-absl::Status ContainerSetReconciler::StallOnInvalidSpec(const resources::Object& object,
-                                                        const absl::Status& error) {
-  const resources::ObjectKey key = object.Key();
-  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
-  store_.UpdateStatus(key, InvalidSpecStatus(object.metadata.generation, error, clock_.Now(),
-                                             previous.has_value() ? &*previous : nullptr));
-  store_.RecordEvent(key, "Warning", kReasonInvalidSpec, std::string(error.message()));
-  return reconciler::TerminalError(Annotate(error, Context(key)));
 }
 
 absl::StatusOr<std::vector<std::string>> ContainerSetReconciler::DescribePlan(

@@ -71,7 +71,6 @@ class ContainerSetReconciler : public reconciler::Reconciler {
                                               const Desired& desired);
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
                                               const resources::Object* object);
-  absl::Status StallOnInvalidSpec(const resources::Object& object, const absl::Status& error);
 
   reconciler::Store& store_;
   docker::DockerClient& docker_;

@@ -103,17 +103,4 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   return s;
 }
 
-resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
-                                          absl::Time now, const resources::ObjectStatus* previous) {
-  resources::ObjectStatus s;
-  if (previous != nullptr) s = *previous;
-  s.observed_generation = generation;
-  std::string message(error.message());
-  s.SetCondition(Cond(resources::kConditionReady, false, kReasonInvalidSpec, message, now));
-  s.SetCondition(Cond(resources::kConditionReconciling, false, kReasonInvalidSpec, message, now));
-  s.SetCondition(Cond(resources::kConditionStalled, true, kReasonInvalidSpec, message, now));
-  s.fields["summary"] = absl::StrCat(kReasonInvalidSpec, ": ", message);
-  return s;
-}
-
 }  // namespace nxt::containerset

@@ -44,11 +44,6 @@ struct StatusInput {
 // updated", ...), configHash (first 12 hex digits).
 resources::ObjectStatus BuildStatus(const StatusInput& in);
 
-// Status for a spec that cannot be decoded or rendered: Stalled/InvalidSpec; the counts
-// of `previous` (optional) are kept, since the containers are left as they are.
-resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
-                                          absl::Time now, const resources::ObjectStatus* previous);
-
 // True when the observed state is exactly the desired one and every member is ready.
 bool Converged(const DesiredState& desired, const ObservedState& observed);
 

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
 #include "controllers/galeracluster/galera_reconciler.h"
 #include "controllers/galeracluster/recovery.h"
@@ -114,9 +115,12 @@ absl::Status GaleraClusterReconciler::CreateNode(Round& r, int ordinal, NodeMode
                                            controllers::OwnerLabels(r.key, kVolumeRole, ordinal)));
   absl::Status created =
       docker_.CreateContainer(RenderNode(r.key, r.spec, ordinal, mode, r.config_hash)).status();
+  if (absl::IsAlreadyExists(created)) {
+    return controllers::AdoptOrRefuse(docker_, cache_, r.key, name, created);
+  }
   if (!created.ok()) return created;
   NXT_RETURN_IF_ERROR(WriteNodeFiles(r, ordinal, name));
-  Refresh(name);
+  controllers::RefreshCached(docker_, cache_, name, name);
   return absl::OkStatus();
 }
 
@@ -129,14 +133,14 @@ absl::Status GaleraClusterReconciler::WriteNodeFiles(Round& r, int ordinal,
 
 absl::Status GaleraClusterReconciler::StartNode(const std::string& name) {
   NXT_RETURN_IF_ERROR(docker_.StartContainer(name));
-  Refresh(name);
+  controllers::RefreshCached(docker_, cache_, name, name);
   return absl::OkStatus();
 }
 
 absl::Status GaleraClusterReconciler::StopNode(const std::string& name) {
   absl::Status s = docker_.StopContainer(name, options_.stop_timeout);
   if (!s.ok() && !absl::IsNotFound(s)) return s;
-  Refresh(name);
+  controllers::RefreshCached(docker_, cache_, name, name);
   return absl::OkStatus();
 }
 
@@ -146,22 +150,6 @@ absl::Status GaleraClusterReconciler::RemoveNode(const std::string& name) {
   if (!s.ok() && !absl::IsNotFound(s)) return s;
   cache_.Erase(name);
   return absl::OkStatus();
-}
-
-void GaleraClusterReconciler::Refresh(const std::string& name) {
-  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(name);
-  if (!info.ok()) {
-    if (absl::IsNotFound(info.status())) cache_.Erase(name);
-    return;
-  }
-  docker::ContainerSummary row;
-  row.id = info->id;
-  row.name = name;
-  row.image = info->image;
-  row.labels = info->labels;
-  row.state = info->state;
-  row.status = info->running ? "Up" : "Exited";
-  cache_.Upsert(row);
 }
 
 absl::Status GaleraClusterReconciler::Recover(Round& r) {

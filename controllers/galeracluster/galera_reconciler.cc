@@ -7,6 +7,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/stall.h"
 #include "controllers/galeracluster/render.h"
 #include "controllers/galeracluster/status.h"
 #include "reconciler/state_files.h"
@@ -121,12 +122,7 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   Round r;
   if (absl::Status s = Prepare(object, r); !s.ok()) {
     if (!absl::IsInvalidArgument(s)) return s;
-    std::optional<resources::ObjectStatus> previous = store_.GetStatus(object.Key());
-    store_.UpdateStatus(object.Key(),
-                        InvalidSpecStatus(object.metadata.generation, s, clock_.Now(),
-                                          previous.has_value() ? &*previous : nullptr));
-    Event(object.Key(), "Warning", "InvalidSpec", std::string(s.message()));
-    return reconciler::TerminalError(s);
+    return controllers::Stall(store_, clock_.Now(), object, "InvalidSpec", s, "galeracluster");
   }
   const bool recorded = r.plan.bootstrapped;
   Observe(r, /*probe=*/true, /*track=*/true);

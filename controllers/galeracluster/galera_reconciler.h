@@ -109,7 +109,6 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   absl::Status RemoveNode(const std::string& name);
   absl::Status StartNode(const std::string& name);
   absl::Status Recover(Round& round);
-  void Refresh(const std::string& name);
 
   bool MarkerExists(const resources::ObjectKey& key) const;
   absl::Status WriteMarker(const resources::ObjectKey& key);

@@ -127,16 +127,4 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   return s;
 }
 
-resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
-                                          absl::Time now, const resources::ObjectStatus* previous) {
-  resources::ObjectStatus s;
-  if (previous != nullptr) s = *previous;
-  s.observed_generation = generation;
-  s.fields["summary"] = "InvalidSpec";
-  s.SetCondition(
-      {resources::kConditionStalled, "True", "InvalidSpec", std::string(error.message()), now});
-  s.SetCondition({resources::kConditionReconciling, "False", "InvalidSpec", "", now});
-  return s;
-}
-
 }  // namespace nxt::galera

@@ -42,9 +42,6 @@ bool ClusterReady(const PlanInput& in);
 
 resources::ObjectStatus BuildStatus(const StatusInput& in);
 
-resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
-                                          absl::Time now, const resources::ObjectStatus* previous);
-
 }  // namespace nxt::galera
 
 #endif  // NXT_CONTROLLERS_GALERACLUSTER_STATUS_H_

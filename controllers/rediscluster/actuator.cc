@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
+#include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
 #include "controllers/rediscluster/render.h"
 
@@ -17,21 +18,6 @@ namespace nxt::rediscluster {
 namespace {
 
 using T = Action::Type;
-
-docker::ContainerSummary ToSummary(const docker::ContainerInfo& info) {
-  docker::ContainerSummary s;
-  s.id = info.id;
-  s.name = info.name;
-  s.image = info.image;
-  s.labels = info.labels;
-  s.state = info.state;
-  s.created = info.started_at;
-  s.status = info.state == "running" ? "Up Less than a second"
-             : info.state == "exited"
-                 ? absl::StrCat("Exited (", info.exit_code, ") Less than a second ago")
-                 : "Created";
-  return s;
-}
 
 bool IsContainerAction(T t) {
   return t == T::kEnsureNetwork || t == T::kEnsureVolume || t == T::kCreate || t == T::kStart ||
@@ -121,7 +107,7 @@ absl::Status Actuator::Container(const Action& a) {
       return CreateAndStart(a.ordinal);
     case T::kStart:
       s = docker_.StartContainer(a.name);
-      Refresh(a.name, a.name);
+      controllers::RefreshCached(docker_, cache_, a.name, a.name);
       return absl::IsNotFound(s) ? absl::OkStatus() : s;
     case T::kReplace:
       NXT_RETURN_IF_ERROR(Remove(a.name));
@@ -225,7 +211,9 @@ absl::Status Actuator::CreateAndStart(int ordinal) {
       RenderNode(context_.key, *context_.spec, ordinal, context_.config_hash);
   absl::StatusOr<std::string> id = docker_.CreateContainer(spec);
   if (!id.ok()) {
-    if (absl::IsAlreadyExists(id.status())) Refresh(name, name);
+    if (absl::IsAlreadyExists(id.status())) {
+      return controllers::AdoptOrRefuse(docker_, cache_, context_.key, name, id.status());
+    }
     return Annotate(id.status(), absl::StrCat("create ", name));
   }
   absl::Status put =
@@ -235,7 +223,7 @@ absl::Status Actuator::CreateAndStart(int ordinal) {
     return Annotate(put, absl::StrCat("write ", kConfigPath, " into ", name));
   }
   absl::Status started = docker_.StartContainer(*id);
-  Refresh(*id, name);
+  controllers::RefreshCached(docker_, cache_, *id, name);
   return Annotate(started, absl::StrCat("start ", name));
 }
 
@@ -261,15 +249,6 @@ absl::StatusOr<std::string> Actuator::Address(int ordinal) {
 
 std::string Actuator::Name(int ordinal) const {
   return controllers::ContainerName(context_.key.name, ordinal);
-}
-
-void Actuator::Refresh(const std::string& id_or_name, const std::string& name) {
-  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(id_or_name);
-  if (info.ok()) {
-    cache_.Upsert(ToSummary(*info));
-  } else if (absl::IsNotFound(info.status())) {
-    cache_.Erase(name);
-  }
 }
 
 void Actuator::Event(const std::string& type, const std::string& reason,

@@ -62,7 +62,6 @@ class Actuator {
   // "<ip>:6379" of node `ordinal` on the cluster's network.
   absl::StatusOr<std::string> Address(int ordinal);
   std::string Name(int ordinal) const;
-  void Refresh(const std::string& id_or_name, const std::string& name);
   void Event(const std::string& type, const std::string& reason, const std::string& message);
 
   docker::DockerClient& docker_;

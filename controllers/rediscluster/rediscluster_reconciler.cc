@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/stall.h"
 #include "controllers/rediscluster/actuator.h"
 #include "controllers/rediscluster/render.h"
 #include "controllers/rediscluster/status.h"
@@ -76,7 +77,8 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Reconcile(
   }
   absl::StatusOr<Desired> desired = Desire(*object);
   if (absl::IsInvalidArgument(desired.status())) {
-    return StallOnInvalidSpec(*object, desired.status());
+    return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, desired.status(),
+                              "rediscluster");
   }
   if (!desired.ok()) return Annotate(desired.status(), Context(key));
   return Annotate(Converge(*object, *desired), Context(key));
@@ -211,16 +213,6 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Teardown(
   if (d.delete_volumes) NXT_RETURN_IF_ERROR(Annotate(secrets_.DeleteAll(key), "delete password"));
   if (object != nullptr) store_.Finalize(key);
   return reconciler::Result{};
-}
-
-absl::Status RedisClusterReconciler::StallOnInvalidSpec(const resources::Object& object,
-                                                        const absl::Status& error) {
-  const resources::ObjectKey key = object.Key();
-  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
-  store_.UpdateStatus(key, InvalidSpecStatus(object.metadata.generation, error, clock_.Now(),
-                                             previous.has_value() ? &*previous : nullptr));
-  store_.RecordEvent(key, "Warning", kReasonInvalidSpec, std::string(error.message()));
-  return reconciler::TerminalError(Annotate(error, Context(key)));
 }
 
 absl::StatusOr<std::vector<std::string>> RedisClusterReconciler::DescribePlan(

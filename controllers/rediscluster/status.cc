@@ -183,16 +183,4 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   return st;
 }
 
-resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
-                                          absl::Time now, const resources::ObjectStatus* previous) {
-  resources::ObjectStatus st;
-  if (previous != nullptr) st = *previous;
-  st.observed_generation = generation;
-  const std::string message(error.message());
-  st.SetCondition(Cond(resources::kConditionStalled, true, kReasonInvalidSpec, message, now));
-  st.SetCondition(Cond(resources::kConditionReconciling, false, kReasonInvalidSpec, message, now));
-  st.fields["summary"] = absl::StrCat(kReasonInvalidSpec, ": ", message);
-  return st;
-}
-
 }  // namespace nxt::rediscluster

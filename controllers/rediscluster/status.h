@@ -42,9 +42,6 @@ struct StatusInput {
 // knownNodes}] (link: the anchor's link-state to the node and its failure flags).
 resources::ObjectStatus BuildStatus(const StatusInput& in);
 
-resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
-                                          absl::Time now, const resources::ObjectStatus* previous);
-
 // Every node 0..nodes-1 runs the current config and is a healthy member, the cluster is
 // ok with all slots, masters and replicas as desired, and the plan is empty.
 bool Converged(const DesiredState& desired, const ObservedState& observed);

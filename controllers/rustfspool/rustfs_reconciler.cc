@@ -10,6 +10,7 @@
 #include "controllers/common/host_path.h"
 #include "controllers/common/member_actuator.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/stall.h"
 #include "controllers/rustfspool/status.h"
 #include "reconciler/state_files.h"
 
@@ -20,17 +21,6 @@ constexpr char kComponent[] = "rustfspool";
 
 std::string Context(const resources::ObjectKey& key) {
   return absl::StrCat("rustfspool ", key.NamespacedName());
-}
-
-// "file:line:col: " + `message` when the message starts with a field path the object's
-// manifest located ("spec.nodes: ..."); `message` unchanged otherwise.
-std::string Located(const resources::Object& object, const std::string& message) {
-  const size_t colon = message.find(": ");
-  if (object.source.file.empty() || colon == std::string::npos ||
-      message.compare(0, 5, "spec.") != 0) {
-    return message;
-  }
-  return absl::StrCat(object.PositionOf(message.substr(0, colon)).ToString(), ": ", message);
 }
 
 }  // namespace
@@ -58,12 +48,14 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Reconcile(
   }
   absl::StatusOr<resources::RustFSPoolSpec> spec = Decode(*object);
   if (absl::IsInvalidArgument(spec.status())) {
-    return Stall(*object, kReasonInvalidSpec, spec.status());
+    return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, spec.status(),
+                              kComponent);
   }
   if (!spec.ok()) return Annotate(spec.status(), Context(key));
   absl::StatusOr<PoolLayout> layout = Layout(key, *spec, /*record=*/true);
   if (absl::IsFailedPrecondition(layout.status())) {
-    return Stall(*object, kReasonTopologyImmutable, layout.status());
+    return controllers::Stall(store_, clock_.Now(), *object, kReasonTopologyImmutable,
+                              layout.status(), kComponent);
   }
   if (!layout.ok()) return Annotate(layout.status(), Context(key));
   absl::StatusOr<PoolKeys> keys = Keys(key, /*create=*/true);
@@ -237,19 +229,6 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Teardown(const resource
   }
   if (object != nullptr) store_.Finalize(key);
   return reconciler::Result{};
-}
-
-absl::Status RustFSPoolReconciler::Stall(const resources::Object& object, const std::string& reason,
-                                         const absl::Status& error) {
-  const resources::ObjectKey key = object.Key();
-  const std::string message = Located(object, std::string(error.message()));
-  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
-  store_.UpdateStatus(key, StalledStatus(object.metadata.generation, reason, message, clock_.Now(),
-                                         previous ? &*previous : nullptr));
-  store_.RecordEvent(key, "Warning", reason, message);
-  Log(LogLevel::kWarning, kComponent, "refused",
-      {{"object", key.NamespacedName()}, {"reason", reason}, {"error", message}});
-  return reconciler::TerminalError(Annotate(absl::Status(error.code(), message), Context(key)));
 }
 
 absl::StatusOr<std::vector<std::string>> RustFSPoolReconciler::DescribePlan(

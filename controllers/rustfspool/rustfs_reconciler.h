@@ -112,8 +112,6 @@ class RustFSPoolReconciler : public reconciler::Reconciler {
                       const PoolKeys& keys, const Observed& observed);
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
                                               const resources::Object* object);
-  absl::Status Stall(const resources::Object& object, const std::string& reason,
-                     const absl::Status& error);
 
   reconciler::Store& store_;
   docker::DockerClient& docker_;

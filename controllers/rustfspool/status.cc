@@ -153,19 +153,4 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   return st;
 }
 
-resources::ObjectStatus StalledStatus(int64_t generation, const std::string& reason,
-                                      const std::string& message, absl::Time now,
-                                      const resources::ObjectStatus* previous) {
-  resources::ObjectStatus st;
-  if (previous != nullptr) st = *previous;
-  st.observed_generation = generation;
-  st.SetCondition(Cond(resources::kConditionStalled, true, reason, message, now));
-  st.SetCondition(Cond(resources::kConditionReconciling, false, reason, message, now));
-  if (st.FindCondition(resources::kConditionReady) == nullptr) {
-    st.SetCondition(Cond(resources::kConditionReady, false, reason, message, now));
-  }
-  st.fields["summary"] = reason;
-  return st;
-}
-
 }  // namespace nxt::rustfspool

@@ -51,12 +51,6 @@ struct StatusInput {
 // are carried over from `previous` when the buckets were not looked at this round.
 resources::ObjectStatus BuildStatus(const StatusInput& in);
 
-// The pool is left as it is until the manifest changes: Stalled=True with `reason`
-// (InvalidSpec, TopologyImmutable) and `message`; Ready and the other fields as before.
-resources::ObjectStatus StalledStatus(int64_t generation, const std::string& reason,
-                                      const std::string& message, absl::Time now,
-                                      const resources::ObjectStatus* previous);
-
 // Every node exists with its current hash and answers /health, and every bucket of the
 // spec is ready.
 bool Converged(const StatusInput& in);

@@ -174,18 +174,4 @@ absl::Duration RequeueWhileWaiting(const resources::ObjectStatus& status, absl::
   return std::clamp((now - c->last_transition_time) / 4, min, max);
 }
 
-resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
-                                          absl::Time now, const resources::ObjectStatus* previous) {
-  // The last status stays (the running backend is unchanged); Ready keeps its value.
-  resources::ObjectStatus st = previous != nullptr ? *previous : resources::ObjectStatus{};
-  st.observed_generation = generation;
-  const std::string message(error.message());
-  for (const auto& [type, value] : {std::pair{resources::kConditionStalled, true},
-                                    std::pair{resources::kConditionReconciling, false}}) {
-    st.SetCondition(Cond(type, value, kReasonInvalidSpec, message, now));
-  }
-  st.fields["summary"] = absl::StrCat(kReasonInvalidSpec, ": ", message);
-  return st;
-}
-
 }  // namespace nxt::talkbackend

@@ -56,9 +56,6 @@ resources::ObjectStatus BuildStatus(const StatusInput& in);
 absl::Duration RequeueWhileWaiting(const resources::ObjectStatus& status, absl::Time now,
                                    absl::Duration min, absl::Duration max);
 
-resources::ObjectStatus InvalidSpecStatus(int64_t generation, const absl::Status& error,
-                                          absl::Time now, const resources::ObjectStatus* previous);
-
 }  // namespace nxt::talkbackend
 
 #endif  // NXT_CONTROLLERS_TALKBACKEND_STATUS_H_

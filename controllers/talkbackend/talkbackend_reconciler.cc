@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "controllers/common/member_actuator.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/stall.h"
 #include "controllers/talkbackend/status.h"
 
 namespace nxt::talkbackend {
@@ -53,7 +54,8 @@ absl::StatusOr<reconciler::Result> TalkBackendReconciler::Reconcile(
   }
   absl::StatusOr<Desired> desired = Desire(*object);
   if (absl::IsInvalidArgument(desired.status())) {
-    return StallOnInvalidSpec(*object, desired.status());
+    return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, desired.status(),
+                              kComponent);
   }
   if (!desired.ok()) return Annotate(desired.status(), Context(key));
   return Annotate(Converge(*object, *desired), Context(key));
@@ -169,16 +171,6 @@ absl::StatusOr<reconciler::Result> TalkBackendReconciler::Teardown(
   if (delete_secrets) NXT_RETURN_IF_ERROR(Annotate(secrets_.DeleteAll(key), "delete secrets"));
   if (object != nullptr) store_.Finalize(key);
   return reconciler::Result{};
-}
-
-absl::Status TalkBackendReconciler::StallOnInvalidSpec(const resources::Object& object,
-                                                       const absl::Status& error) {
-  const resources::ObjectKey key = object.Key();
-  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
-  store_.UpdateStatus(key, InvalidSpecStatus(object.metadata.generation, error, clock_.Now(),
-                                             previous.has_value() ? &*previous : nullptr));
-  store_.RecordEvent(key, "Warning", kReasonInvalidSpec, std::string(error.message()));
-  return reconciler::TerminalError(Annotate(error, Context(key)));
 }
 
 absl::StatusOr<std::vector<std::string>> TalkBackendReconciler::DescribePlan(

@@ -11,7 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -19,17 +18,13 @@
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/logging.h"
-#include "controllers/common/secret_store.h"
 #include "controllers/galeracluster/galera_reconciler.h"
 #include "controllers/galeracluster/render.h"
 #include "docker/container_cache.h"
-#include "docker/curl_docker_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/docker_env.h"
-#include "tests/testing/fake_store.h"
+#include "tests/testing/controller_docker_test.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 
 namespace nxt::galera {
 namespace {
@@ -41,46 +36,21 @@ std::string GaleraImage() {
   return s != nullptr ? s : "nxt/mariadb-galera:10.11";
 }
 
-class GaleraDockerTest : public ::testing::Test {
+class GaleraDockerTest : public nxt::testing::ControllerDockerTest {
  protected:
   static constexpr char kNamespace[] = "galera-docker-test-namespace";
 
   void SetUp() override {
-    NXT_REQUIRE_DOCKER_OR_OPT_OUT();
-    SetLogLevel(LogLevel::kWarning);
-    absl::BitGen gen;
-    name_ = absl::StrCat("nxt-t-", absl::Uniform<uint32_t>(gen, 0, 1u << 30));
     // "<namespace>-<name>" is longer than the 32 bytes Galera allows for a cluster name:
     // every test also proves the shortened wsrep_cluster_name works.
-    key_ = {resources::kGaleraClusterKind, kNamespace, name_};
-    docker_ = std::make_unique<docker::CurlDockerClient>(
-        docker::CurlDockerClient::Options{.socket_path = nxt::testing::DockerSocketPath()});
-    ASSERT_THAT(docker_->Ping(), IsOk());
-    ASSERT_THAT(docker_->InspectImage(GaleraImage()), IsOk())
-        << "build it first: images/build.sh mariadb-galera";
-    cache_ = std::make_unique<docker::ContainerCache>(*docker_);
-    store_ = std::make_unique<nxt::testing::FakeStore>(RealClock::Get());
-    secrets_ = std::make_unique<controllers::SecretStore>(state_.path());
+    SetUpEngine(resources::kGaleraClusterKind, kNamespace, {GaleraImage()}, "mariadb-galera");
+    if (IsSkipped() || HasFatalFailure()) return;
     GaleraClusterReconciler::Options options;
     options.state_dir = state_.path();
     options.grace = absl::Seconds(20);
     options.stop_timeout = absl::Seconds(60);
     reconciler_ = std::make_unique<GaleraClusterReconciler>(*store_, *docker_, *cache_, *secrets_,
                                                             RealClock::Get(), options);
-  }
-
-  void TearDown() override {
-    if (docker_ == nullptr) return;
-    const docker::LabelSelector mine = {{docker::kLabelName, name_}};
-    if (auto rows = docker_->ListContainers(mine); rows.ok()) {
-      for (const auto& c : *rows) docker_->RemoveContainer(c.id, true).IgnoreError();
-    }
-    if (auto rows = docker_->ListNetworks(mine); rows.ok()) {
-      for (const auto& n : *rows) docker_->RemoveNetwork(n.name).IgnoreError();
-    }
-    if (auto rows = docker_->ListVolumes(mine); rows.ok()) {
-      for (const auto& v : *rows) docker_->RemoveVolume(v.name).IgnoreError();
-    }
   }
 
   void ApplySpec(int replicas) {
@@ -100,14 +70,6 @@ class GaleraDockerTest : public ::testing::Test {
     store_->Apply(std::move(o));
   }
 
-  std::string Field(const char* name) {
-    std::optional<resources::ObjectStatus> s = store_->GetStatus(key_);
-    if (!s.has_value()) return "";
-    const boost::json::value* v = s->fields.if_contains(name);
-    if (v == nullptr) return "";
-    return v->is_string() ? std::string(v->get_string()) : boost::json::serialize(*v);
-  }
-
   // Reconciles as the daemon would until the status says Ready; false (with a failure
   // recorded) when it does not get there within `limit`.
   bool ConvergeReady(absl::Duration limit) {
@@ -116,12 +78,12 @@ class GaleraDockerTest : public ::testing::Test {
     while (absl::Now() < deadline) {
       EXPECT_THAT(cache_->Resync(), IsOk());
       absl::StatusOr<reconciler::Result> r = reconciler_->Reconcile({key_});
-      last = r.ok() ? Field("summary") : std::string(r.status().message());
-      if (r.ok() && Field("summary") == "Ready") return true;
+      last = r.ok() ? StatusField("summary") : std::string(r.status().message());
+      if (r.ok() && StatusField("summary") == "Ready") return true;
       absl::SleepFor(absl::Seconds(1));
     }
     ADD_FAILURE() << "not Ready within " << limit << "; last: " << last << " nodes "
-                  << Field("nodes");
+                  << StatusField("nodes");
     return false;
   }
 
@@ -137,13 +99,6 @@ class GaleraDockerTest : public ::testing::Test {
     return std::string(absl::StripAsciiWhitespace(r->stdout_text));
   }
 
-  nxt::testing::TempDir state_;
-  std::string name_;
-  resources::ObjectKey key_;
-  std::unique_ptr<docker::CurlDockerClient> docker_;
-  std::unique_ptr<docker::ContainerCache> cache_;
-  std::unique_ptr<nxt::testing::FakeStore> store_;
-  std::unique_ptr<controllers::SecretStore> secrets_;
   std::unique_ptr<GaleraClusterReconciler> reconciler_;
 };
 
@@ -153,10 +108,10 @@ TEST_F(GaleraDockerTest, ThreeNodesReadyRowReplicatedThenKilledAndRemovedNodesRe
   absl::Time start = absl::Now();
   ASSERT_TRUE(ConvergeReady(absl::Minutes(4)));
   std::cerr << "3 nodes Ready in " << absl::ToDoubleSeconds(absl::Now() - start) << " s\n";
-  EXPECT_EQ(Field("ready"), "3/3");
-  EXPECT_EQ(Field("clusterSize"), "3");
-  EXPECT_EQ(Field("primary"), "Yes");
-  EXPECT_EQ(Field("bootstrapped"), "true");
+  EXPECT_EQ(StatusField("ready"), "3/3");
+  EXPECT_EQ(StatusField("clusterSize"), "3");
+  EXPECT_EQ(StatusField("primary"), "Yes");
+  EXPECT_EQ(StatusField("bootstrapped"), "true");
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(Sql(i, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'"), "wsrep_cluster_size\t3");
     EXPECT_EQ(Sql(i, "SELECT @@wsrep_cluster_address"),
@@ -189,7 +144,7 @@ TEST_F(GaleraDockerTest, ThreeNodesReadyRowReplicatedThenKilledAndRemovedNodesRe
   Sql(0, "INSERT INTO app.t VALUES (3, 'node 2 gone');");
   ASSERT_TRUE(ConvergeReady(absl::Minutes(3)));
   EXPECT_EQ(Sql(2, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM app.t"), "3");
-  EXPECT_EQ(Field("recoveries"), "0");  // a Primary component existed throughout
+  EXPECT_EQ(StatusField("recoveries"), "0");  // a Primary component existed throughout
 }
 
 TEST_F(GaleraDockerTest, TotalOutageRecoversFromTheMostAdvancedNodeWithEveryRow) {
@@ -291,7 +246,7 @@ TEST_F(GaleraDockerTest, ScalesThreeToFiveToThreeWhileAClientInsertsAndKeepsEver
   ApplySpec(5);
   ASSERT_TRUE(ConvergeReady(absl::Minutes(6)));
   std::cerr << "3 -> 5 Ready in " << absl::ToDoubleSeconds(absl::Now() - start) << " s\n";
-  EXPECT_EQ(Field("ready"), "5/5");
+  EXPECT_EQ(StatusField("ready"), "5/5");
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(Sql(i, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'"), "wsrep_cluster_size\t5");
     EXPECT_EQ(

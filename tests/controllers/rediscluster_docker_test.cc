@@ -15,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -23,17 +22,13 @@
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/logging.h"
-#include "controllers/common/secret_store.h"
 #include "controllers/rediscluster/admin.h"
 #include "controllers/rediscluster/rediscluster_reconciler.h"
 #include "docker/container_cache.h"
-#include "docker/curl_docker_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/docker_env.h"
-#include "tests/testing/fake_store.h"
+#include "tests/testing/controller_docker_test.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 
 namespace nxt::rediscluster {
 namespace {
@@ -47,41 +42,16 @@ std::string RedisImage() {
   return s != nullptr ? s : "nxt/redis:7";
 }
 
-class RedisClusterDockerTest : public ::testing::Test {
+class RedisClusterDockerTest : public nxt::testing::ControllerDockerTest {
  protected:
   void SetUp() override {
-    NXT_REQUIRE_DOCKER_OR_OPT_OUT();
-    SetLogLevel(LogLevel::kWarning);
-    absl::BitGen gen;
-    name_ = absl::StrCat("nxt-t-", absl::Uniform<uint32_t>(gen, 0, 1u << 30));
-    key_ = {resources::kRedisClusterKind, "default", name_};
-    docker_ = std::make_unique<docker::CurlDockerClient>(
-        docker::CurlDockerClient::Options{.socket_path = nxt::testing::DockerSocketPath()});
-    ASSERT_THAT(docker_->Ping(), IsOk());
-    ASSERT_THAT(docker_->InspectImage(RedisImage()), IsOk())
-        << RedisImage() << " is missing: run images/build.sh redis";
-    cache_ = std::make_unique<docker::ContainerCache>(*docker_);
-    store_ = std::make_unique<nxt::testing::FakeStore>(RealClock::Get());
-    secrets_ = std::make_unique<controllers::SecretStore>(state_.path());
+    SetUpEngine(resources::kRedisClusterKind, "default", {RedisImage()}, "redis");
+    if (IsSkipped() || HasFatalFailure()) return;
     RedisClusterReconciler::Options options;
     options.stop_timeout = absl::Seconds(2);
     options.resync = kResync;
     reconciler_ = std::make_unique<RedisClusterReconciler>(*store_, *docker_, *cache_, *secrets_,
                                                            RealClock::Get(), options);
-  }
-
-  void TearDown() override {
-    if (docker_ == nullptr) return;
-    const docker::LabelSelector mine = {{docker::kLabelName, name_}};
-    if (auto rows = docker_->ListContainers(mine); rows.ok()) {
-      for (const auto& c : *rows) docker_->RemoveContainer(c.id, true).IgnoreError();
-    }
-    if (auto rows = docker_->ListNetworks(mine); rows.ok()) {
-      for (const auto& n : *rows) docker_->RemoveNetwork(n.name).IgnoreError();
-    }
-    if (auto rows = docker_->ListVolumes(mine); rows.ok()) {
-      for (const auto& v : *rows) docker_->RemoveVolume(v.name).IgnoreError();
-    }
   }
 
   void ApplyNodes(int nodes, int replicas_per_master = 1) {
@@ -98,35 +68,11 @@ class RedisClusterDockerTest : public ::testing::Test {
 
   // Reconciles as the daemon does (cache refreshed first) until converged.
   void Converge(absl::Duration limit = absl::Seconds(150)) {
-    absl::Time deadline = absl::Now() + limit;
-    std::string last;
-    while (absl::Now() < deadline) {
-      ASSERT_THAT(cache_->Resync(), IsOk());
-      absl::StatusOr<reconciler::Result> r = reconciler_->Reconcile({key_});
-      if (r.ok() && r->requeue_after == kResync) {
-        std::fprintf(stderr, "[ converged ] %s in %.1f s\n", Field("ready").c_str(),
-                     absl::ToDoubleSeconds(absl::Now() - (deadline - limit)));
-        return;
-      }
-      last = r.ok() ? Summary() : r.status().ToString();
-      absl::SleepFor(absl::Milliseconds(500));
+    const double seconds =
+        ReconcileUntilConverged(*reconciler_, kResync, limit, absl::Milliseconds(500));
+    if (seconds >= 0) {
+      std::fprintf(stderr, "[ converged ] %s in %.1f s\n", StatusField("ready").c_str(), seconds);
     }
-    FAIL() << "not converged within " << limit << "; last: " << last;
-  }
-
-  std::string Summary() {
-    std::optional<resources::ObjectStatus> s = store_->GetStatus(key_);
-    if (!s.has_value()) return "(no status)";
-    const resources::Condition* c = s->FindCondition(resources::kConditionReconciling);
-    return absl::StrCat(boost::json::serialize(s->fields.at("summary")), " ",
-                        c != nullptr ? c->message : "");
-  }
-
-  std::string Field(const char* name) {
-    std::optional<resources::ObjectStatus> s = store_->GetStatus(key_);
-    if (!s.has_value() || !s->fields.contains(name)) return "";
-    const boost::json::value& v = s->fields.at(name);
-    return v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
   }
 
   std::string Node(int i) const { return absl::StrCat(name_, "-", i); }
@@ -204,13 +150,6 @@ class RedisClusterDockerTest : public ::testing::Test {
     return r.ok() ? r->stdout_text : "";
   }
 
-  nxt::testing::TempDir state_;
-  std::string name_;
-  resources::ObjectKey key_;
-  std::unique_ptr<docker::CurlDockerClient> docker_;
-  std::unique_ptr<docker::ContainerCache> cache_;
-  std::unique_ptr<nxt::testing::FakeStore> store_;
-  std::unique_ptr<controllers::SecretStore> secrets_;
   std::unique_ptr<RedisClusterReconciler> reconciler_;
 };
 
@@ -218,11 +157,11 @@ TEST_F(RedisClusterDockerTest, CreatesThreeMastersWithAReplicaEachAndRepairsARem
   ApplyNodes(6);
   Converge();
   std::map<int, std::string> ids = ExpectHealthy(6, 3);
-  EXPECT_EQ(Field("ready"), "6/6");
-  EXPECT_EQ(Field("slots"), "16384/16384");
-  EXPECT_EQ(Field("clusterState"), "ok");
-  EXPECT_EQ(Field("masters"), "3");
-  EXPECT_EQ(Field("replicas"), "3");
+  EXPECT_EQ(StatusField("ready"), "6/6");
+  EXPECT_EQ(StatusField("slots"), "16384/16384");
+  EXPECT_EQ(StatusField("clusterState"), "ok");
+  EXPECT_EQ(StatusField("masters"), "3");
+  EXPECT_EQ(StatusField("replicas"), "3");
 
   // The password is required (requirepass from the config file) and is not in argv/env.
   absl::StatusOr<docker::ExecResult> noauth =
@@ -306,14 +245,14 @@ TEST_F(RedisClusterDockerTest, ReplicasPerMasterTwoGivesEveryMasterASecondReplic
   Converge();
   std::map<int, std::string> grown = ExpectHealthy(9, 3, 2);
   for (const auto& [ordinal, id] : before) EXPECT_EQ(grown[ordinal], id) << Node(ordinal);
-  EXPECT_EQ(Field("replicas"), "6");
+  EXPECT_EQ(StatusField("replicas"), "6");
   ExpectKeys(200);
 
   // Back to 1: the highest ordinals leave (del-node, then their containers go).
   ApplyNodes(6, 1);
   Converge();
   ExpectHealthy(6, 3, 1);
-  EXPECT_EQ(Field("replicas"), "3");
+  EXPECT_EQ(StatusField("replicas"), "3");
   ExpectKeys(200);
   auto rows = docker_->ListContainers({{docker::kLabelName, name_}});
   ASSERT_THAT(rows, IsOk());

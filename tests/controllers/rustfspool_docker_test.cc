@@ -11,21 +11,17 @@
 #include <memory>
 #include <string>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "controllers/common/curl_http_client.h"
-#include "controllers/common/secret_store.h"
 #include "controllers/rustfspool/rustfs_reconciler.h"
 #include "controllers/rustfspool/s3_client.h"
 #include "docker/container_cache.h"
-#include "docker/curl_docker_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/docker_env.h"
-#include "tests/testing/fake_store.h"
+#include "tests/testing/controller_docker_test.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -43,22 +39,11 @@ std::string Image() {
   return s != nullptr ? s : "nxt/rustfs-standin:1";
 }
 
-class RustFSPoolDockerTest : public ::testing::Test {
+class RustFSPoolDockerTest : public nxt::testing::ControllerDockerTest {
  protected:
   void SetUp() override {
-    NXT_REQUIRE_DOCKER_OR_OPT_OUT();
-    SetLogLevel(LogLevel::kWarning);
-    absl::BitGen gen;
-    name_ = absl::StrCat("rfs-", absl::Uniform<uint32_t>(gen, 0, 1u << 30));
-    key_ = {resources::kRustFSPoolKind, "default", name_};
-    docker_ = std::make_unique<docker::CurlDockerClient>(
-        docker::CurlDockerClient::Options{.socket_path = nxt::testing::DockerSocketPath()});
-    ASSERT_THAT(docker_->Ping(), IsOk());
-    ASSERT_THAT(docker_->InspectImage(Image()), IsOk())
-        << Image() << " is missing: run images/build.sh rustfs-standin";
-    cache_ = std::make_unique<docker::ContainerCache>(*docker_);
-    store_ = std::make_unique<nxt::testing::FakeStore>(RealClock::Get());
-    secrets_ = std::make_unique<controllers::SecretStore>(state_.path());
+    SetUpEngine(resources::kRustFSPoolKind, "default", {Image()}, "rustfs-standin");
+    if (IsSkipped() || HasFatalFailure()) return;
     RustFSPoolReconciler::Options options;
     options.state_dir = state_.path();
     options.allowed_host_path_roots = {disks_.path()};
@@ -66,20 +51,6 @@ class RustFSPoolDockerTest : public ::testing::Test {
     options.resync = kResync;
     reconciler_ = std::make_unique<RustFSPoolReconciler>(*store_, *docker_, *cache_, *secrets_,
                                                          http_, RealClock::Get(), options);
-  }
-
-  void TearDown() override {
-    if (docker_ == nullptr) return;
-    const docker::LabelSelector mine = {{docker::kLabelName, name_}};
-    if (auto rows = docker_->ListContainers(mine); rows.ok()) {
-      for (const auto& c : *rows) docker_->RemoveContainer(c.id, true).IgnoreError();
-    }
-    if (auto rows = docker_->ListNetworks(mine); rows.ok()) {
-      for (const auto& n : *rows) docker_->RemoveNetwork(n.id).IgnoreError();
-    }
-    if (auto rows = docker_->ListVolumes(mine); rows.ok()) {
-      for (const auto& v : *rows) docker_->RemoveVolume(v.name).IgnoreError();
-    }
   }
 
   void Apply(int nodes, int drives, const std::string& deletion_policy = "Retain",
@@ -99,28 +70,12 @@ class RustFSPoolDockerTest : public ::testing::Test {
 
   // Reconciles as the daemon does (cache refreshed first) until converged.
   void Converge(absl::Duration limit = absl::Seconds(90)) {
-    const absl::Time start = absl::Now();
-    std::string last;
-    while (absl::Now() < start + limit) {
-      ASSERT_THAT(cache_->Resync(), IsOk());
-      absl::StatusOr<reconciler::Result> r = reconciler_->Reconcile({key_});
-      if (r.ok() && r->requeue_after == kResync) {
-        std::fprintf(stderr, "[ converged ] %s nodes, %s buckets in %.1f s\n",
-                     Field("ready").c_str(), Field("buckets").c_str(),
-                     absl::ToDoubleSeconds(absl::Now() - start));
-        return;
-      }
-      last = r.ok() ? Field("summary") : r.status().ToString();
-      absl::SleepFor(absl::Milliseconds(300));
+    const double seconds =
+        ReconcileUntilConverged(*reconciler_, kResync, limit, absl::Milliseconds(300));
+    if (seconds >= 0) {
+      std::fprintf(stderr, "[ converged ] %s nodes, %s buckets in %.1f s\n",
+                   StatusField("ready").c_str(), StatusField("buckets").c_str(), seconds);
     }
-    FAIL() << "not converged within " << limit << "; last: " << last;
-  }
-
-  std::string Field(const char* name) {
-    std::optional<resources::ObjectStatus> s = store_->GetStatus(key_);
-    if (!s.has_value() || !s->fields.contains(name)) return "";
-    const boost::json::value& v = s->fields.at(name);
-    return v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
   }
 
   std::map<std::string, std::string> Ids() {
@@ -159,14 +114,7 @@ class RustFSPoolDockerTest : public ::testing::Test {
     return http_.Do(call);
   }
 
-  std::string name_;
-  resources::ObjectKey key_;
-  nxt::testing::TempDir state_;
   nxt::testing::TempDir disks_;
-  std::unique_ptr<docker::CurlDockerClient> docker_;
-  std::unique_ptr<docker::ContainerCache> cache_;
-  std::unique_ptr<nxt::testing::FakeStore> store_;
-  std::unique_ptr<controllers::SecretStore> secrets_;
   controllers::CurlHttpClient http_;
   std::unique_ptr<RustFSPoolReconciler> reconciler_;
 };
@@ -174,9 +122,9 @@ class RustFSPoolDockerTest : public ::testing::Test {
 TEST_F(RustFSPoolDockerTest, FourByTwoServesBucketsRefusesTopologyEditsAndKeepsData) {
   Apply(4, 2);
   Converge();
-  EXPECT_EQ(Field("ready"), "4/4");
-  EXPECT_EQ(Field("buckets"), "2/2");
-  EXPECT_EQ(Field("volumes"), absl::StrCat("http://", name_, "-{0...3}:9000/data{0...1}"));
+  EXPECT_EQ(StatusField("ready"), "4/4");
+  EXPECT_EQ(StatusField("buckets"), "2/2");
+  EXPECT_EQ(StatusField("volumes"), absl::StrCat("http://", name_, "-{0...3}:9000/data{0...1}"));
   // Read back from the stand-in, through every node.
   for (int i = 0; i < 4; ++i) {
     S3Client s3 = Through(i);
@@ -198,7 +146,7 @@ TEST_F(RustFSPoolDockerTest, FourByTwoServesBucketsRefusesTopologyEditsAndKeepsD
   ASSERT_THAT(cache_->Resync(), IsOk());
   EXPECT_THAT(reconciler_->Reconcile({key_}),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("spec.nodes")));
-  EXPECT_EQ(Field("summary"), "TopologyImmutable");
+  EXPECT_EQ(StatusField("summary"), "TopologyImmutable");
   EXPECT_EQ(Ids(), ids) << "same containers";
   EXPECT_THAT(Through(3).Health(), IsOk()) << "still serving";
   absl::StatusOr<controllers::HttpReply> got = Object(3, "GET", "/nextcloud/kept.txt", "");
@@ -225,8 +173,8 @@ TEST_F(RustFSPoolDockerTest, SingleNodeOnAHostPathAndAVolumeAndDeletePolicy) {
   Apply(1, 2, "Delete",
         boost::json::array{{{"hostPath", disks_.Join("d0")}}, boost::json::object{}});
   Converge();
-  EXPECT_EQ(Field("ready"), "1/1");
-  EXPECT_EQ(Field("volumes"), "/data{0...1}");
+  EXPECT_EQ(StatusField("ready"), "1/1");
+  EXPECT_EQ(StatusField("volumes"), "/data{0...1}");
   ASSERT_THAT(Object(0, "PUT", "/logs/a.txt", "on the host"), IsOk());
   // Data is on the drives: the host directory of drive 0 and the volume of drive 1.
   EXPECT_TRUE(std::filesystem::is_directory(disks_.Join("d0/" + Node(0) + "/.nxt-standin")));

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "controllers/common/stall.h"
 #include "controllers/rustfspool/plan.h"
 #include "controllers/rustfspool/s3_client.h"
 #include "controllers/rustfspool/status.h"
@@ -172,15 +173,17 @@ TEST_F(RustFSStatusTest, SummariesFollowTheRound) {
 TEST_F(RustFSStatusTest, StalledKeepsWhatWasThere) {
   in_.buckets = BucketView{{"nextcloud", "Enabled"}};
   resources::ObjectStatus ready = BuildStatus(in_);
-  resources::ObjectStatus s =
-      StalledStatus(4, "TopologyImmutable", "s3.yaml:6:3: spec.nodes: ...", in_.now, &ready);
+  resources::ObjectStatus s = controllers::StalledStatus(
+      4, "TopologyImmutable", "s3.yaml:6:3: spec.nodes: ...", in_.now, &ready);
   EXPECT_EQ(s.observed_generation, 4);
   EXPECT_EQ(s.FindCondition("Stalled")->status, "True");
   EXPECT_EQ(s.FindCondition("Stalled")->reason, "TopologyImmutable");
   EXPECT_EQ(s.FindCondition("Ready")->status, "True") << "the pool keeps serving";
   EXPECT_EQ(Field(s, "ready"), "4/4");
   EXPECT_EQ(Field(s, "summary"), "TopologyImmutable");
-  EXPECT_EQ(StalledStatus(1, "InvalidSpec", "x", in_.now, nullptr).FindCondition("Ready")->status,
+  EXPECT_EQ(controllers::StalledStatus(1, "InvalidSpec", "x", in_.now, nullptr)
+                .FindCondition("Ready")
+                ->status,
             "False");
 }
 

@@ -27,17 +27,13 @@
 #include "common/logging.h"
 #include "controllers/common/curl_http_client.h"
 #include "controllers/common/owner.h"
-#include "controllers/common/secret_store.h"
 #include "controllers/talkbackend/probe.h"
 #include "controllers/talkbackend/talkbackend_reconciler.h"
 #include "docker/container_cache.h"
-#include "docker/curl_docker_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/docker_env.h"
-#include "tests/testing/fake_store.h"
+#include "tests/testing/controller_docker_test.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 
 namespace nxt::talkbackend {
 namespace {
@@ -63,40 +59,18 @@ bool PortFree(int port) {
   return true;
 }
 
-class TalkBackendDockerTest : public ::testing::Test {
+class TalkBackendDockerTest : public nxt::testing::ControllerDockerTest {
  protected:
   void SetUp() override {
-    NXT_REQUIRE_DOCKER_OR_OPT_OUT();
-    SetLogLevel(LogLevel::kWarning);
-    absl::BitGen gen;
-    name_ = absl::StrCat("nxt-t-", absl::Uniform<uint32_t>(gen, 0, 1u << 30));
-    key_ = {resources::kTalkBackendKind, "default", name_};
-    docker_ = std::make_unique<docker::CurlDockerClient>(
-        docker::CurlDockerClient::Options{.socket_path = nxt::testing::DockerSocketPath()});
-    ASSERT_THAT(docker_->Ping(), IsOk());
-    for (const char* image : {"nxt/nats:2.9", "nxt/signaling-standin:1", "nxt/coturn:4.6"}) {
-      ASSERT_THAT(docker_->InspectImage(image), IsOk())
-          << image << " is missing: run images/build.sh nats signaling-standin coturn";
-    }
-    cache_ = std::make_unique<docker::ContainerCache>(*docker_);
-    store_ = std::make_unique<nxt::testing::FakeStore>(RealClock::Get());
-    secrets_ = std::make_unique<controllers::SecretStore>(state_.path());
+    SetUpEngine(resources::kTalkBackendKind, "default",
+                {"nxt/nats:2.9", "nxt/signaling-standin:1", "nxt/coturn:4.6"},
+                "nats signaling-standin coturn");
+    if (IsSkipped() || HasFatalFailure()) return;
     TalkBackendReconciler::Options options;
     options.stop_timeout = absl::Seconds(2);
     options.resync = kResync;
     reconciler_ = std::make_unique<TalkBackendReconciler>(*store_, *docker_, *cache_, http_,
                                                           *secrets_, RealClock::Get(), options);
-  }
-
-  void TearDown() override {
-    if (docker_ == nullptr) return;
-    const docker::LabelSelector mine = {{docker::kLabelName, name_}};
-    if (auto rows = docker_->ListContainers(mine); rows.ok()) {
-      for (const auto& c : *rows) docker_->RemoveContainer(c.id, true).IgnoreError();
-    }
-    if (auto rows = docker_->ListNetworks(mine); rows.ok()) {
-      for (const auto& n : *rows) docker_->RemoveNetwork(n.id).IgnoreError();
-    }
   }
 
   void Apply(int signaling, int nats, boost::json::object coturn = {}) {
@@ -110,40 +84,16 @@ class TalkBackendDockerTest : public ::testing::Test {
     store_->Apply(std::move(o));
   }
 
-  // Reconciles as the daemon does (cache refreshed first) until converged; calls
-  // `each_round` after every round.
+  // Reconciles as the daemon does (cache refreshed first, then `each_round`) until converged.
   void Converge(const std::function<void()>& each_round = nullptr,
                 absl::Duration limit = absl::Seconds(60)) {
-    const absl::Time start = absl::Now();
-    std::string last;
-    while (absl::Now() < start + limit) {
-      ASSERT_THAT(cache_->Resync(), IsOk());
-      absl::StatusOr<reconciler::Result> r = reconciler_->Reconcile({key_});
-      if (each_round) each_round();
-      if (r.ok() && r->requeue_after == kResync) {
-        std::fprintf(stderr, "[ converged ] signaling %s, NATS %s (routes %s), TURN %s in %.1f s\n",
-                     Field("signaling").c_str(), Field("nats").c_str(), Field("natsRoutes").c_str(),
-                     Field("turn").c_str(), absl::ToDoubleSeconds(absl::Now() - start));
-        return;
-      }
-      last = r.ok() ? Reconciling() : r.status().ToString();
-      absl::SleepFor(absl::Milliseconds(300));
+    const double seconds =
+        ReconcileUntilConverged(*reconciler_, kResync, limit, absl::Milliseconds(300), each_round);
+    if (seconds >= 0) {
+      std::fprintf(stderr, "[ converged ] signaling %s, NATS %s (routes %s), TURN %s in %.1f s\n",
+                   StatusField("signaling").c_str(), StatusField("nats").c_str(),
+                   StatusField("natsRoutes").c_str(), StatusField("turn").c_str(), seconds);
     }
-    FAIL() << "not converged within " << limit << "; last: " << last;
-  }
-
-  std::string Reconciling() {
-    std::optional<resources::ObjectStatus> s = store_->GetStatus(key_);
-    const resources::Condition* c =
-        s.has_value() ? s->FindCondition(resources::kConditionReconciling) : nullptr;
-    return c != nullptr ? c->message : "(no status)";
-  }
-
-  std::string Field(const char* name) {
-    std::optional<resources::ObjectStatus> s = store_->GetStatus(key_);
-    if (!s.has_value() || !s->fields.contains(name)) return "";
-    const boost::json::value& v = s->fields.at(name);
-    return v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
   }
 
   std::string Address(const std::string& container) {
@@ -179,13 +129,6 @@ class TalkBackendDockerTest : public ::testing::Test {
     return info.ok() ? info->id : "";
   }
 
-  std::string name_;
-  resources::ObjectKey key_;
-  nxt::testing::TempDir state_;
-  std::unique_ptr<docker::CurlDockerClient> docker_;
-  std::unique_ptr<docker::ContainerCache> cache_;
-  std::unique_ptr<nxt::testing::FakeStore> store_;
-  std::unique_ptr<controllers::SecretStore> secrets_;
   controllers::CurlHttpClient http_;
   std::unique_ptr<TalkBackendReconciler> reconciler_;
 };
@@ -193,7 +136,7 @@ class TalkBackendDockerTest : public ::testing::Test {
 TEST_F(TalkBackendDockerTest, NatsMeshFormsAndHealsAfterANodeIsRemoved) {
   Apply(/*signaling=*/1, /*nats=*/3);
   Converge();
-  EXPECT_EQ(Field("natsRoutes"), "6/6");
+  EXPECT_EQ(StatusField("natsRoutes"), "6/6");
   std::map<int, std::string> ip;
   for (int i = 0; i < 3; ++i) ip[i] = Address(NatsName(name_, i));
   for (int i = 0; i < 3; ++i) {
@@ -214,7 +157,7 @@ TEST_F(TalkBackendDockerTest, NatsMeshFormsAndHealsAfterANodeIsRemoved) {
     EXPECT_FALSE(RoutesOf(i).contains(ip[i]));
   }
   EXPECT_TRUE(RoutesOf(0).contains(ip[1])) << "the new node joined the mesh";
-  EXPECT_EQ(Field("natsRoutes"), "6/6");
+  EXPECT_EQ(StatusField("natsRoutes"), "6/6");
 }
 
 TEST_F(TalkBackendDockerTest, SignalingTwoToThreeUpdatesEveryNodesTargetsOneAtATime) {
@@ -278,7 +221,7 @@ TEST_F(TalkBackendDockerTest, CoturnAnswersStunOnTheHostNetwork) {
          {"relayPorts", {{"min", port + 10}, {"max", port + 40}}},
          {"image", "nxt/coturn:4.6"}});
   Converge();
-  EXPECT_EQ(Field("turn"), "Ready");
+  EXPECT_EQ(StatusField("turn"), "Ready");
 
   const std::string coturn = CoturnName(name_);
   absl::StatusOr<docker::ExecResult> stun = docker_->Exec(

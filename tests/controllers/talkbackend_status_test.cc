@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "controllers/common/stall.h"
 #include "controllers/talkbackend/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -144,14 +145,16 @@ TEST(TalkStatusTest, InvalidSpecKeepsTheLastStatus) {
   resources::ObjectStatus previous;
   previous.fields["signaling"] = "2/2";
   previous.SetCondition({resources::kConditionReady, "True", "Available", "", absl::Now()});
-  resources::ObjectStatus st = InvalidSpecStatus(
-      7, absl::InvalidArgumentError("spec.coturn.realm: Required value"), absl::Now(), &previous);
+  resources::ObjectStatus st = controllers::StalledStatus(
+      7, "InvalidSpec", "spec.coturn.realm: Required value", absl::Now(), &previous);
   EXPECT_EQ(st.observed_generation, 7);
   EXPECT_EQ(st.fields.at("signaling").as_string(), "2/2");
   EXPECT_EQ(st.FindCondition(resources::kConditionReady)->status, "True");
   EXPECT_EQ(st.FindCondition(resources::kConditionStalled)->status, "True");
   EXPECT_EQ(st.FindCondition(resources::kConditionStalled)->reason, "InvalidSpec");
-  EXPECT_THAT(std::string(st.fields.at("summary").as_string()), ::testing::HasSubstr("realm"));
+  EXPECT_EQ(st.fields.at("summary").as_string(), "InvalidSpec");
+  EXPECT_THAT(st.FindCondition(resources::kConditionStalled)->message,
+              ::testing::HasSubstr("realm"));
 }
 
 }  // namespace

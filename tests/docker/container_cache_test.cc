@@ -157,6 +157,14 @@ TEST_F(ContainerCacheTest, WriteThroughUpsertAndErase) {
   EXPECT_TRUE(cache_.List({}).empty());
 }
 
+TEST_F(ContainerCacheTest, UpsertIgnoresContainersOutsideTheSelector) {
+  SyncWith({});
+  ContainerSummary foreign = Row("f", "web-0", "web");
+  foreign.labels.erase(kLabelManagedBy);  // a container nxt does not manage, same name
+  cache_.Upsert(foreign);
+  EXPECT_FALSE(cache_.Get("web-0").has_value());
+}
+
 TEST_F(ContainerCacheTest, ResyncReplacesTheSnapshot) {
   SyncWith({Row("a", "web-0", "web")});
   cache_.Upsert(Row("b", "web-1", "web"));

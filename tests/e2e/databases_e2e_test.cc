@@ -13,7 +13,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "controllers/common/secret_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resources/rediscluster.h"
@@ -62,27 +61,11 @@ class DatabasesE2eTest : public E2eTest {
   // redis-cli in `node` (cluster mode), the password on stdin as nxt does.
   std::string Redis(const std::string& node, const std::string& name,
                     const std::vector<std::string>& lines) {
-    controllers::SecretStore secrets(nxtd_->state_dir());
-    absl::StatusOr<std::string> pw =
-        secrets.Get({resources::kRedisClusterKind, ns_, name}, "password");
-    EXPECT_TRUE(pw.ok()) << pw.status();
-    std::string in = absl::StrCat(pw.ok() ? *pw : "", "\n");
+    std::string in =
+        absl::StrCat(Secrets(resources::kRedisClusterKind, name, {"password"})[0], "\n");
     for (const std::string& l : lines) absl::StrAppend(&in, l, "\n");
     return Exec(node, {"timeout", "50", "redis-cli", "-c", "--askpass"}, in);
   }
-  // Container name → id of the database nodes of `name` (role "node"; tool containers
-  // excluded).
-  std::map<std::string, std::string> Ids(const std::string& name) {
-    std::map<std::string, std::string> out;
-    auto rows = docker_->ListContainers(
-        {{docker::kLabelNamespace, ns_}, {docker::kLabelName, name}, {docker::kLabelRole, "node"}});
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    if (rows.ok()) {
-      for (const auto& c : *rows) out[c.name] = c.id;
-    }
-    return out;
-  }
-
   std::string Status(const std::string& name, const std::string& kind, const char* field) {
     boost::json::object o = GetObject(name, kind);
     const boost::json::value* s = o.if_contains("status");
@@ -96,7 +79,7 @@ class DatabasesE2eTest : public E2eTest {
   // and the field path, and the containers stay exactly as they were.
   void ExpectEditRefused(const std::string& file, const std::string& yaml, const std::string& name,
                          const std::string& kind, const std::string& field) {
-    const std::map<std::string, std::string> ids = Ids(name);
+    const std::map<std::string, std::string> ids = ContainerIds(name, "node");
     nxtd_->WriteManifest(file, yaml);
     ASSERT_TRUE(
         WaitFor([&] { return Condition(GetObject(name, kind), "Stalled").status == "True"; },
@@ -105,8 +88,8 @@ class DatabasesE2eTest : public E2eTest {
     ConditionView stalled = Condition(GetObject(name, kind), "Stalled");
     EXPECT_THAT(stalled.message, AllOf(ContainsRegex(file + ":[0-9]+:[0-9]+"), HasSubstr(field)))
         << stalled.message;
-    EXPECT_FALSE(
-        WaitFor([&] { return Ids(name) != ids; }, absl::Seconds(3), absl::Milliseconds(200)))
+    EXPECT_FALSE(WaitFor([&] { return ContainerIds(name, "node") != ids; }, absl::Seconds(3),
+                         absl::Milliseconds(200)))
         << "a refused edit changed Docker";
   }
 
@@ -178,8 +161,8 @@ TEST_F(DatabasesE2eTest, GaleraEvenSizeRefusedAndSigkillMidScaleUpFinishesWithOn
 
   // 1 → 3; nxtd dies as soon as the first joiner exists.
   nxtd_->WriteManifest("db.yaml", GaleraYaml(ns_, db, 3));
-  ASSERT_TRUE(WaitFor([&] { return Ids(db).count(db + "-1") == 1; }, absl::Seconds(60),
-                      absl::Milliseconds(20)))
+  ASSERT_TRUE(WaitFor([&] { return ContainerIds(db, "node").count(db + "-1") == 1; },
+                      absl::Seconds(60), absl::Milliseconds(20)))
       << "the scale-up never started";
   nxtd_->Kill();
   ASSERT_TRUE(nxtd_->Start().ok());
@@ -256,8 +239,9 @@ TEST_F(DatabasesE2eTest, RedisRulesRefusedAndSigkillMidScaleDownFinishesWithEver
   ExpectEditRefused("cache.yaml", RedisYaml(ns_, cache, 7), cache, "redis", "spec.nodes");
 
   nxtd_->WriteManifest("cache.yaml", RedisYaml(ns_, cache, 8));
-  ASSERT_TRUE(WaitFor([&] { return IsReady(cache, "redis") && Ids(cache).size() == 8; },
-                      absl::Seconds(180)))
+  ASSERT_TRUE(
+      WaitFor([&] { return IsReady(cache, "redis") && ContainerIds(cache, "node").size() == 8; },
+              absl::Seconds(180)))
       << nxtd_->Nxtctl({"describe", "redis", cache, "-n", ns_}).stdout_text;
   CommandResult get = nxtd_->Nxtctl({"get", "redisclusters", cache, "-n", ns_});
   EXPECT_THAT(get.stdout_text,
@@ -276,8 +260,9 @@ TEST_F(DatabasesE2eTest, RedisRulesRefusedAndSigkillMidScaleDownFinishesWithEver
       << "the scale-down never started";
   nxtd_->Kill();
   ASSERT_TRUE(nxtd_->Start().ok());
-  ASSERT_TRUE(WaitFor([&] { return IsReady(cache, "redis") && Ids(cache).size() == 6; },
-                      absl::Seconds(180)))
+  ASSERT_TRUE(
+      WaitFor([&] { return IsReady(cache, "redis") && ContainerIds(cache, "node").size() == 6; },
+              absl::Seconds(180)))
       << nxtd_->Nxtctl({"describe", "redis", cache, "-n", ns_}).stdout_text;
 
   EXPECT_EQ(Status(cache, "redis", "slots"), "16384/16384");

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "controllers/common/secret_store.h"
 #include "tests/testing/docker_env.h"
 
 namespace nxt::e2e {
@@ -82,6 +83,31 @@ void E2eTest::WaitRunningMembers(const std::string& name, int n, absl::Duration 
 std::map<std::string, std::string> E2eTest::MemberIds(const std::string& name) {
   std::map<std::string, std::string> out;
   for (const auto& [n, c] : Members(name)) out[n] = c.id;
+  return out;
+}
+
+std::map<std::string, std::string> E2eTest::ContainerIds(const std::string& name,
+                                                         const std::string& role) {
+  docker::LabelSelector selector = {{docker::kLabelNamespace, ns_}, {docker::kLabelName, name}};
+  if (!role.empty()) selector[docker::kLabelRole] = role;
+  std::map<std::string, std::string> out;
+  absl::StatusOr<std::vector<docker::ContainerSummary>> rows = docker_->ListContainers(selector);
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  if (rows.ok()) {
+    for (const docker::ContainerSummary& c : *rows) out[c.name] = c.id;
+  }
+  return out;
+}
+
+std::vector<std::string> E2eTest::Secrets(const std::string& kind, const std::string& name,
+                                          const std::vector<std::string>& secrets) {
+  controllers::SecretStore store(nxtd_->state_dir());
+  std::vector<std::string> out;
+  for (const std::string& secret : secrets) {
+    absl::StatusOr<std::string> value = store.Get({kind, ns_, name}, secret);
+    EXPECT_TRUE(value.ok()) << secret << ": " << value.status();
+    out.push_back(value.ok() ? *value : "");
+  }
   return out;
 }
 

@@ -49,6 +49,14 @@ class E2eTest : public ::testing::Test {
                           const std::optional<std::string>& hash = std::nullopt);
   // name → container id.
   std::map<std::string, std::string> MemberIds(const std::string& name);
+  // Container name → id of every container of object `name` in ns_ (any kind), or only
+  // those of `role` when it is given.
+  std::map<std::string, std::string> ContainerIds(const std::string& name,
+                                                  const std::string& role = "");
+  // The secrets nxtd generated for object `kind`/ns_/`name`, in the order asked (the test
+  // fails on one that does not exist).
+  std::vector<std::string> Secrets(const std::string& kind, const std::string& name,
+                                   const std::vector<std::string>& secrets);
 
   // `nxtctl get KIND NAME -n ns_ -o json`, the object with status; empty on error.
   boost::json::object GetObject(const std::string& name, const std::string& kind = "cs");

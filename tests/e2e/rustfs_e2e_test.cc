@@ -11,9 +11,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "controllers/common/secret_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resources/rustfspool.h"
 #include "tests/e2e/e2e_fixture.h"
 #include "tests/testing/docker_env.h"
 #include "tests/testing/temp_dir.h"
@@ -35,29 +35,6 @@ std::string PoolYaml(const std::string& ns, const std::string& name, int nodes) 
 
 class RustFSE2eTest : public E2eTest {
  protected:
-  // The pool's keys as nxtd stored them.
-  std::vector<std::string> Keys(const std::string& name) {
-    controllers::SecretStore secrets(nxtd_->state_dir());
-    std::vector<std::string> out;
-    for (const char* secret : {"access-key", "secret-key"}) {
-      absl::StatusOr<std::string> v = secrets.Get({"RustFSPool", ns_, name}, secret);
-      EXPECT_TRUE(v.ok()) << v.status();
-      out.push_back(v.ok() ? *v : "");
-    }
-    return out;
-  }
-
-  std::map<std::string, std::string> Ids(const std::string& name) {
-    std::map<std::string, std::string> out;
-    auto rows =
-        docker_->ListContainers({{docker::kLabelNamespace, ns_}, {docker::kLabelName, name}});
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    if (rows.ok()) {
-      for (const auto& c : *rows) out[c.name] = c.id;
-    }
-    return out;
-  }
-
   // GET /health of node `node` on the pool's network, from the host.
   int Health(const std::string& name, const std::string& node) {
     absl::StatusOr<docker::ContainerInfo> info = docker_->InspectContainer(node);
@@ -83,8 +60,9 @@ TEST_F(RustFSE2eTest, TopologyChangesRefusedKeysKeptAndNeverShown) {
   nxtd_->WriteManifest("s3.yaml", PoolYaml(ns_, s3, 4));
   ASSERT_TRUE(WaitFor([&] { return IsReady(s3, "rustfs"); }, absl::Seconds(90)))
       << nxtd_->Nxtctl({"describe", "rustfs", s3, "-n", ns_}).stdout_text;
-  const std::vector<std::string> keys = Keys(s3);
-  const std::map<std::string, std::string> ids = Ids(s3);
+  const std::vector<std::string> keys =
+      Secrets(resources::kRustFSPoolKind, s3, {"access-key", "secret-key"});
+  const std::map<std::string, std::string> ids = ContainerIds(s3);
   ASSERT_EQ(ids.size(), 4u);
   CommandResult get = nxtd_->Nxtctl({"get", "rustfs", s3, "-n", ns_});
   EXPECT_THAT(get.stdout_text,
@@ -120,7 +98,8 @@ TEST_F(RustFSE2eTest, TopologyChangesRefusedKeysKeptAndNeverShown) {
   CommandResult describe = nxtd_->Nxtctl({"describe", "rustfs", s3, "-n", ns_});
   EXPECT_THAT(describe.stdout_text, AllOf(HasSubstr("Warning"), HasSubstr("InvalidManifest")))
       << describe.stdout_text;
-  EXPECT_FALSE(WaitFor([&] { return Ids(s3) != ids; }, absl::Seconds(3), absl::Milliseconds(200)))
+  EXPECT_FALSE(
+      WaitFor([&] { return ContainerIds(s3) != ids; }, absl::Seconds(3), absl::Milliseconds(200)))
       << "a refused edit changed Docker";
   EXPECT_EQ(Health(s3, s3 + "-3"), 200) << "still serving";
   nxtd_->WriteManifest("s3.yaml", PoolYaml(ns_, s3, 4));
@@ -140,7 +119,7 @@ TEST_F(RustFSE2eTest, TopologyChangesRefusedKeysKeptAndNeverShown) {
       << nxtd_->Nxtctl({"describe", "rustfs", s3, "-n", ns_}).stdout_text;
   EXPECT_THAT(Condition(GetObject(s3, "rustfs"), "Stalled").message,
               ContainsRegex("s3\\.yaml:7:3: spec.nodes: .*4.*6"));
-  EXPECT_EQ(Ids(s3), ids);
+  EXPECT_EQ(ContainerIds(s3), ids);
   EXPECT_EQ(Health(s3, s3 + "-0"), 200) << "still serving";
   nxtd_->Kill();
   nxtd_->WriteManifest("s3.yaml", PoolYaml(ns_, s3, 4));
@@ -150,8 +129,8 @@ TEST_F(RustFSE2eTest, TopologyChangesRefusedKeysKeptAndNeverShown) {
   CommandResult apply = nxtd_->Nxtctl({"apply", "-f", input.Join("same.yaml")});
   EXPECT_EQ(apply.exit_code, 0) << apply.stderr_text;
   ASSERT_TRUE(WaitFor([&] { return IsReady(s3, "rustfs"); }, absl::Seconds(60)));
-  EXPECT_EQ(Keys(s3), keys);
-  EXPECT_EQ(Ids(s3), ids) << "neither the restart nor the re-apply replaced a node";
+  EXPECT_EQ(Secrets(resources::kRustFSPoolKind, s3, {"access-key", "secret-key"}), keys);
+  EXPECT_EQ(ContainerIds(s3), ids) << "neither the restart nor the re-apply replaced a node";
 
   // The keys are nowhere a user or a scraper can see.
   std::string visible = nxtd_->Nxtctl({"get", "rustfs", s3, "-n", ns_, "-o", "yaml"}).stdout_text +

@@ -29,8 +29,11 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr const char* kSecrets[] = {"hash-key",       "block-key",   "internal-secret",
-                                    "backend-secret", "turn-secret", "turn-api-key"};
+// The backend's secrets, by their names in the SecretStore.
+std::vector<std::string> SecretNames() {
+  return {"hash-key",       "block-key",   "internal-secret",
+          "backend-secret", "turn-secret", "turn-api-key"};
+}
 
 // A port pair (p, p+1) nothing on this host holds, TCP and UDP (coturn's listener and
 // its RFC 5780 alternative port, on the host network).
@@ -69,33 +72,10 @@ std::string TalkYaml(const std::string& ns, const std::string& name, int signali
 
 class TalkE2eTest : public E2eTest {
  protected:
-  std::vector<std::string> Secrets(const std::string& name) {
-    controllers::SecretStore store(nxtd_->state_dir());
-    std::vector<std::string> out;
-    for (const char* secret : kSecrets) {
-      absl::StatusOr<std::string> value =
-          store.Get({resources::kTalkBackendKind, ns_, name}, secret);
-      EXPECT_TRUE(value.ok()) << secret << ": " << value.status();
-      out.push_back(value.ok() ? *value : "");
-    }
-    return out;
-  }
-
-  std::map<std::string, std::string> Ids(const std::string& name) {
-    std::map<std::string, std::string> out;
-    auto rows =
-        docker_->ListContainers({{docker::kLabelNamespace, ns_}, {docker::kLabelName, name}});
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    if (rows.ok()) {
-      for (const auto& c : *rows) out[c.name] = c.id;
-    }
-    return out;
-  }
-
   // Everything a user or a scraper can see of the backend, concatenated.
   std::string Visible(const std::string& name) {
     std::string out;
-    for (const auto& [container, id] : Ids(name)) {
+    for (const auto& [container, id] : ContainerIds(name)) {
       absl::StatusOr<CommandResult> inspect = RunCommand(
           {"docker", "-H", "unix://" + nxt::testing::DockerSocketPath(), "inspect", container});
       EXPECT_TRUE(inspect.ok() && inspect->exit_code == 0) << container;
@@ -118,7 +98,7 @@ class TalkE2eTest : public E2eTest {
   void ExpectHidden(const std::string& name, const std::vector<std::string>& secrets) {
     const std::string visible = Visible(name);
     for (size_t i = 0; i < secrets.size(); ++i) {
-      EXPECT_THAT(visible, Not(HasSubstr(secrets[i]))) << kSecrets[i] << " is visible";
+      EXPECT_THAT(visible, Not(HasSubstr(secrets[i]))) << SecretNames()[i] << " is visible";
     }
   }
 
@@ -155,8 +135,9 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
   ASSERT_EQ(applied.exit_code, 0) << applied.stderr_text;
   ASSERT_TRUE(WaitFor([&] { return Ready(name); }, absl::Seconds(60)))
       << nxtd_->Nxtctl({"describe", "talk", name, "-n", ns_}).stdout_text;
-  const std::vector<std::string> secrets = Secrets(name);
-  const std::map<std::string, std::string> ids = Ids(name);
+  const std::vector<std::string> secrets =
+      Secrets(resources::kTalkBackendKind, name, SecretNames());
+  const std::map<std::string, std::string> ids = ContainerIds(name);
   ASSERT_EQ(ids.size(), 3u) << "NATS, signaling, coturn";
   CommandResult table = nxtd_->Nxtctl({"get", "talk", "-n", ns_});
   EXPECT_THAT(table.stdout_text, HasSubstr("SIGNALING"));
@@ -168,8 +149,8 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
   // nxtd restarts: same secrets, nothing replaced.
   ASSERT_TRUE(nxtd_->Restart().ok());
   ASSERT_TRUE(WaitFor([&] { return Ready(name); }, absl::Seconds(60)));
-  EXPECT_EQ(Secrets(name), secrets);
-  EXPECT_EQ(Ids(name), ids) << "a restarted nxtd adopts the backend as it is";
+  EXPECT_EQ(Secrets(resources::kTalkBackendKind, name, SecretNames()), secrets);
+  EXPECT_EQ(ContainerIds(name), ids) << "a restarted nxtd adopts the backend as it is";
 
   // The same manifest again: unchanged. A second signaling node: it gets the same keys.
   applied = nxtd_->Nxtctl({"apply", "-f", input.Join("talk.yaml")});
@@ -185,7 +166,7 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
       },
       absl::Seconds(60)))
       << nxtd_->Nxtctl({"describe", "talk", name, "-n", ns_}).stdout_text;
-  EXPECT_EQ(Secrets(name), secrets);
+  EXPECT_EQ(Secrets(resources::kTalkBackendKind, name, SecretNames()), secrets);
   absl::StatusOr<docker::ExecResult> conf =
       docker_->Exec(name + "-signaling-1", {"cat", "/config/server.conf"}, absl::Seconds(10));
   ASSERT_TRUE(conf.ok()) << conf.status();

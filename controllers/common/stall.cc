@@ -1,0 +1,58 @@
+#include "controllers/common/stall.h"
+
+#include <optional>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "reconciler/reconciler.h"
+
+namespace nxt::controllers {
+namespace {
+
+resources::Condition MakeCondition(const char* type, bool status, const std::string& reason,
+                                   const std::string& message, absl::Time now) {
+  return {type, status ? "True" : "False", reason, message, now};
+}
+
+}  // namespace
+
+resources::ObjectStatus StalledStatus(int64_t generation, const std::string& reason,
+                                      const std::string& message, absl::Time now,
+                                      const resources::ObjectStatus* previous) {
+  resources::ObjectStatus st = previous != nullptr ? *previous : resources::ObjectStatus{};
+  st.observed_generation = generation;
+  st.SetCondition(MakeCondition(resources::kConditionStalled, true, reason, message, now));
+  st.SetCondition(MakeCondition(resources::kConditionReconciling, false, reason, message, now));
+  if (st.FindCondition(resources::kConditionReady) == nullptr) {
+    st.SetCondition(MakeCondition(resources::kConditionReady, false, reason, message, now));
+  }
+  st.fields["summary"] = reason;
+  return st;
+}
+
+std::string LocatedMessage(const resources::Object& object, const std::string& message) {
+  const size_t colon = message.find(": ");
+  if (object.source.file.empty() || colon == std::string::npos ||
+      !absl::StartsWith(message, "spec.")) {
+    return message;
+  }
+  return absl::StrCat(object.PositionOf(message.substr(0, colon)).ToString(), ": ", message);
+}
+
+absl::Status Stall(reconciler::Store& store, absl::Time now, const resources::Object& object,
+                   const std::string& reason, const absl::Status& error,
+                   const std::string& component) {
+  const resources::ObjectKey key = object.Key();
+  const std::string message = LocatedMessage(object, std::string(error.message()));
+  std::optional<resources::ObjectStatus> previous = store.GetStatus(key);
+  store.UpdateStatus(key, StalledStatus(object.metadata.generation, reason, message, now,
+                                        previous.has_value() ? &*previous : nullptr));
+  store.RecordEvent(key, "Warning", reason, message);
+  Log(LogLevel::kWarning, component, "stalled",
+      {{"object", key.NamespacedName()}, {"reason", reason}, {"error", message}});
+  return reconciler::TerminalError(absl::Status(
+      error.code(), absl::StrCat(component, " ", key.NamespacedName(), ": ", message)));
+}
+
+}  // namespace nxt::controllers
