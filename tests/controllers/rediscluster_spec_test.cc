@@ -5,14 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "reconciler/manifest_source.h"
 #include "resources/kind_registry.h"
 #include "resources/manifest_reader.h"
 #include "resources/rediscluster.h"
-#include "tests/testing/fake_store.h"
+#include "tests/testing/manifest_checks.h"
 #include "tests/testing/status_matchers.h"
 
 namespace nxt::resources {
@@ -23,11 +21,6 @@ using ::nxt::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-const KindRegistry& Kinds() {
-  static const std::shared_ptr<const KindRegistry> kKinds = *KindRegistry::Builtin();
-  return *kKinds;
-}
-
 std::string Manifest(int nodes, int replicas = -1) {
   std::string out =
       "apiVersion: nxt.io/v1alpha1\nkind: RedisCluster\nmetadata:\n  name: cache\nspec:\n"
@@ -37,34 +30,12 @@ std::string Manifest(int nodes, int replicas = -1) {
   return out;
 }
 
-std::vector<std::string> Errors(const ParseResult& r) {
-  std::vector<std::string> out;
-  for (const FieldError& e : r.AllErrors()) out.push_back(e.ToString());
-  return out;
-}
-
-// The errors nxtd reports when `edit` replaces the stored `stored`.
-std::vector<std::string> EditErrors(const std::string& stored, const std::string& edit) {
-  nxt::testing::FakeStore store(RealClock::Get());
-  ParseResult first = ParseManifest(Kinds(), "cache.yaml", stored);
-  EXPECT_TRUE(first.ok()) << ::testing::PrintToString(Errors(first));
-  for (Object& o : first.objects) store.Apply(o);
-  ParseResult second = ParseManifest(Kinds(), "cache.yaml", edit);
-  std::vector<std::string> out = Errors(second);
-  for (const Object& o : second.objects) {
-    for (const FieldError& e : reconciler::CheckAgainstStored(Kinds(), o, store)) {
-      out.push_back(e.ToString());
-    }
-  }
-  return out;
-}
-
 TEST(RedisClusterSpecTest, DefaultsAndDecoding) {
-  ParseResult r = ParseManifest(Kinds(), "cache.yaml",
+  ParseResult r = ParseManifest(nxt::testing::BuiltinKinds(), "cache.yaml",
                                 Manifest(6) +
                                     "  maxmemory: 512Mi\n  resources:\n    memory: 1Gi\n"
                                     "  config:\n    tcp-keepalive: \"60\"\n");
-  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(nxt::testing::ErrorsOf(r));
   ASSERT_EQ(r.objects.size(), 1u);
   absl::StatusOr<RedisClusterSpec> spec = DecodeRedisClusterSpec(r.objects[0].spec);
   ASSERT_THAT(spec, IsOk());
@@ -79,26 +50,27 @@ TEST(RedisClusterSpecTest, DefaultsAndDecoding) {
   EXPECT_EQ(spec->config.at("tcp-keepalive"), "60");
   EXPECT_EQ(spec->deletion_policy, DeletionPolicy::kRetain);
   EXPECT_FALSE(spec->suspend);
-  EXPECT_NE(Kinds().Find("redis"), nullptr) << "short name";
-  EXPECT_NE(Kinds().Find("redisclusters"), nullptr);
+  EXPECT_NE(nxt::testing::BuiltinKinds().Find("redis"), nullptr) << "short name";
+  EXPECT_NE(nxt::testing::BuiltinKinds().Find("redisclusters"), nullptr);
 }
 
 TEST(RedisClusterSpecTest, ValidSizes) {
   for (const auto& [nodes, replicas] :
        std::vector<std::pair<int, int>>{{6, 1}, {8, 1}, {10, 1}, {9, 2}, {3, 0}, {12, 3}}) {
-    ParseResult r = ParseManifest(Kinds(), "cache.yaml", Manifest(nodes, replicas));
-    EXPECT_THAT(Errors(r), IsEmpty()) << nodes << "/" << replicas;
+    ParseResult r =
+        ParseManifest(nxt::testing::BuiltinKinds(), "cache.yaml", Manifest(nodes, replicas));
+    EXPECT_THAT(nxt::testing::ErrorsOf(r), IsEmpty()) << nodes << "/" << replicas;
   }
 }
 
 TEST(RedisClusterSpecTest, ANodeCountEditMustBeWholeShards) {
   // As nxtd sees an edited file: the parse refuses it, with file:line:col.
-  EXPECT_THAT(EditErrors(Manifest(6), Manifest(7)),
+  EXPECT_THAT(nxt::testing::EditErrors("cache.yaml", Manifest(6), Manifest(7)),
               ElementsAre("cache.yaml:6:3: spec.nodes: Invalid value: 7: must be a multiple of "
                           "1 + spec.replicasPerMaster = 2 (each shard is 1 master + 1 replica)"));
-  EXPECT_THAT(EditErrors(Manifest(6), Manifest(8)), IsEmpty());
-  EXPECT_THAT(EditErrors(Manifest(8), Manifest(6)), IsEmpty());
-  EXPECT_THAT(EditErrors(Manifest(6), Manifest(4)),
+  EXPECT_THAT(nxt::testing::EditErrors("cache.yaml", Manifest(6), Manifest(8)), IsEmpty());
+  EXPECT_THAT(nxt::testing::EditErrors("cache.yaml", Manifest(8), Manifest(6)), IsEmpty());
+  EXPECT_THAT(nxt::testing::EditErrors("cache.yaml", Manifest(6), Manifest(4)),
               ElementsAre("cache.yaml:6:3: spec.nodes: Invalid value: 4: must give at least 3 "
                           "masters, but 4 / (1 + spec.replicasPerMaster) = 2; use at least 6 "
                           "nodes"));
@@ -125,9 +97,9 @@ TEST(RedisClusterSpecTest, TheCheckAgainstTheRunningObjectNamesTheNextSizes) {
 }
 
 TEST(RedisClusterSpecTest, ReplicasPerMasterChangesAloneAreAllowed) {
-  EXPECT_THAT(EditErrors(Manifest(6, 1), Manifest(9, 2)), IsEmpty());
-  EXPECT_THAT(EditErrors(Manifest(9, 2), Manifest(6, 1)), IsEmpty());
-  EXPECT_THAT(EditErrors(Manifest(6, 1), Manifest(12, 2)),
+  EXPECT_THAT(nxt::testing::EditErrors("cache.yaml", Manifest(6, 1), Manifest(9, 2)), IsEmpty());
+  EXPECT_THAT(nxt::testing::EditErrors("cache.yaml", Manifest(9, 2), Manifest(6, 1)), IsEmpty());
+  EXPECT_THAT(nxt::testing::EditErrors("cache.yaml", Manifest(6, 1), Manifest(12, 2)),
               ElementsAre("cache.yaml:7:3: spec.replicasPerMaster: Invalid value: 2: cannot "
                           "change in the same edit as the number of masters (3 -> 4): change "
                           "replicasPerMaster first (nodes = 9), then nodes"));

@@ -6,14 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "reconciler/manifest_source.h"
 #include "resources/kind_registry.h"
 #include "resources/manifest_reader.h"
 #include "resources/rustfspool.h"
-#include "tests/testing/fake_store.h"
+#include "tests/testing/manifest_checks.h"
 #include "tests/testing/status_matchers.h"
 
 namespace nxt::resources {
@@ -26,11 +24,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-const KindRegistry& Kinds() {
-  static const std::shared_ptr<const KindRegistry> kKinds = *KindRegistry::Builtin();
-  return *kKinds;
-}
-
 // A pool manifest; `extra` is appended under spec (indented by 2).
 std::string Manifest(int nodes, int drives, const std::string& extra = "") {
   return "apiVersion: nxt.io/v1alpha1\nkind: RustFSPool\nmetadata:\n  name: s3\nspec:\n"
@@ -38,33 +31,11 @@ std::string Manifest(int nodes, int drives, const std::string& extra = "") {
          std::to_string(nodes) + "\n  drivesPerNode: " + std::to_string(drives) + "\n" + extra;
 }
 
-std::vector<std::string> Errors(const ParseResult& r) {
-  std::vector<std::string> out;
-  for (const FieldError& e : r.AllErrors()) out.push_back(e.ToString());
-  return out;
-}
-
-// The errors nxtd reports when `edit` replaces the stored `stored`.
-std::vector<std::string> EditErrors(const std::string& stored, const std::string& edit) {
-  nxt::testing::FakeStore store(RealClock::Get());
-  ParseResult first = ParseManifest(Kinds(), "s3.yaml", stored);
-  EXPECT_TRUE(first.ok()) << ::testing::PrintToString(Errors(first));
-  for (Object& o : first.objects) store.Apply(o);
-  ParseResult second = ParseManifest(Kinds(), "s3.yaml", edit);
-  std::vector<std::string> out = Errors(second);
-  for (const Object& o : second.objects) {
-    for (const FieldError& e : reconciler::CheckAgainstStored(Kinds(), o, store)) {
-      out.push_back(e.ToString());
-    }
-  }
-  return out;
-}
-
 TEST(RustFSPoolSpecTest, DefaultsAndDecoding) {
-  ParseResult r = ParseManifest(Kinds(), "s3.yaml",
+  ParseResult r = ParseManifest(nxt::testing::BuiltinKinds(), "s3.yaml",
                                 "apiVersion: nxt.io/v1alpha1\nkind: RustFSPool\nmetadata:\n"
                                 "  name: s3\nspec:\n  nodes: 4\n");
-  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(nxt::testing::ErrorsOf(r));
   absl::StatusOr<RustFSPoolSpec> spec = DecodeRustFSPoolSpec(r.objects[0].spec);
   ASSERT_THAT(spec, IsOk());
   EXPECT_EQ(spec->nodes, 4);
@@ -77,20 +48,20 @@ TEST(RustFSPoolSpecTest, DefaultsAndDecoding) {
   EXPECT_THAT(spec->buckets, IsEmpty());
   EXPECT_EQ(spec->deletion_policy, DeletionPolicy::kRetain);
   EXPECT_FALSE(spec->suspend);
-  EXPECT_NE(Kinds().Find("rustfs"), nullptr) << "short name";
-  EXPECT_NE(Kinds().Find("rustfspools"), nullptr);
+  EXPECT_NE(nxt::testing::BuiltinKinds().Find("rustfs"), nullptr) << "short name";
+  EXPECT_NE(nxt::testing::BuiltinKinds().Find("rustfspools"), nullptr);
 }
 
 TEST(RustFSPoolSpecTest, DecodesEveryField) {
   ParseResult r = ParseManifest(
-      Kinds(), "s3.yaml",
+      nxt::testing::BuiltinKinds(), "s3.yaml",
       Manifest(4, 2,
                "  drives:\n    - hostPath: /srv/nxt/d0\n    - {}\n"
                "  console: {enabled: true, port: 9101}\n"
                "  buckets:\n    - {name: nextcloud, versioning: true}\n    - {name: logs}\n"
                "  resources: {memory: 1Gi, cpus: 500m}\n  deletionPolicy: Delete\n"
                "  suspend: true\n"));
-  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(nxt::testing::ErrorsOf(r));
   absl::StatusOr<RustFSPoolSpec> spec = DecodeRustFSPoolSpec(r.objects[0].spec);
   ASSERT_THAT(spec, IsOk());
   EXPECT_EQ(spec->drive_host_paths, (std::vector<std::string>{"/srv/nxt/d0", ""}));
@@ -120,11 +91,13 @@ TEST(RustFSPoolSpecTest, NodeCountsRustFSAccepts) {
                                          {17, 1, false},
                                          {4, 17, false},
                                          {0, 1, false}}) {
-    ParseResult r = ParseManifest(Kinds(), "s3.yaml", Manifest(c.nodes, c.drives));
+    ParseResult r =
+        ParseManifest(nxt::testing::BuiltinKinds(), "s3.yaml", Manifest(c.nodes, c.drives));
     EXPECT_EQ(r.ok(), c.valid) << c.nodes << " x " << c.drives << ": "
-                               << ::testing::PrintToString(Errors(r));
+                               << ::testing::PrintToString(nxt::testing::ErrorsOf(r));
   }
-  EXPECT_THAT(Errors(ParseManifest(Kinds(), "s3.yaml", Manifest(2, 1))),
+  EXPECT_THAT(nxt::testing::ErrorsOf(
+                  ParseManifest(nxt::testing::BuiltinKinds(), "s3.yaml", Manifest(2, 1))),
               ElementsAre("s3.yaml:6:3: spec.nodes: Invalid value: 2: must be 1 (a single-node "
                           "pool) or at least 4 (RustFS needs at least 4 nodes for a distributed "
                           "pool)"));
@@ -132,28 +105,30 @@ TEST(RustFSPoolSpecTest, NodeCountsRustFSAccepts) {
 
 TEST(RustFSPoolSpecTest, TopologyEditsAreRefusedWithThePathAndTheReason) {
   const std::string pool = Manifest(4, 2);
-  EXPECT_THAT(EditErrors(pool, Manifest(6, 2)),
+  EXPECT_THAT(nxt::testing::EditErrors("s3.yaml", pool, Manifest(6, 2)),
               ElementsAre(HasSubstr("s3.yaml:6:3: spec.nodes: Forbidden: cannot change from 4 "
                                     "to 6 while the pool exists: the topology of a RustFS pool "
                                     "(nodes, drivesPerNode, drive storage) is fixed")));
-  EXPECT_THAT(EditErrors(pool, Manifest(4, 3)),
+  EXPECT_THAT(nxt::testing::EditErrors("s3.yaml", pool, Manifest(4, 3)),
               ElementsAre(HasSubstr("s3.yaml:7:3: spec.drivesPerNode: Forbidden: cannot change "
                                     "from 2 to 3")));
-  EXPECT_THAT(EditErrors(pool, Manifest(6, 4)), SizeIs(2)) << "both fields are named";
+  EXPECT_THAT(nxt::testing::EditErrors("s3.yaml", pool, Manifest(6, 4)), SizeIs(2))
+      << "both fields are named";
   const std::string on_disk =
       Manifest(4, 2, "  drives:\n    - hostPath: /srv/nxt/a\n    - hostPath: /srv/nxt/b\n");
   EXPECT_THAT(
-      EditErrors(pool, on_disk),
+      nxt::testing::EditErrors("s3.yaml", pool, on_disk),
       ElementsAre(HasSubstr("s3.yaml:9:7: spec.drives[0].hostPath: drive 0: Forbidden: cannot "
                             "change from a named volume per node to host path \"/srv/nxt/a\""),
                   HasSubstr("s3.yaml:10:7: spec.drives[1].hostPath: drive 1: Forbidden")));
   EXPECT_THAT(
-      EditErrors(on_disk, Manifest(4, 2,
-                                   "  drives:\n    - hostPath: /srv/nxt/a\n"
-                                   "    - hostPath: /srv/nxt/c\n")),
+      nxt::testing::EditErrors("s3.yaml", on_disk,
+                               Manifest(4, 2,
+                                        "  drives:\n    - hostPath: /srv/nxt/a\n"
+                                        "    - hostPath: /srv/nxt/c\n")),
       ElementsAre(HasSubstr("spec.drives[1].hostPath: drive 1: Forbidden: cannot change from "
                             "host path \"/srv/nxt/b\" to host path \"/srv/nxt/c\"")));
-  EXPECT_THAT(EditErrors(on_disk, pool),
+  EXPECT_THAT(nxt::testing::EditErrors("s3.yaml", on_disk, pool),
               ElementsAre(HasSubstr("s3.yaml:5:1: spec.drives: drive 0: Forbidden"),
                           HasSubstr("spec.drives: drive 1: Forbidden")))
       << "dropping spec.drives moves the drives to named volumes";
@@ -161,14 +136,17 @@ TEST(RustFSPoolSpecTest, TopologyEditsAreRefusedWithThePathAndTheReason) {
 
 TEST(RustFSPoolSpecTest, EverythingButTheTopologyMayChange) {
   const std::string pool = Manifest(4, 2, "  drives:\n    - {}\n    - {}\n");
-  EXPECT_THAT(EditErrors(pool, Manifest(4, 2)), IsEmpty()) << "{} is a named volume, as before";
-  EXPECT_THAT(EditErrors(pool, Manifest(4, 2,
+  EXPECT_THAT(nxt::testing::EditErrors("s3.yaml", pool, Manifest(4, 2)), IsEmpty())
+      << "{} is a named volume, as before";
+  EXPECT_THAT(
+      nxt::testing::EditErrors("s3.yaml", pool,
+                               Manifest(4, 2,
                                         "  image: rustfs/rustfs:1.0.0-beta.7\n"
                                         "  console: {enabled: true}\n"
                                         "  buckets: [{name: nextcloud, versioning: true}]\n"
                                         "  resources: {memory: 4Gi}\n  deletionPolicy: Delete\n"
                                         "  suspend: true\n")),
-              IsEmpty());
+      IsEmpty());
 }
 
 TEST(RustFSPoolSpecTest, TheCheckAgainstTheRunningObjectUsesItsDefaults) {
