@@ -20,10 +20,11 @@ absl::Status GaleraClusterReconciler::Act(Round& r, const Action& a) {
       return Bootstrap(r);
     case Type::kProvision:
       NXT_RETURN_IF_ERROR(admin_.Provision(name, ProvisionSql(r.spec, r.passwords)));
-      r.provisioned_now = true;
+      r.applied_provision_hash = r.provision_hash;
       r.plan.provisioned = true;
       Event(r.key, "Normal", "Provisioned",
-            absl::StrCat("database ", r.spec.database, " and users created through ", name));
+            absl::StrCat(r.spec.database.empty() ? "" : "database " + r.spec.database + ", ",
+                         "users and passwords set through ", name));
       return absl::OkStatus();
     case Type::kJoin:
       NXT_RETURN_IF_ERROR(DisarmBootstrapNodes(r));
@@ -128,7 +129,9 @@ absl::Status GaleraClusterReconciler::WriteNodeFiles(Round& r, int ordinal,
                                                      const std::string& name) {
   NXT_RETURN_IF_ERROR(
       docker_.PutFile(name, kConfigPath, RenderMyCnf(r.key, r.spec, ordinal), 0644));
-  return docker_.PutFile(name, kHealthConfigPath, RenderHealthCnf(r.passwords.health), 0600);
+  NXT_RETURN_IF_ERROR(
+      docker_.PutFile(name, kHealthConfigPath, RenderHealthCnf(r.passwords.health), 0600));
+  return docker_.PutFile(name, kSstConfigPath, RenderSstCnf(r.passwords.sst), 0600);
 }
 
 absl::Status GaleraClusterReconciler::StartNode(const std::string& name) {

@@ -24,6 +24,12 @@ std::string LabelOr(const std::map<std::string, std::string>& labels, const char
   return it == labels.end() ? std::string() : it->second;
 }
 
+std::string StatusString(const std::optional<resources::ObjectStatus>& status, const char* field) {
+  if (!status.has_value()) return "";
+  const boost::json::value* v = status->fields.if_contains(field);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
 bool StatusBool(const std::optional<resources::ObjectStatus>& status, const char* field) {
   if (!status.has_value()) return false;
   const boost::json::value* v = status->fields.if_contains(field);
@@ -65,18 +71,21 @@ absl::Status GaleraClusterReconciler::Prepare(const resources::Object& object, R
   NXT_ASSIGN_OR_RETURN(r.spec, resources::DecodeGaleraClusterSpec(object.spec));
   NXT_ASSIGN_OR_RETURN(r.passwords.root, secrets_.GetOrCreate(r.key, "root"));
   NXT_ASSIGN_OR_RETURN(r.passwords.health, secrets_.GetOrCreate(r.key, "health"));
+  NXT_ASSIGN_OR_RETURN(r.passwords.sst, secrets_.GetOrCreate(r.key, "sst"));
   if (!r.spec.user.empty()) {
     NXT_ASSIGN_OR_RETURN(r.passwords.user, secrets_.GetOrCreate(r.key, "user"));
   }
-  r.config_hash =
-      NodeConfigHash(r.key, r.spec, controllers::SecretStore::Version(r.passwords.health));
+  r.config_hash = NodeConfigHash(r.key, r.spec, r.passwords);
+  r.provision_hash = ProvisionHash(r.spec, r.passwords);
   r.plan.desired.replicas = r.spec.replicas;
   r.plan.desired.config_hash = r.config_hash;
   r.plan.desired.suspend = r.spec.suspend;
   r.plan.grace = options_.grace;
   std::optional<resources::ObjectStatus> previous = store_.GetStatus(r.key);
   r.plan.bootstrapped = StatusBool(previous, kFieldBootstrapped) || MarkerExists(r.key);
-  r.plan.provisioned = StatusBool(previous, kFieldProvisioned);
+  // Provisioned when the users and database last created match the spec and secrets.
+  r.applied_provision_hash = StatusString(previous, kFieldProvisionHash);
+  r.plan.provisioned = r.applied_provision_hash == r.provision_hash;
   return absl::OkStatus();
 }
 
@@ -148,7 +157,8 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   in.now = clock_.Now();
   in.previous = previous.has_value() ? &*previous : nullptr;
   in.bootstrapped = r.bootstrapped_now || r.plan.bootstrapped;
-  in.provisioned = r.provisioned_now || r.plan.provisioned;
+  in.provisioned = r.plan.provisioned;
+  in.provision_hash = r.applied_provision_hash;
   in.recovery = r.recovery.has_value() ? &*r.recovery : nullptr;
   in.config_hash = r.config_hash;
   store_.UpdateStatus(r.key, BuildStatus(in));

@@ -82,10 +82,11 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
     resources::GaleraClusterSpec spec;
     Passwords passwords;
     std::string config_hash;
+    std::string provision_hash;          // what ProvisionSql would do now
+    std::string applied_provision_hash;  // what it last did (status), set by kProvision
     PlanInput plan;
     // Set by actions, read by the status.
     bool bootstrapped_now = false;
-    bool provisioned_now = false;
     std::optional<boost::json::object> recovery;
   };
 
@@ -101,7 +102,8 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   // Actions (galera_actions.cc).
   absl::Status Bootstrap(Round& round);
   absl::Status CreateNode(Round& round, int ordinal, NodeMode mode);
-  // my.cnf and health.cnf into a created or stopped node container (before it starts).
+  // my.cnf, health.cnf and sst.cnf into a created or stopped node container (before it
+  // starts).
   absl::Status WriteNodeFiles(Round& round, int ordinal, const std::string& name);
   // Before a node joins: every bootstrap-mode node gets restart policy "no" (1 → N).
   absl::Status DisarmBootstrapNodes(Round& round);

@@ -2,8 +2,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/secret_store.h"
 #include "controllers/galeracluster/render.h"
 
 namespace nxt::galera {
@@ -61,11 +63,25 @@ std::string ProvisionSql(const resources::GaleraClusterSpec& spec, const Passwor
   }
   user(kHealthUser, "localhost", p.health);
   user(kHealthUser, "%", p.health);
+  // What mariabackup needs on the donor (MariaDB's documented SST grants).
+  user(kSstUser, "localhost", p.sst);
+  absl::StrAppend(&sql, "GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO '", kSstUser,
+                  "'@'localhost';\n");
   absl::StrAppend(&sql,
                   "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING "
                   "PASSWORD('",
                   p.root, "') OR unix_socket;\n");
   return sql;
+}
+
+std::string ProvisionHash(const resources::GaleraClusterSpec& spec, const Passwords& p) {
+  using controllers::SecretStore;
+  // "v2": the SQL's shape (v2 added the SST user); bump it when ProvisionSql changes.
+  return Sha256Hex(absl::StrCat("v2\n", spec.database, "\n", spec.user, "\n",
+                                SecretStore::Version(p.root), "\n", SecretStore::Version(p.user),
+                                "\n", SecretStore::Version(p.health), "\n",
+                                SecretStore::Version(p.sst)))
+      .substr(0, 16);
 }
 
 NodeAdmin::NodeAdmin(docker::DockerClient& docker, Options options)

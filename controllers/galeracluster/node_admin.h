@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "controllers/galeracluster/recovery.h"
+#include "controllers/galeracluster/render.h"
 #include "controllers/galeracluster/wsrep.h"
 #include "docker/docker_client.h"
 #include "resources/galeracluster.h"
@@ -25,15 +26,14 @@
 
 namespace nxt::galera {
 
-struct Passwords {
-  std::string root;
-  std::string user;
-  std::string health;
-};
-
-// The SQL that creates the database, the user and the health-check user and sets the root
-// password (root keeps unix_socket access for `docker exec ... mariadb`). Idempotent.
+// The SQL that creates the database, the user, the health-check user and the SST user
+// and sets the root password (root keeps unix_socket access for `docker exec ...
+// mariadb`). Idempotent: users are created if missing and their passwords set again.
 std::string ProvisionSql(const resources::GaleraClusterSpec& spec, const Passwords& passwords);
+// A fingerprint of what ProvisionSql does (database, user, the passwords' versions; no
+// secret): provisioning runs again whenever it differs from the one last applied, so a
+// database or user added to a running cluster is created.
+std::string ProvisionHash(const resources::GaleraClusterSpec& spec, const Passwords& passwords);
 
 class NodeAdmin {
  public:

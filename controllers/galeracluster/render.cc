@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "common/sha256.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/secret_store.h"
 
 namespace nxt::galera {
 namespace {
@@ -79,11 +80,11 @@ std::string RenderMyCnf(const resources::ObjectKey& key, const resources::Galera
       "\n", "wsrep_cluster_address=", ClusterAddress(key, spec.replicas), "\n",
       "wsrep_node_name=", node, "\n", "wsrep_node_address=", node, "\n",
       "wsrep_sst_method=", spec.sst, "\n");
-  // The SST donor authenticates as the OS user `mysql` over the socket (unix_socket),
-  // so no SST password exists anywhere.
   for (const auto& [k, v] : spec.config) absl::StrAppend(&out, k, "=", v, "\n");
+  // wsrep_sst_auth lives in its own 0600 file (a missing include is skipped, as in the
+  // tool containers, which never donate).
   absl::StrAppend(&out, "\n[client]\nsocket=", kSocket, "\n", "\n[mariabackup]\nsocket=", kSocket,
-                  "\n");
+                  "\n\n!include ", kSstConfigPath, "\n");
   return out;
 }
 
@@ -92,11 +93,16 @@ std::string RenderHealthCnf(const std::string& password) {
                       "\nprotocol=socket\n");
 }
 
+std::string RenderSstCnf(const std::string& password) {
+  return absl::StrCat("[mysqld]\nwsrep_sst_auth=", kSstUser, ":", password, "\n");
+}
+
 std::string NodeConfigHash(const resources::ObjectKey& key,
-                           const resources::GaleraClusterSpec& spec,
-                           const std::string& health_secret_version) {
-  return controllers::ConfigHash(RenderUnhashed(key, spec, kOrdinalPlaceholder),
-                                 {RenderMyCnf(key, spec, -1), health_secret_version});
+                           const resources::GaleraClusterSpec& spec, const Passwords& passwords) {
+  return controllers::ConfigHash(
+      RenderUnhashed(key, spec, kOrdinalPlaceholder),
+      {RenderMyCnf(key, spec, -1), controllers::SecretStore::Version(passwords.health),
+       controllers::SecretStore::Version(passwords.sst)});
 }
 
 docker::ContainerSpec RenderNode(const resources::ObjectKey& key,

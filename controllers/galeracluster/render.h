@@ -9,8 +9,13 @@
 // (`--wsrep-new-cluster` on the command line, restart policy "no" when there are peers,
 // so Docker never re-bootstraps a node by itself).
 //
+// Secrets reach a node only as 0600 files: the health-check user's [client] file and the
+// SST file (wsrep_sst_auth of the SST user, !included by my.cnf and read by mariadbd as
+// root before it drops to mysql; the server hands it to the SST script itself).
+//
 // The hash covers the join-mode spec with the ordinal normalised, the my.cnf content
-// (which includes the member list) and the health secret's version. Pure; thread-safe.
+// (which includes the member list) and the versions of the secrets in the node's files.
+// Pure; thread-safe.
 #ifndef NXT_CONTROLLERS_GALERACLUSTER_RENDER_H_
 #define NXT_CONTROLLERS_GALERACLUSTER_RENDER_H_
 
@@ -34,9 +39,21 @@ inline constexpr char kModeJoin[] = "join";
 
 inline constexpr char kConfigPath[] = "/etc/nxt/my.cnf";
 inline constexpr char kHealthConfigPath[] = "/etc/nxt/health.cnf";
+inline constexpr char kSstConfigPath[] = "/etc/nxt/sst.cnf";
 inline constexpr char kDataDir[] = "/var/lib/mysql";
 inline constexpr char kSocket[] = "/run/mysqld/mysqld.sock";
 inline constexpr char kHealthUser[] = "nxt_health";
+// The SST donor's backup user (mariabackup): local only, the backup privileges only.
+inline constexpr char kSstUser[] = "nxt_sst";
+
+// The generated passwords of a cluster (SecretStore names "root", "user", "health",
+// "sst"); `user` is empty when the spec names no user.
+struct Passwords {
+  std::string root;
+  std::string user;
+  std::string health;
+  std::string sst;
+};
 
 enum class NodeMode { kJoin, kBootstrap };
 
@@ -58,11 +75,13 @@ std::string RenderMyCnf(const resources::ObjectKey& key, const resources::Galera
                         int ordinal);
 // [client] options of the health-check user (holds its password; written 0600).
 std::string RenderHealthCnf(const std::string& password);
+// [mysqld] wsrep_sst_auth of the SST user (holds its password; written 0600).
+std::string RenderSstCnf(const std::string& password);
 
-// The config hash every current node carries (io.nxt.config-hash).
+// The config hash every current node carries (io.nxt.config-hash); of the passwords only
+// the health and SST ones' SecretStore::Version count (they are in the node's files).
 std::string NodeConfigHash(const resources::ObjectKey& key,
-                           const resources::GaleraClusterSpec& spec,
-                           const std::string& health_secret_version);
+                           const resources::GaleraClusterSpec& spec, const Passwords& passwords);
 
 docker::ContainerSpec RenderNode(const resources::ObjectKey& key,
                                  const resources::GaleraClusterSpec& spec, int ordinal,

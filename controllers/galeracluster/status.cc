@@ -96,7 +96,8 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   if (!uuid.empty()) f["clusterStateUUID"] = uuid;
   f["nodes"] = std::move(nodes);
   f[kFieldBootstrapped] = in.bootstrapped || PreviousBool(in.previous, kFieldBootstrapped);
-  f[kFieldProvisioned] = in.provisioned || PreviousBool(in.previous, kFieldProvisioned);
+  f[kFieldProvisioned] = in.provisioned;
+  if (!in.provision_hash.empty()) f[kFieldProvisionHash] = in.provision_hash;
   int64_t recoveries = 0;
   if (in.previous != nullptr) {
     if (const auto* v = in.previous->fields.if_contains(kFieldRecoveries); v && v->is_int64()) {

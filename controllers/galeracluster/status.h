@@ -18,7 +18,8 @@ namespace nxt::galera {
 
 // Status field names the controller reads back (facts that must survive nxtd restarts).
 inline constexpr char kFieldBootstrapped[] = "bootstrapped";
-inline constexpr char kFieldProvisioned[] = "provisioned";
+inline constexpr char kFieldProvisioned[] = "provisioned";      // bool: provisionHash is current
+inline constexpr char kFieldProvisionHash[] = "provisionHash";  // ProvisionHash last applied
 inline constexpr char kFieldLastRecovery[] = "lastRecovery";
 inline constexpr char kFieldRecoveries[] = "recoveries";
 
@@ -31,7 +32,8 @@ struct StatusInput {
   const resources::ObjectStatus* previous = nullptr;  // optional
   // Set by this round (override `previous`): recorded facts and a new recovery.
   bool bootstrapped = false;
-  bool provisioned = false;
+  bool provisioned = false;    // the database and users match the spec and secrets
+  std::string provision_hash;  // ProvisionHash last applied ("" when never)
   const boost::json::object* recovery = nullptr;
   std::string config_hash;
 };

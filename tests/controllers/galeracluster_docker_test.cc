@@ -53,16 +53,17 @@ class GaleraDockerTest : public nxt::testing::ControllerDockerTest {
                                                             RealClock::Get(), options);
   }
 
-  void ApplySpec(int replicas) {
+  void ApplySpec(int replicas, const std::string& database = "app",
+                 const std::string& sst = "mariabackup") {
     resources::Object o;
     o.kind = resources::kGaleraClusterKind;
     o.metadata.name = name_;
     o.metadata.namespace_ = kNamespace;
     o.spec = {{"image", GaleraImage()},
               {"replicas", replicas},
-              {"database", "app"},
+              {"database", database},
               {"user", "app"},
-              {"sst", "mariabackup"},
+              {"sst", sst},
               {"config", boost::json::object{{"innodb_buffer_pool_size", "64M"},
                                              {"innodb_log_file_size", "16M"},
                                              {"wsrep_provider_options", "gcache.size=16M"},
@@ -103,8 +104,10 @@ class GaleraDockerTest : public nxt::testing::ControllerDockerTest {
 };
 
 // One cluster for the create checks and the two repairs (a cluster costs ~40 s here).
+// Its joiners copy their data by rsync, the other SST method (the other tests use
+// mariabackup, the default).
 TEST_F(GaleraDockerTest, ThreeNodesReadyRowReplicatedThenKilledAndRemovedNodesRejoin) {
-  ApplySpec(3);
+  ApplySpec(3, "app", "rsync");
   absl::Time start = absl::Now();
   ASSERT_TRUE(ConvergeReady(absl::Minutes(4)));
   std::cerr << "3 nodes Ready in " << absl::ToDoubleSeconds(absl::Now() - start) << " s\n";
@@ -116,6 +119,7 @@ TEST_F(GaleraDockerTest, ThreeNodesReadyRowReplicatedThenKilledAndRemovedNodesRe
     EXPECT_EQ(Sql(i, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'"), "wsrep_cluster_size\t3");
     EXPECT_EQ(Sql(i, "SELECT @@wsrep_cluster_address"),
               absl::StrCat("gcomm://", Node(0), ",", Node(1), ",", Node(2)));
+    EXPECT_EQ(Sql(i, "SELECT @@wsrep_sst_method"), "rsync");
   }
   Sql(0,
       "CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO app.t VALUES (1, "
@@ -145,6 +149,32 @@ TEST_F(GaleraDockerTest, ThreeNodesReadyRowReplicatedThenKilledAndRemovedNodesRe
   ASSERT_TRUE(ConvergeReady(absl::Minutes(3)));
   EXPECT_EQ(Sql(2, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM app.t"), "3");
   EXPECT_EQ(StatusField("recoveries"), "0");  // a Primary component existed throughout
+}
+
+// 1 -> 3: node 0 leaves bootstrap mode and the joiners copy their data by mariabackup
+// logged in as the SST user — the unix_socket account of the OS user `mysql` that it could
+// otherwise fall back to is dropped first. A database added in the same edit is created
+// (provisioning runs again when the database or users change).
+TEST_F(GaleraDockerTest, OneToThreeJoinsBySstAsTheSstUserAndCreatesAnAddedDatabase) {
+  ApplySpec(1);
+  ASSERT_TRUE(ConvergeReady(absl::Minutes(3)));
+  EXPECT_EQ(Sql(0, "SELECT COUNT(*) FROM mysql.user WHERE user = 'nxt_sst' AND host = 'localhost'"),
+            "1");
+  Sql(0,
+      "DROP USER IF EXISTS 'mysql'@'localhost'; CREATE TABLE app.t (id INT PRIMARY KEY); "
+      "INSERT INTO app.t VALUES (1), (2);");
+  ApplySpec(3, "app2");
+  ASSERT_TRUE(ConvergeReady(absl::Minutes(5)));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Sql(i, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM app.t"), "2") << i;
+    EXPECT_EQ(Sql(i, "SHOW DATABASES LIKE 'app2'"), "app2") << i;
+    EXPECT_EQ(Sql(i, "SELECT COUNT(*) FROM mysql.user WHERE user = 'mysql'"), "0") << i;
+    absl::StatusOr<docker::ExecResult> mode =
+        docker_->Exec(Node(i), {"stat", "-c", "%a %U", kSstConfigPath}, absl::Seconds(10));
+    ASSERT_THAT(mode, IsOk());
+    EXPECT_EQ(absl::StripAsciiWhitespace(mode->stdout_text), "600 root") << i;
+  }
+  EXPECT_EQ(StatusField("provisioned"), "true");
 }
 
 TEST_F(GaleraDockerTest, TotalOutageRecoversFromTheMostAdvancedNodeWithEveryRow) {

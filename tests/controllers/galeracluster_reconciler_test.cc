@@ -28,6 +28,7 @@ using ::nxt::testing::IsOk;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 const resources::ObjectKey kKey{"GaleraCluster", "default", "db"};
 constexpr char kUuid[] = "895df241-e622-11f1-a54e-ae1bbd32e2b6";
@@ -161,6 +162,7 @@ TEST_F(GaleraReconcilerTest, CreatesThreeNodesOneAtATimeWithOneBootstrap) {
                 HasSubstr("wsrep_cluster_address=gcomm://db-0,db-1,db-2\n"));
     EXPECT_EQ(c->files.at(kConfigPath).second, 0644);
     EXPECT_EQ(c->files.at(kHealthConfigPath).second, 0600);
+    EXPECT_EQ(c->files.at(kSstConfigPath).second, 0600);
   }
   // No tool container is left behind, and the next round changes nothing.
   EXPECT_EQ(docker_.ContainerNames().size(), 3u);
@@ -284,7 +286,7 @@ TEST_F(GaleraReconcilerTest, SecretsReachContainersOnlyAsFilesAndStdin) {
   for (int round = 0; round < 6; ++round) ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
   ASSERT_EQ(Field(store_, "summary"), "Ready");
   std::vector<std::string> secrets;
-  for (const char* name : {"root", "user", "health"}) {
+  for (const char* name : {"root", "user", "health", "sst"}) {
     absl::StatusOr<std::string> s = secrets_.Get(kKey, name);
     ASSERT_THAT(s, IsOk()) << name;
     secrets.push_back(*s);
@@ -303,9 +305,46 @@ TEST_F(GaleraReconcilerTest, SecretsReachContainersOnlyAsFilesAndStdin) {
     for (const std::string& s : secrets) EXPECT_FALSE(absl::StrContains(e, s));
   }
   EXPECT_THAT(c->files.at(kHealthConfigPath).first, HasSubstr(secrets[2]));
-  EXPECT_FALSE(absl::StrContains(c->files.at(kConfigPath).first, secrets[2]));
-  const std::string status = Field(store_, "nodes") + Field(store_, "summary");
-  for (const std::string& s : secrets) EXPECT_FALSE(absl::StrContains(status, s));
+  EXPECT_THAT(c->files.at(kSstConfigPath).first, HasSubstr(secrets[3]));
+  for (const std::string& s : secrets) {
+    EXPECT_FALSE(absl::StrContains(c->files.at(kConfigPath).first, s));
+    EXPECT_FALSE(absl::StrContains(boost::json::serialize(store_.GetStatus(kKey)->fields), s));
+  }
+}
+
+TEST_F(GaleraReconcilerTest, ADatabaseAddedToARunningClusterIsCreatedOnce) {
+  ApplySpec(store_, 3);
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  auto provisions = [this] {
+    int n = 0;
+    for (const ExecCall& c : calls_) n += absl::StrContains(c.stdin_data, "CREATE USER");
+    return n;
+  };
+  EXPECT_EQ(provisions(), 1);
+  EXPECT_EQ(Field(store_, "provisioned"), "true");
+  const std::string applied = Field(store_, "provisionHash");
+  EXPECT_EQ(applied.size(), 16u);
+
+  resources::Object o = *store_.Get(kKey);
+  o.spec["database"] = "analytics";
+  store_.Apply(std::move(o));
+  absl::StatusOr<std::vector<std::string>> plan = reconciler_->DescribePlan(*store_.Get(kKey));
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_THAT(*plan, ElementsAre(HasSubstr("provision")));
+  docker_.ResetCalls();
+  for (int round = 0; round < 5; ++round) ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  EXPECT_EQ(provisions(), 2) << "once more, then never again";
+  bool created = false;
+  for (const ExecCall& c : calls_) {
+    created |= absl::StrContains(c.stdin_data, "CREATE DATABASE IF NOT EXISTS `analytics`");
+  }
+  EXPECT_TRUE(created);
+  EXPECT_NE(Field(store_, "provisionHash"), applied);
+  EXPECT_EQ(Field(store_, "summary"), "Ready");
+  EXPECT_EQ(docker_.total_mutating_calls(), 0) << "no node restarts for a new database";
 }
 
 TEST_F(GaleraReconcilerTest, AJoinerCreatedWithoutItsFilesGetsThemBeforeItStarts) {
@@ -319,8 +358,8 @@ TEST_F(GaleraReconcilerTest, AJoinerCreatedWithoutItsFilesGetsThemBeforeItStarts
   absl::StatusOr<resources::GaleraClusterSpec> spec =
       resources::DecodeGaleraClusterSpec(store_.Get(kKey)->spec);
   ASSERT_THAT(spec, IsOk());
-  const std::string hash =
-      NodeConfigHash(kKey, *spec, controllers::SecretStore::Version(*secrets_.Get(kKey, "health")));
+  const std::string hash = NodeConfigHash(
+      kKey, *spec, {"", "", *secrets_.Get(kKey, "health"), *secrets_.Get(kKey, "sst")});
   ASSERT_THAT(docker_.CreateContainer(RenderNode(kKey, *spec, 1, NodeMode::kJoin, hash)), IsOk());
   std::unique_ptr<GaleraClusterReconciler> restarted = NewReconciler(store_);
   for (int round = 0; round < 20 && (round == 0 || Field(store_, "summary") != "Ready"); ++round) {
@@ -331,6 +370,7 @@ TEST_F(GaleraReconcilerTest, AJoinerCreatedWithoutItsFilesGetsThemBeforeItStarts
   ASSERT_TRUE(node1.has_value());
   EXPECT_EQ(node1->files.count(kConfigPath), 1u);
   EXPECT_EQ(node1->files.count(kHealthConfigPath), 1u) << "the health probe needs it";
+  EXPECT_EQ(node1->files.count(kSstConfigPath), 1u) << "a donor needs it";
   EXPECT_EQ(Count("mariadb-install-db"), 1) << "one bootstrap";
 }
 

@@ -92,7 +92,8 @@ TEST(GaleraRenderTest, EveryNodeListsEveryMemberAndNoEmptyGcomm) {
     EXPECT_THAT(cnf, HasSubstr("innodb_buffer_pool_size=64M\n"));
     EXPECT_THAT(cnf, Not(HasSubstr("gcomm://\n")));
   }
-  const std::string hash = NodeConfigHash(key, spec, "v1");
+  const Passwords pw{"root1", "user1", "health1", "sst1"};
+  const std::string hash = NodeConfigHash(key, spec, pw);
   docker::ContainerSpec join = RenderNode(key, spec, 1, NodeMode::kJoin, hash);
   EXPECT_THAT(join.entrypoint, ElementsAre("mariadbd"));
   EXPECT_THAT(join.cmd, ElementsAre("--defaults-file=/etc/nxt/my.cnf"));
@@ -101,12 +102,15 @@ TEST(GaleraRenderTest, EveryNodeListsEveryMemberAndNoEmptyGcomm) {
   docker::ContainerSpec boot = RenderNode(key, spec, 0, NodeMode::kBootstrap, hash);
   EXPECT_THAT(boot.cmd, Contains("--wsrep-new-cluster"));
   EXPECT_EQ(boot.restart_policy, "no");  // never re-bootstraps by itself
-  // The hash changes with membership and config, and with the health secret's version.
+  // The hash changes with membership and config, and with the secrets in the node's files
+  // (health, SST) — not with those only provisioning uses.
   spec.replicas = 5;
-  EXPECT_NE(NodeConfigHash(key, spec, "v1"), hash);
+  EXPECT_NE(NodeConfigHash(key, spec, pw), hash);
   spec.replicas = 3;
-  EXPECT_EQ(NodeConfigHash(key, spec, "v1"), hash);
-  EXPECT_NE(NodeConfigHash(key, spec, "v2"), hash);
+  EXPECT_EQ(NodeConfigHash(key, spec, pw), hash);
+  EXPECT_NE(NodeConfigHash(key, spec, {"root1", "user1", "health2", "sst1"}), hash);
+  EXPECT_NE(NodeConfigHash(key, spec, {"root1", "user1", "health1", "sst2"}), hash);
+  EXPECT_EQ(NodeConfigHash(key, spec, {"root2", "user2", "health1", "sst1"}), hash);
 }
 
 TEST(GaleraRenderTest, TheClusterNameFitsGalerasThirtyTwoBytes) {
@@ -126,20 +130,53 @@ TEST(GaleraRenderTest, TheClusterNameFitsGalerasThirtyTwoBytes) {
   EXPECT_THAT(RenderMyCnf(a, spec, 1), HasSubstr("\nwsrep_cluster_name=" + ClusterName(a) + "\n"));
 }
 
-TEST(GaleraRenderTest, SecretsOnlyInProvisionSqlAndHealthFile) {
+TEST(GaleraRenderTest, SecretsOnlyInProvisionSqlAndTheTwoSecretFiles) {
   resources::ObjectKey key{"GaleraCluster", "default", "db"};
   resources::GaleraClusterSpec spec;
-  Passwords p{"rootpw123", "userpw456", "healthpw789"};
+  Passwords p{"rootpw123", "userpw456", "healthpw789", "sstpw000"};
   std::string sql = ProvisionSql(spec, p);
   EXPECT_THAT(sql, HasSubstr("CREATE DATABASE IF NOT EXISTS `nextcloud`"));
   EXPECT_THAT(sql, HasSubstr("'nextcloud'@'%' IDENTIFIED BY 'userpw456'"));
   EXPECT_THAT(sql, HasSubstr("PASSWORD('rootpw123') OR unix_socket"));
+  // The SST user: local only, the documented mariabackup grants and nothing more.
+  EXPECT_THAT(sql, HasSubstr("CREATE USER IF NOT EXISTS 'nxt_sst'@'localhost' IDENTIFIED BY "
+                             "'sstpw000'"));
+  EXPECT_THAT(sql, HasSubstr("GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO "
+                             "'nxt_sst'@'localhost';"));
+  EXPECT_THAT(sql, Not(HasSubstr("'nxt_sst'@'%'")));
   EXPECT_THAT(RenderHealthCnf("healthpw789"), HasSubstr("password=healthpw789"));
-  const std::string hash = NodeConfigHash(key, spec, "v1");
+  EXPECT_EQ(RenderSstCnf("sstpw000"), "[mysqld]\nwsrep_sst_auth=nxt_sst:sstpw000\n");
+  const std::string hash = NodeConfigHash(key, spec, p);
   docker::ContainerSpec node = RenderNode(key, spec, 0, NodeMode::kJoin, hash);
   for (const std::string& arg : node.cmd) EXPECT_FALSE(absl::StrContains(arg, "pw"));
   EXPECT_THAT(node.env, IsEmpty());
-  EXPECT_FALSE(absl::StrContains(RenderMyCnf(key, spec, 0), "password"));
+  const std::string cnf = RenderMyCnf(key, spec, 0);
+  EXPECT_FALSE(absl::StrContains(cnf, "pw")) << cnf;
+  EXPECT_FALSE(absl::StrContains(cnf, "wsrep_sst_auth"));
+  EXPECT_THAT(cnf, HasSubstr("\n!include /etc/nxt/sst.cnf\n"));
+  EXPECT_FALSE(absl::StrContains(hash, "pw"));
+}
+
+TEST(GaleraRenderTest, ProvisionHashFollowsTheDatabaseUserAndPasswordsButHoldsNoSecret) {
+  resources::GaleraClusterSpec spec;
+  const Passwords p{"rootpw123", "userpw456", "healthpw789", "sstpw000"};
+  const std::string hash = ProvisionHash(spec, p);
+  EXPECT_EQ(ProvisionHash(spec, p), hash);
+  for (const std::string& secret : {p.root, p.user, p.health, p.sst}) {
+    EXPECT_FALSE(absl::StrContains(hash, secret));
+  }
+  resources::GaleraClusterSpec other = spec;
+  other.database = "another";
+  EXPECT_NE(ProvisionHash(other, p), hash);
+  other = spec;
+  other.user = "another";
+  EXPECT_NE(ProvisionHash(other, p), hash);
+  EXPECT_NE(ProvisionHash(spec, {"rootpw124", p.user, p.health, p.sst}), hash);
+  EXPECT_NE(ProvisionHash(spec, {p.root, p.user, p.health, "sstpw001"}), hash);
+  other = spec;
+  other.replicas = spec.replicas + 2;
+  other.config["innodb_buffer_pool_size"] = "1G";
+  EXPECT_EQ(ProvisionHash(other, p), hash) << "membership and config are not provisioning";
 }
 
 }  // namespace

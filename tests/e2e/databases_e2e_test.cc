@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resources/galeracluster.h"
 #include "resources/rediscluster.h"
 #include "tests/e2e/e2e_fixture.h"
 #include "tests/e2e/subprocess.h"
@@ -188,6 +189,9 @@ TEST_F(DatabasesE2eTest, GaleraEvenSizeRefusedAndSigkillMidScaleUpFinishesWithOn
   }
   EXPECT_EQ(bootstraps, 1) << describe.stdout_text;
   EXPECT_EQ(Status(db, "galera", "recoveries"), "0");
+  // The passwords are nowhere a user or a scraper can see.
+  ExpectSecretsHidden(resources::kGaleraClusterKind, "galera", db,
+                      {"root", "user", "health", "sst"});
 
   std::string metrics = MetricsWith("nxt_galera_cluster_size", Labels(db), "3");
   EXPECT_TRUE(HasMetricSample(metrics, "nxt_galera_recoveries_total", Labels(db), "0"));
@@ -287,6 +291,7 @@ TEST_F(DatabasesE2eTest, RedisRulesRefusedAndSigkillMidScaleDownFinishesWithEver
                     ContainsRegex("slots: [1-9][0-9]{3}\n"), HasSubstr("link: connected")))
       << describe.stdout_text;
 
+  ExpectSecretsHidden(resources::kRedisClusterKind, "redis", cache, {"password"});
   std::string metrics = MetricsWith("nxt_redis_known_nodes", Labels(cache), "6");
   EXPECT_TRUE(HasMetricSample(metrics, "nxt_redis_cluster_state_ok", Labels(cache), "1"));
   EXPECT_TRUE(HasMetricSample(metrics, "nxt_redis_masters", Labels(cache), "3"));

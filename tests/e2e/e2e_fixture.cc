@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <iostream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "controllers/common/secret_store.h"
 #include "tests/testing/docker_env.h"
@@ -109,6 +110,42 @@ std::vector<std::string> E2eTest::Secrets(const std::string& kind, const std::st
     out.push_back(value.ok() ? *value : "");
   }
   return out;
+}
+
+std::string E2eTest::Visible(const std::string& name, const std::string& kind) {
+  std::string out;
+  for (const auto& [container, id] : ContainerIds(name)) {
+    for (const char* verb : {"inspect", "top"}) {
+      absl::StatusOr<CommandResult> r = RunCommand(
+          {"docker", "-H", "unix://" + nxt::testing::DockerSocketPath(), verb, container});
+      EXPECT_TRUE(r.ok() && r->exit_code == 0) << "docker " << verb << " " << container;
+      if (r.ok()) out += r->stdout_text;
+    }
+  }
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"get", kind, name, "-n", ns_, "-o", "yaml"},
+        std::vector<std::string>{"get", kind, "-n", ns_},
+        std::vector<std::string>{"describe", kind, name, "-n", ns_}}) {
+    CommandResult r = nxtd_->Nxtctl(args);
+    EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+    out += r.stdout_text + r.stderr_text;
+  }
+  absl::StatusOr<HttpResponse> metrics = HttpGet(nxtd_->metrics_url("/metrics"));
+  EXPECT_TRUE(metrics.ok()) << metrics.status();
+  if (metrics.ok()) out += metrics->body;
+  return out + nxtd_->ReadLog();
+}
+
+void E2eTest::ExpectSecretsHidden(const std::string& kind, const std::string& short_kind,
+                                  const std::string& name, const std::vector<std::string>& names) {
+  const std::vector<std::string> secrets = Secrets(kind, name, names);
+  const std::string visible = Visible(name, short_kind);
+  ASSERT_FALSE(visible.empty());
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    ASSERT_GE(secrets[i].size(), 16u) << names[i];
+    EXPECT_FALSE(absl::StrContains(visible, secrets[i]))
+        << names[i] << " of " << name << " is visible";
+  }
 }
 
 boost::json::object E2eTest::GetObject(const std::string& name, const std::string& kind) {

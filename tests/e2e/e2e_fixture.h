@@ -57,6 +57,14 @@ class E2eTest : public ::testing::Test {
   // fails on one that does not exist).
   std::vector<std::string> Secrets(const std::string& kind, const std::string& name,
                                    const std::vector<std::string>& secrets);
+  // Everything a user or a scraper can see of object `name` (`kind` as nxtctl names it):
+  // `docker inspect` and `docker top` (every process's arguments) of its containers,
+  // `nxtctl get -o yaml`, the table and `describe`, the metrics and nxtd's log.
+  std::string Visible(const std::string& name, const std::string& kind);
+  // Fails the test for each secret of `names` (of `kind`, a resources kind) found in
+  // Visible(name, short_kind).
+  void ExpectSecretsHidden(const std::string& kind, const std::string& short_kind,
+                           const std::string& name, const std::vector<std::string>& names);
 
   // `nxtctl get KIND NAME -n ns_ -o json`, the object with status; empty on error.
   boost::json::object GetObject(const std::string& name, const std::string& kind = "cs");

@@ -24,7 +24,6 @@ namespace {
 using ::testing::AllOf;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
-using ::testing::Not;
 
 std::string PoolYaml(const std::string& ns, const std::string& name, int nodes) {
   return absl::StrCat("apiVersion: nxt.io/v1alpha1\nkind: RustFSPool\nmetadata:\n  name: ", name,
@@ -133,12 +132,9 @@ TEST_F(RustFSE2eTest, TopologyChangesRefusedKeysKeptAndNeverShown) {
   EXPECT_EQ(ContainerIds(s3), ids) << "neither the restart nor the re-apply replaced a node";
 
   // The keys are nowhere a user or a scraper can see.
-  std::string visible = nxtd_->Nxtctl({"get", "rustfs", s3, "-n", ns_, "-o", "yaml"}).stdout_text +
-                        nxtd_->Nxtctl({"describe", "rustfs", s3, "-n", ns_}).stdout_text +
-                        nxtd_->ReadLog();
+  ExpectSecretsHidden(resources::kRustFSPoolKind, "rustfs", s3, {"access-key", "secret-key"});
   absl::StatusOr<HttpResponse> metrics = HttpGet(nxtd_->metrics_url("/metrics"));
   ASSERT_TRUE(metrics.ok());
-  visible += metrics->body;
   EXPECT_THAT(metrics->body, AllOf(HasSubstr(absl::StrCat("nxt_rustfs_nodes_ready{namespace=\"",
                                                           ns_, "\",name=\"", s3, "\"} 4")),
                                    HasSubstr(absl::StrCat("nxt_rustfs_buckets{namespace=\"", ns_,
@@ -148,11 +144,6 @@ TEST_F(RustFSE2eTest, TopologyChangesRefusedKeysKeptAndNeverShown) {
         RunCommand({"docker", "-H", "unix://" + nxt::testing::DockerSocketPath(), "inspect", id});
     ASSERT_TRUE(inspect.ok() && inspect->exit_code == 0) << node;
     EXPECT_THAT(inspect->stdout_text, HasSubstr("RUSTFS_VOLUMES=http://" + s3 + "-{0...3}:9000"));
-    visible += inspect->stdout_text;
-  }
-  for (const std::string& key : keys) {
-    ASSERT_GE(key.size(), 20u);
-    EXPECT_THAT(visible, Not(HasSubstr(key)));
   }
 }
 

@@ -27,7 +27,6 @@ namespace nxt::e2e {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::Not;
 
 // The backend's secrets, by their names in the SecretStore.
 std::vector<std::string> SecretNames() {
@@ -72,34 +71,8 @@ std::string TalkYaml(const std::string& ns, const std::string& name, int signali
 
 class TalkE2eTest : public E2eTest {
  protected:
-  // Everything a user or a scraper can see of the backend, concatenated.
-  std::string Visible(const std::string& name) {
-    std::string out;
-    for (const auto& [container, id] : ContainerIds(name)) {
-      absl::StatusOr<CommandResult> inspect = RunCommand(
-          {"docker", "-H", "unix://" + nxt::testing::DockerSocketPath(), "inspect", container});
-      EXPECT_TRUE(inspect.ok() && inspect->exit_code == 0) << container;
-      if (inspect.ok()) out += inspect->stdout_text;
-    }
-    for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"get", "talk", name, "-n", ns_, "-o", "yaml"},
-          std::vector<std::string>{"get", "talk", "-n", ns_},
-          std::vector<std::string>{"describe", "talk", name, "-n", ns_}}) {
-      CommandResult r = nxtd_->Nxtctl(args);
-      EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
-      out += r.stdout_text + r.stderr_text;
-    }
-    absl::StatusOr<HttpResponse> metrics = HttpGet(nxtd_->metrics_url("/metrics"));
-    EXPECT_TRUE(metrics.ok()) << metrics.status();
-    if (metrics.ok()) out += metrics->body;
-    return out + nxtd_->ReadLog();
-  }
-
-  void ExpectHidden(const std::string& name, const std::vector<std::string>& secrets) {
-    const std::string visible = Visible(name);
-    for (size_t i = 0; i < secrets.size(); ++i) {
-      EXPECT_THAT(visible, Not(HasSubstr(secrets[i]))) << SecretNames()[i] << " is visible";
-    }
+  void ExpectHidden(const std::string& name) {
+    ExpectSecretsHidden(resources::kTalkBackendKind, "talk", name, SecretNames());
   }
 
   // The domain metrics are served for the backend, and the exposition passes promtool.
@@ -144,7 +117,7 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
   EXPECT_THAT(table.stdout_text, HasSubstr("1/1"));
 
   ExpectMetrics(name);
-  ExpectHidden(name, secrets);
+  ExpectHidden(name);
 
   // nxtd restarts: same secrets, nothing replaced.
   ASSERT_TRUE(nxtd_->Restart().ok());
@@ -172,7 +145,7 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
   ASSERT_TRUE(conf.ok()) << conf.status();
   EXPECT_THAT(conf->stdout_text, HasSubstr("hashkey = " + secrets[0] + "\n"));
   EXPECT_THAT(conf->stdout_text, HasSubstr("targets = " + name + "-signaling-0:9090\n"));
-  ExpectHidden(name, secrets);
+  ExpectHidden(name);
 }
 
 }  // namespace
