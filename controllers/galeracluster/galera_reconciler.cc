@@ -24,18 +24,6 @@ std::string LabelOr(const std::map<std::string, std::string>& labels, const char
   return it == labels.end() ? std::string() : it->second;
 }
 
-std::string StatusString(const std::optional<resources::ObjectStatus>& status, const char* field) {
-  if (!status.has_value()) return "";
-  const boost::json::value* v = status->fields.if_contains(field);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-bool StatusBool(const std::optional<resources::ObjectStatus>& status, const char* field) {
-  if (!status.has_value()) return false;
-  const boost::json::value* v = status->fields.if_contains(field);
-  return v != nullptr && v->is_bool() && v->get_bool();
-}
-
 }  // namespace
 
 GaleraClusterReconciler::GaleraClusterReconciler(reconciler::Store& store,
@@ -81,7 +69,8 @@ absl::Status GaleraClusterReconciler::Prepare(const resources::Object& object, R
   r.plan.desired.config_hash = r.config_hash;
   r.plan.desired.suspend = r.spec.suspend;
   r.plan.grace = options_.grace;
-  std::optional<resources::ObjectStatus> previous = store_.GetStatus(r.key);
+  const std::optional<resources::ObjectStatus> stored = store_.GetStatus(r.key);
+  const resources::ObjectStatus* previous = stored.has_value() ? &*stored : nullptr;
   r.plan.bootstrapped = StatusBool(previous, kFieldBootstrapped) || MarkerExists(r.key);
   // Provisioned when the users and database last created match the spec and secrets.
   r.applied_provision_hash = StatusString(previous, kFieldProvisionHash);

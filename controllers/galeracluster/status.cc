@@ -42,12 +42,6 @@ std::string Summary(const StatusInput& in, bool ready) {
   }
 }
 
-bool PreviousBool(const resources::ObjectStatus* previous, const char* field) {
-  if (previous == nullptr) return false;
-  const boost::json::value* v = previous->fields.if_contains(field);
-  return v != nullptr && v->is_bool() && v->get_bool();
-}
-
 }  // namespace
 
 bool ClusterReady(const PlanInput& in) {
@@ -95,7 +89,7 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   f["primary"] = primary ? "Yes" : "No";
   if (!uuid.empty()) f["clusterStateUUID"] = uuid;
   f["nodes"] = std::move(nodes);
-  f[kFieldBootstrapped] = in.bootstrapped || PreviousBool(in.previous, kFieldBootstrapped);
+  f[kFieldBootstrapped] = in.bootstrapped || StatusBool(in.previous, kFieldBootstrapped);
   f[kFieldProvisioned] = in.provisioned;
   if (!in.provision_hash.empty()) f[kFieldProvisionHash] = in.provision_hash;
   int64_t recoveries = 0;
@@ -126,6 +120,16 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
                   in.error.ok() ? summary : "ReconcileError", in.error.ok() ? "" : message,
                   in.now});
   return s;
+}
+
+bool StatusBool(const resources::ObjectStatus* status, const char* field) {
+  const boost::json::value* v = status != nullptr ? status->fields.if_contains(field) : nullptr;
+  return v != nullptr && v->is_bool() && v->get_bool();
+}
+
+std::string StatusString(const resources::ObjectStatus* status, const char* field) {
+  const boost::json::value* v = status != nullptr ? status->fields.if_contains(field) : nullptr;
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 }  // namespace nxt::galera

@@ -44,6 +44,10 @@ bool ClusterReady(const PlanInput& in);
 
 resources::ObjectStatus BuildStatus(const StatusInput& in);
 
+// A recorded fact of a stored status (null: none): false / "" when absent or mistyped.
+bool StatusBool(const resources::ObjectStatus* status, const char* field);
+std::string StatusString(const resources::ObjectStatus* status, const char* field);
+
 }  // namespace nxt::galera
 
 #endif  // NXT_CONTROLLERS_GALERACLUSTER_STATUS_H_
