@@ -84,11 +84,25 @@ ManifestSource::FileRead ManifestSource::ReadOne(const std::string& file) const 
   FileRead read;
   read.file = file;
   struct stat st;
-  if (::lstat(file.c_str(), &st) != 0 || S_ISDIR(st.st_mode) ||
-      !resources::IsManifestFileName(std::filesystem::path(file).filename().string())) {
+  if (!resources::IsManifestFileName(std::filesystem::path(file).filename().string())) {
+    return read;  // kGone
+  }
+  if (::lstat(file.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) {
+      return read;  // kGone
+    }
+    read.kind = ReadKind::kFileError;  // there may still be a file: keep its objects
+    read.errors.push_back(FileError(file, absl::StrCat("cannot stat: ", std::strerror(errno))));
+    return read;
+  }
+  if (S_ISDIR(st.st_mode)) {
     return read;  // kGone
   }
   read.kind = ReadKind::kFileError;
+  if (std::string bad = BadDirOf(file); !bad.empty()) {
+    read.errors.push_back(FileError(file, bad));
+    return read;
+  }
   if (S_ISLNK(st.st_mode)) {
     char resolved[PATH_MAX];
     if (::realpath(file.c_str(), resolved) == nullptr) {
@@ -109,6 +123,10 @@ ManifestSource::FileRead ManifestSource::ReadOne(const std::string& file) const 
   }
   if (!S_ISREG(st.st_mode)) {
     read.errors.push_back(FileError(file, "not a regular file; refused"));
+    return read;
+  }
+  if (std::string why = UntrustedReason(st, options_.trusted_uid); !why.empty()) {
+    read.errors.push_back(FileError(file, UntrustedMessage("the file", why)));
     return read;
   }
   read.result = resources::ReadManifestFile(kinds_, file, options_.max_file_bytes);
@@ -166,6 +184,7 @@ void ManifestSource::ProcessBatch(const std::set<std::string>& files) {
           {{"key", key.ToString()}});
     }
   }
+  MaybeEndHold();
 }
 
 std::set<ObjectKey> ManifestSource::Release(const FileRead& read) {
@@ -316,12 +335,7 @@ void ManifestSource::PruneUnowned() {
     if (owners_.count(key) > 0 || object->metadata.deletion_timestamp != absl::InfinitePast()) {
       continue;
     }
-    auto file = files_.find(object->source.file);
-    if (file != files_.end() && !file->second.complete) {
-      // Its file is there but unreadable: keep the object, show why.
-      owners_[key] = Owner{file->first, object->source};
-      file->second.keys.push_back(key);
-      store_.SetManifestErrors(key, file->second.errors);
+    if (KeepUnowned(*object)) {
       continue;
     }
     store_.SetManifestErrors(key, {});

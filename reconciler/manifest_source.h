@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "reconciler/manifest_trust.h"
 #include "reconciler/store.h"
 #include "resources/field_error.h"
 #include "resources/kind_registry.h"
@@ -38,6 +39,24 @@ struct ManifestSourceOptions {
   // Called with the number of manifest errors found by each read (for a metric). May be
   // empty. Called on the reading thread, with the source's lock held.
   std::function<void(int)> on_manifest_errors;
+  // Where the source records which directory the stored objects came from (see "Nothing
+  // is deleted on doubt" below); normally SourceRecordPath(state_dir). Empty: no record
+  // and no hold (unit tests of other behaviour).
+  std::string source_record;
+  // Manifests, and every directory from the root down to them, must be owned by root or
+  // this user and not be group- or world-writable (sshd's StrictModes).
+  uid_t trusted_uid = 0;
+  // Fault injection for tests: replaces inotify_add_watch(2). Empty: the real call.
+  std::function<int(int fd, const std::string& dir, uint32_t mask)> add_watch;
+};
+
+// Why the source keeps objects that no manifest defines, and which ones.
+struct SourceState {
+  std::string dir;
+  std::optional<SourceIdentity> current;   // nullopt if the directory cannot be identified
+  std::optional<SourceIdentity> recorded;  // where the stored objects came from
+  std::string held_reason;                 // "" when nothing is held
+  std::vector<resources::ObjectKey> held;  // objects kept only because of the hold
 };
 
 // Runs the kind's semantic check of `desired` against the object stored now (nullptr
@@ -65,9 +84,24 @@ std::vector<resources::FieldError> CheckAgainstStored(const resources::KindRegis
 // Every error is logged (warning, component "manifests") and counted through
 // options.on_manifest_errors.
 //
-// After the first full scan (Open/Start), stored objects that no manifest defines are
-// deleted, unless their recorded source file still exists but cannot be read
-// completely (then they get that file's errors and stay).
+// Trust (StrictModes): a file that is not owned by root (or options.trusted_uid) or is
+// group- or world-writable, or that lies in such a directory (the root included), is
+// refused like an unreadable file: never applied, its objects kept with the reason. So
+// is every file in a directory that cannot be listed or watched (the inotify watch
+// limit, say); such directories are tried again every 10 s. Mode and owner changes are
+// seen (IN_ATTRIB).
+//
+// Nothing is deleted on doubt. After the first full scan (Open/Start), stored objects
+// that no manifest defines are deleted, unless
+//   - their source file still exists but cannot be read completely, or lies in a
+//     directory that cannot be listed, watched or trusted (they get the reason and stay);
+//   - the source holds: objects were stored and the directory scanned now is not the one
+//     they came from (options.source_record: its resolved path, device, inode and file
+//     system id), there is no record and the directory defines none of them, or it
+//     defines no object at all. Then every object no manifest defines is kept, with
+//     Stalled and the reason on its status and a warning in the log, until files define
+//     them again (the hold ends by itself when none is left) or ConfirmSource().
+// Once nothing holds, the directory is recorded as the source.
 //
 // Thread-safe: one lock serializes every read of the directory and the Store calls it
 // makes. Store listeners run on the reading thread and must not call back into this
@@ -102,6 +136,14 @@ class ManifestSource {
   void Rescan(const std::vector<std::string>& files);
   // Files with events that are not yet processed (debouncing).
   size_t PendingCount() const;
+
+  // The source directory, its record and the hold.
+  SourceState State() const;
+  // The user's word that the directory scanned now is the source: records it, ends the
+  // hold and deletes the objects that no manifest defines. Returns the keys deleted.
+  // FailedPrecondition if the source is not open; Internal if the record cannot be
+  // written (then nothing is deleted).
+  absl::StatusOr<std::vector<resources::ObjectKey>> ConfirmSource();
 
   // The file that defines `key` (last good read), if any.
   std::optional<std::string> FileOf(const resources::ObjectKey& key) const;
@@ -140,6 +182,17 @@ class ManifestSource {
   void ReportErrors(const std::string& file, const std::vector<resources::FieldError>& errors)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PruneUnowned() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Keeps `key` (not deleted) with `message` as its manifest error; true if kept.
+  bool KeepUnowned(const resources::Object& object) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // "" or why the source holds; records the directory when nothing holds. `before`: the
+  // keys stored before the first scan.
+  std::string DecideHold(const std::set<resources::ObjectKey>& before)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RecordSource(const SourceIdentity& identity) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends the hold once every held key is defined again.
+  void MaybeEndHold() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // "" or why files under the directory holding `file` are refused.
+  std::string BadDirOf(const std::string& file) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string Normalize(const std::string& file) const;
 
   // manifest_source_inotify.cc: watches, events, the thread.
@@ -147,6 +200,15 @@ class ManifestSource {
   // Watches `dir` and its subdirectories; returns the manifest files found in them.
   std::vector<std::string> WatchTree(const std::string& dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UnwatchTree(const std::string& dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Watches and lists one directory; false (and bad_dirs_[dir] set) if it cannot.
+  bool WatchDir(const std::string& dir, std::vector<std::string>& dirs,
+                std::vector<std::string>& files) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Re-reads directories whose trust, owner or mode may have changed, and the files in them.
+  void Reevaluate(const std::string& dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Tries the directories that could not be listed or watched again.
+  void RetryBadDirs() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets the next retry when a directory is not watched.
+  void ScheduleRetry() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Returns true if the queue overflowed.
   absl::StatusOr<bool> DrainEvents() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void HandleEvent(int wd, uint32_t mask, const std::string& name)
@@ -176,6 +238,11 @@ class ManifestSource {
   std::map<resources::ObjectKey, Owner> owners_ ABSL_GUARDED_BY(mu_);
   // Files that also define a key but lost to its owner (duplicates).
   std::map<resources::ObjectKey, std::set<std::string>> shadowed_ ABSL_GUARDED_BY(mu_);
+  // Directories whose files are refused: untrusted, or cannot be listed or watched.
+  std::map<std::string, std::string> bad_dirs_ ABSL_GUARDED_BY(mu_);
+  absl::Time retry_bad_dirs_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  std::string held_reason_ ABSL_GUARDED_BY(mu_);
+  std::set<resources::ObjectKey> held_ ABSL_GUARDED_BY(mu_);
 
   int wake_fd_ = -1;  // eventfd that stops the thread
   std::thread thread_;

@@ -22,9 +22,12 @@ namespace {
 
 // IN_MODIFY on top of the required events: a writer that keeps writing keeps the batch
 // waiting (partial writes are never read while they continue).
+// IN_ATTRIB: a change of owner or mode may make a file or directory trusted or not.
 constexpr uint32_t kWatchMask = IN_CLOSE_WRITE | IN_CREATE | IN_MODIFY | IN_MOVED_TO |
                                 IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF |
-                                IN_ONLYDIR | IN_DONT_FOLLOW;
+                                IN_ATTRIB | IN_ONLYDIR | IN_DONT_FOLLOW;
+// Directories that cannot be listed or watched are tried again this often.
+constexpr absl::Duration kRetryBadDirs = absl::Seconds(10);
 
 absl::Duration MaxWait(absl::Duration debounce) {
   return std::max(absl::Seconds(2), 10 * debounce);
@@ -59,11 +62,24 @@ absl::Status ManifestSource::Open() {
   if (inotify_fd_ < 0) {
     return absl::InternalError(absl::StrCat("inotify_init1: ", std::strerror(errno)));
   }
+  std::set<resources::ObjectKey> before;
+  for (const resources::ObjectPtr& object : store_.List("")) {
+    if (object->metadata.deletion_timestamp == absl::InfinitePast()) {
+      before.insert(object->Key());
+    }
+  }
   absl::Status scanned = RescanAllLocked();
   if (!scanned.ok()) {
     return scanned;
   }
+  held_reason_ = DecideHold(before);
   PruneUnowned();
+  if (!held_.empty()) {
+    Log(LogLevel::kWarning, "manifests",
+        "objects that no manifest defines are kept, not deleted: nxtctl source confirm deletes "
+        "them",
+        {{"reason", held_reason_}, {"kept", absl::StrCat(held_.size())}});
+  }
   Log(LogLevel::kInfo, "manifests", "watching the manifest directory",
       {{"dir", root_},
        {"files", absl::StrCat(files_.size())},
@@ -137,7 +153,7 @@ absl::Time ManifestSource::DueTime() const {
 
 int ManifestSource::NextDueMs() const {
   absl::MutexLock lock(&mu_);
-  const absl::Time due = DueTime();
+  const absl::Time due = std::min(DueTime(), retry_bad_dirs_at_);
   if (due == absl::InfiniteFuture()) {
     return -1;
   }
@@ -160,6 +176,9 @@ absl::Status ManifestSource::SyncOnce() {
   if (*overflow) {
     Log(LogLevel::kWarning, "manifests", "inotify queue overflowed; rescanning everything");
     return RescanAllLocked();
+  }
+  if (clock_.Now() >= retry_bad_dirs_at_) {
+    RetryBadDirs();
   }
   if (pending_.empty()) {
     return absl::OkStatus();
@@ -197,6 +216,7 @@ absl::Status ManifestSource::RescanAllLocked() {
   std::map<int, std::string> old = std::move(wd_to_dir_);
   wd_to_dir_.clear();
   dir_to_wd_.clear();
+  bad_dirs_.clear();
   std::set<std::string> batch;
   for (std::string& file : WatchTree(root_)) {
     batch.insert(std::move(file));
@@ -223,34 +243,105 @@ std::vector<std::string> ManifestSource::WatchTree(const std::string& top) {
   while (!dirs.empty()) {
     const std::string dir = std::move(dirs.back());
     dirs.pop_back();
-    // The root itself may be a symlink (to a Git checkout, say); below it, symlinked
-    // directories are not followed.
-    const uint32_t mask = dir == root_ ? kWatchMask & ~IN_DONT_FOLLOW : kWatchMask;
-    int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), mask);
-    if (wd < 0) {
-      Log(LogLevel::kWarning, "manifests", "cannot watch directory",
-          {{"dir", dir}, {"error", std::strerror(errno)}});
-      continue;
+    (void)WatchDir(dir, dirs, files);
+  }
+  ScheduleRetry();
+  return files;
+}
+
+void ManifestSource::ScheduleRetry() {
+  for (const auto& [dir, reason] : bad_dirs_) {
+    if (dir_to_wd_.count(dir) == 0 && retry_bad_dirs_at_ == absl::InfiniteFuture()) {
+      retry_bad_dirs_at_ = clock_.Now() + kRetryBadDirs;
     }
+  }
+}
+
+bool ManifestSource::WatchDir(const std::string& dir, std::vector<std::string>& dirs,
+                              std::vector<std::string>& files) {
+  bad_dirs_.erase(dir);
+  // The root itself may be a symlink (to a Git checkout, say); below it, symlinked
+  // directories are not followed.
+  struct stat st;
+  const int stat_rc = dir == root_ ? ::stat(dir.c_str(), &st) : ::lstat(dir.c_str(), &st);
+  if (stat_rc != 0) {
+    bad_dirs_[dir] = absl::StrCat("cannot stat directory ", dir, ": ", std::strerror(errno),
+                                  "; its manifests are not read");
+    return false;
+  }
+  const uint32_t mask = dir == root_ ? kWatchMask & ~IN_DONT_FOLLOW : kWatchMask;
+  const int wd = options_.add_watch ? options_.add_watch(inotify_fd_, dir, mask)
+                                    : ::inotify_add_watch(inotify_fd_, dir.c_str(), mask);
+  if (wd < 0) {
+    const int err = errno;
+    Log(LogLevel::kWarning, "manifests", "cannot watch directory",
+        {{"dir", dir}, {"error", std::strerror(err)}});
+    bad_dirs_[dir] =
+        absl::StrCat("cannot watch directory ", dir, ": ", std::strerror(err),
+                     err == ENOSPC ? " (raise the sysctl fs.inotify.max_user_watches)" : "",
+                     "; its manifests are not read until it can be");
+  } else {
     if (auto it = wd_to_dir_.find(wd); it != wd_to_dir_.end()) {
       dir_to_wd_.erase(it->second);  // the same directory under its new name
     }
     wd_to_dir_[wd] = dir;
     dir_to_wd_[dir] = wd;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      const std::string name = entry.path().filename().string();
-      const auto type = entry.symlink_status(ec).type();
-      if (type == std::filesystem::file_type::directory) {
-        if (!absl::StartsWith(name, ".")) {
-          dirs.push_back(entry.path().string());
-        }
-      } else if (resources::IsManifestFileName(name)) {
-        files.push_back(entry.path().string());
+  }
+  if (std::string why = UntrustedReason(st, options_.trusted_uid); !why.empty()) {
+    bad_dirs_[dir] = UntrustedMessage(absl::StrCat("directory ", dir), why);
+  }
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code type_ec;
+    const auto type = it->symlink_status(type_ec).type();
+    if (type == std::filesystem::file_type::directory) {
+      if (!absl::StartsWith(name, ".")) {
+        dirs.push_back(it->path().string());
       }
+    } else if (resources::IsManifestFileName(name)) {
+      files.push_back(it->path().string());
     }
   }
-  return files;
+  if (ec) {
+    bad_dirs_[dir] = absl::StrCat("cannot list directory ", dir, ": ", ec.message(),
+                                  "; its manifests are not read until it can be");
+  }
+  return bad_dirs_.count(dir) == 0;
+}
+
+void ManifestSource::Reevaluate(const std::string& dir) {
+  for (const std::string& file : WatchTree(dir)) {
+    MarkPending(file);
+  }
+  for (const auto& [file, state] : files_) {
+    if (absl::StartsWith(file, dir + "/")) {
+      MarkPending(file);
+    }
+  }
+}
+
+void ManifestSource::RetryBadDirs() {
+  retry_bad_dirs_at_ = absl::InfiniteFuture();
+  const std::map<std::string, std::string> before = bad_dirs_;
+  for (const auto& [dir, reason] : before) {
+    if (bad_dirs_.count(dir) == 0 || dir_to_wd_.count(dir) > 0) {
+      continue;  // fixed meanwhile, or watched (untrusted: IN_ATTRIB tells when it changes)
+    }
+    struct stat st;
+    if (dir != root_ && ::lstat(dir.c_str(), &st) != 0 && errno == ENOENT) {
+      bad_dirs_.erase(dir);  // gone: its files are gone too
+      Reevaluate(dir);
+      continue;
+    }
+    (void)WatchTree(dir);
+    auto now = bad_dirs_.find(dir);
+    if (now == bad_dirs_.end() || now->second != reason) {
+      Reevaluate(dir);
+    }
+  }
+  ScheduleRetry();
 }
 
 void ManifestSource::UnwatchTree(const std::string& top) {
@@ -262,6 +353,10 @@ void ManifestSource::UnwatchTree(const std::string& top) {
     ::inotify_rm_watch(inotify_fd_, it->second);
     wd_to_dir_.erase(it->second);
     it = dir_to_wd_.erase(it);
+  }
+  for (auto it = bad_dirs_.begin(); it != bad_dirs_.end();) {
+    const bool under = it->first == top || absl::StartsWith(it->first, top + "/");
+    it = under ? bad_dirs_.erase(it) : std::next(it);
   }
 }
 
@@ -307,6 +402,10 @@ void ManifestSource::HandleEvent(int wd, uint32_t mask, const std::string& name)
     return;
   }
   if (name.empty()) {
+    if ((mask & IN_ATTRIB) != 0 && dir == root_) {
+      Reevaluate(root_);  // the root's owner or mode changed
+      return;
+    }
     if ((mask & (IN_DELETE_SELF | IN_MOVE_SELF)) != 0 && dir == root_) {
       Log(LogLevel::kError, "manifests",
           "the manifest directory was removed or moved; objects are kept as they are",
@@ -331,6 +430,9 @@ void ManifestSource::HandleEvent(int wd, uint32_t mask, const std::string& name)
       for (const std::string& file : WatchTree(path)) {
         MarkPending(file);
       }
+    }
+    if ((mask & IN_ATTRIB) != 0) {
+      Reevaluate(path);
     }
     return;
   }

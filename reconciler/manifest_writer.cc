@@ -69,12 +69,14 @@ std::string WriteTarget(const std::string& path) {
 
 absl::Status WriteManifest(const std::string& path, const std::string& content) {
   const std::string target = WriteTarget(path);
-  mode_t mode = 0644;
+  // New files 0600 in 0700 directories; a file rewritten keeps its mode, never writable
+  // by group or others (the source would refuse it).
+  mode_t mode = 0600;
   struct stat st;
   if (::stat(target.c_str(), &st) == 0) {
-    mode = st.st_mode & 07777;
+    mode = st.st_mode & 07755;
   }
-  absl::Status made = MakeDirs(std::filesystem::path(target).parent_path().string(), 0755);
+  absl::Status made = MakeDirs(std::filesystem::path(target).parent_path().string(), 0700);
   if (!made.ok()) {
     return made;
   }

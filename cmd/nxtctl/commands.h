@@ -85,6 +85,7 @@ int RunDelete(Context& ctx);
 int RunDiff(Context& ctx);
 int RunValidate(Context& ctx);
 int RunVersion(Context& ctx);
+int RunSource(Context& ctx);
 
 }  // namespace nxt::nxtctl
 

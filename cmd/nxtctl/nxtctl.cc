@@ -34,6 +34,9 @@ Commands:
   validate -f FILE|DIR|-         check manifests; against the running objects when nxtd
                                  answers, offline otherwise (a note says so)
   version                        client and server versions
+  source [confirm]               the manifest directory nxtd reads and the one the
+                                 stored objects came from; confirm accepts it and
+                                 deletes the objects no manifest defines
 
 Flags (anywhere on the line):
   --socket PATH           nxtd's API socket (or NXT_SOCKET; default /run/nxt/nxtd.sock)
@@ -51,9 +54,9 @@ using Command = int (*)(Context&);
 
 const std::map<std::string, Command>& Commands() {
   static const auto* commands = new std::map<std::string, Command>{
-      {"apply", RunApply},    {"get", RunGet},   {"describe", RunDescribe},
-      {"delete", RunDelete},  {"diff", RunDiff}, {"validate", RunValidate},
-      {"version", RunVersion}};
+      {"apply", RunApply},     {"get", RunGet},      {"describe", RunDescribe},
+      {"delete", RunDelete},   {"diff", RunDiff},    {"validate", RunValidate},
+      {"version", RunVersion}, {"source", RunSource}};
   return *commands;
 }
 

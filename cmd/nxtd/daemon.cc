@@ -2,8 +2,11 @@
 
 #include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -56,6 +59,35 @@ absl::Status MakeDir(const std::string& dir, std::filesystem::perms perms) {
   return absl::OkStatus();
 }
 
+// The manifest directory must exist; only the default one is created, and only on a
+// state directory that holds no object (see kDefaultManifestsDir).
+absl::Status PrepareManifestsDir(const DaemonOptions& options, size_t stored_objects) {
+  const std::string& dir = options.manifests_dir;
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        absl::StrCat("--manifests ", dir, " is not a directory; refusing to start"));
+  }
+  if (errno != ENOENT) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--manifests ", dir, ": ", std::strerror(errno), "; refusing to start"));
+  }
+  if (dir != kDefaultManifestsDir) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--manifests ", dir, " does not exist; refusing to start (nxtd creates only the default ",
+        kDefaultManifestsDir, "): create it or correct the flag"));
+  }
+  if (stored_objects > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the manifest directory ", dir, " does not exist but the state directory ",
+        options.state_dir, " holds ", stored_objects,
+        " objects; refusing to start: restore the directory (an empty one keeps every object "
+        "until `nxtctl source confirm`)"));
+  }
+  return MakeDir(dir, std::filesystem::perms::owner_all);
+}
+
 // `nxtctl diff`'s view of what the next reconcile of `desired` would do.
 template <typename R>
 reconciler::api::Planner PlannerOf(R* reconciler) {
@@ -101,6 +133,7 @@ class Daemon::Parts {
   std::unique_ptr<reconciler::ManifestSource> source;
   std::unique_ptr<reconciler::ManifestWriter> writer;
   std::unique_ptr<WriterBackend> backend;
+  std::unique_ptr<SourceBackend> source_backend;
   std::unique_ptr<reconciler::api::ApiHandlers> handlers;
   std::unique_ptr<reconciler::api::ApiServer> api;
   std::unique_ptr<reconciler::MetricsServer> metrics_server;
@@ -122,13 +155,11 @@ absl::Status Daemon::Start() {
   auto parts = std::make_unique<Parts>();
   using std::filesystem::perms;
   NXT_RETURN_IF_ERROR(MakeDir(options_.state_dir, perms::owner_all));
-  NXT_RETURN_IF_ERROR(MakeDir(options_.manifests_dir, perms::owner_all | perms::group_read |
-                                                          perms::group_exec | perms::others_read |
-                                                          perms::others_exec));
   NXT_ASSIGN_OR_RETURN(parts->lock, reconciler::StateLock::Acquire(options_.state_dir));
   NXT_ASSIGN_OR_RETURN(parts->kinds, resources::KindRegistry::Builtin());
   parts->store = std::make_unique<reconciler::FileStore>(clock_, options_.state_dir);
   NXT_RETURN_IF_ERROR(Annotate(parts->store->Load(), "load state"));
+  NXT_RETURN_IF_ERROR(PrepareManifestsDir(options_, parts->store->List("").size()));
 
   parts->controller_metrics = std::make_unique<reconciler::ControllerMetrics>(parts->registry);
   parts->resource_metrics = std::make_unique<reconciler::ResourceMetrics>(parts->registry);
@@ -220,6 +251,8 @@ absl::Status Daemon::Start() {
   reconciler::ManifestSourceOptions source_options;
   source_options.dir = options_.manifests_dir;
   source_options.debounce = options_.manifest_debounce;
+  source_options.source_record = reconciler::SourceRecordPath(options_.state_dir);
+  source_options.trusted_uid = ::geteuid();
   reconciler::ResourceMetrics* resource_metrics = parts->resource_metrics.get();
   source_options.on_manifest_errors = [resource_metrics](int n) {
     resource_metrics->IncManifestErrors(n);
@@ -230,11 +263,13 @@ absl::Status Daemon::Start() {
   parts->writer =
       std::make_unique<reconciler::ManifestWriter>(*parts->kinds, *parts->store, *parts->source);
   parts->backend = std::make_unique<WriterBackend>(*parts->writer, *parts->source);
+  parts->source_backend = std::make_unique<SourceBackend>(*parts->source);
 
   reconciler::api::ApiHandlers::Options api_options;
   api_options.server_version = kVersion;
   parts->handlers = std::make_unique<reconciler::api::ApiHandlers>(*parts->store, *parts->kinds,
                                                                    *parts->backend, api_options);
+  parts->handlers->SetSourceControl(parts->source_backend.get());
   parts->handlers->SetPlanner(resources::kContainerSetKind, PlannerOf(parts->containersets.get()));
   parts->handlers->SetPlanner(resources::kRedisClusterKind, PlannerOf(parts->redisclusters.get()));
   parts->handlers->SetPlanner(resources::kGaleraClusterKind,

@@ -10,8 +10,13 @@
 
 namespace nxt::nxtd {
 
+// The only manifest directory nxtd creates when it is missing (and only while the state
+// directory holds no object): any other must exist, so a mistyped --manifests or a mount
+// point not yet mounted never looks like "every manifest was deleted".
+inline constexpr char kDefaultManifestsDir[] = "/etc/nxt/manifests";
+
 struct DaemonOptions {
-  std::string manifests_dir = "/etc/nxt/manifests";
+  std::string manifests_dir = kDefaultManifestsDir;
   std::string state_dir = "/var/lib/nxt";
   std::string docker_socket = "/var/run/docker.sock";
   std::string api_socket = "/run/nxt/nxtd.sock";

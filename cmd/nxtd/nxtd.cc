@@ -14,7 +14,8 @@
 #include "cmd/nxtd/daemon.h"
 #include "common/logging.h"
 
-ABSL_FLAG(std::string, manifests, "/etc/nxt/manifests", "Directory of manifests to watch");
+ABSL_FLAG(std::string, manifests, nxt::nxtd::kDefaultManifestsDir,
+          "Directory of manifests to watch; must exist (only the default is created)");
 ABSL_FLAG(std::string, state_dir, "/var/lib/nxt", "State directory (status, events, secrets)");
 ABSL_FLAG(std::string, docker_socket, "/var/run/docker.sock", "Docker Engine API socket");
 ABSL_FLAG(std::string, api_socket, "/run/nxt/nxtd.sock", "Local API socket for nxtctl (0600)");

@@ -32,4 +32,19 @@ absl::StatusOr<std::vector<reconciler::api::DeleteResult>> WriterBackend::Delete
   return results;
 }
 
+reconciler::api::SourceReport SourceBackend::State() const {
+  reconciler::SourceState state = source_.State();
+  reconciler::api::SourceReport report;
+  report.dir = state.dir;
+  if (state.current.has_value()) report.current = state.current->ToString();
+  if (state.recorded.has_value()) report.recorded = state.recorded->ToString();
+  report.held_reason = std::move(state.held_reason);
+  report.held = std::move(state.held);
+  return report;
+}
+
+absl::StatusOr<std::vector<resources::ObjectKey>> SourceBackend::Confirm() {
+  return source_.ConfirmSource();
+}
+
 }  // namespace nxt::nxtd

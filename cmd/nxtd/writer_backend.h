@@ -27,6 +27,19 @@ class WriterBackend : public reconciler::api::ApplyBackend {
   const reconciler::ManifestSource& source_;
 };
 
+// nxtctl source [confirm]: the manifest source's state and the user's confirmation.
+// `source` must outlive this object. Thread-safe as the source is.
+class SourceBackend : public reconciler::api::SourceControl {
+ public:
+  explicit SourceBackend(reconciler::ManifestSource& source) : source_(source) {}
+
+  reconciler::api::SourceReport State() const override;
+  absl::StatusOr<std::vector<resources::ObjectKey>> Confirm() override;
+
+ private:
+  reconciler::ManifestSource& source_;
+};
+
 }  // namespace nxt::nxtd
 
 #endif  // NXT_CMD_NXTD_WRITER_BACKEND_H_

@@ -52,6 +52,26 @@ class ApplyBackend {
       const std::vector<resources::ObjectKey>& keys) = 0;
 };
 
+// The manifest directory as nxtd sees it (nxtctl source): which one it reads, which one
+// the stored objects came from, and what is kept because they differ.
+struct SourceReport {
+  std::string dir;
+  std::string current;   // "/etc/nxt/manifests (device 8:1, inode 1234)"; "" if unknown
+  std::string recorded;  // the same for the recorded source; "" if none
+  std::string held_reason;
+  std::vector<resources::ObjectKey> held;
+};
+
+// The manifest source's state and the user's confirmation. Thread-safe.
+class SourceControl {
+ public:
+  virtual ~SourceControl() = default;
+  virtual SourceReport State() const = 0;
+  // Records the directory read now as the source and deletes the objects that no
+  // manifest defines; returns their keys.
+  virtual absl::StatusOr<std::vector<resources::ObjectKey>> Confirm() = 0;
+};
+
 // The container actions a controller would take to converge `desired` from what runs
 // now, one human-readable line each ("create web-2", "replace web-0 (config changed)").
 // Must be a pure read (no Docker writes); called from the API thread.

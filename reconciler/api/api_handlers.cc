@@ -139,6 +139,10 @@ ApiResponse ApiHandlers::Dispatch(const ApiRequest& request) const {
     if (post) return HandleDiff(request.body);
   } else if (path == kPathObjects) {
     if (get) return HandleList(query);
+  } else if (path == kPathSource && source_ != nullptr) {
+    if (get) return HandleSource();
+  } else if (path == kPathSourceConfirm && source_ != nullptr) {
+    if (post) return HandleSourceConfirm();
   } else if (absl::StartsWith(path, objects_prefix)) {
     if (get) return HandleGet(path.substr(objects_prefix.size()), /*describe=*/false);
   } else if (absl::StartsWith(path, describe_prefix)) {
@@ -153,6 +157,25 @@ ApiResponse ApiHandlers::Dispatch(const ApiRequest& request) const {
 ApiResponse ApiHandlers::HandleVersion() const {
   return JsonResponse(200, boost::json::object{{"version", options_.server_version},
                                                {"apiVersion", resources::kApiVersion}});
+}
+
+ApiResponse ApiHandlers::HandleSource() const {
+  const SourceReport report = source_->State();
+  boost::json::array held;
+  for (const resources::ObjectKey& key : report.held) held.push_back(KeyToJson(key));
+  return JsonResponse(200, boost::json::object{{"dir", report.dir},
+                                               {"current", report.current},
+                                               {"recorded", report.recorded},
+                                               {"heldReason", report.held_reason},
+                                               {"held", std::move(held)}});
+}
+
+ApiResponse ApiHandlers::HandleSourceConfirm() const {
+  absl::StatusOr<std::vector<resources::ObjectKey>> deleted = source_->Confirm();
+  if (!deleted.ok()) return StatusResponse(deleted.status());
+  boost::json::array items;
+  for (const resources::ObjectKey& key : *deleted) items.push_back(KeyToJson(key));
+  return JsonResponse(200, boost::json::object{{"deleted", std::move(items)}});
 }
 
 ApiResponse ApiHandlers::HandleApply(const std::string& body) const {

@@ -41,6 +41,9 @@ class ApiHandlers {
   // Registers the planner of `kind` (the kind's canonical name, "ContainerSet"). Call
   // before the first Handle; kinds without one show no planned actions in a diff.
   void SetPlanner(const std::string& kind, Planner planner);
+  // Serves /v1/source and /v1/source/confirm (404 without one). Must outlive this
+  // object; call before the first Handle.
+  void SetSourceControl(SourceControl* source) { source_ = source; }
 
   ApiResponse Handle(const ApiRequest& request) const;
 
@@ -52,6 +55,8 @@ class ApiHandlers {
   ApiResponse HandleGet(const std::string& rest, bool describe) const;
   ApiResponse HandleDelete(const std::string& body) const;
   ApiResponse HandleDiff(const std::string& body) const;
+  ApiResponse HandleSource() const;
+  ApiResponse HandleSourceConfirm() const;
   // One entry of a diff answer; `desired` is null when the backend reported a key that
   // the files do not hold (no changes shown then).
   boost::json::object DiffOne(const ApplyResult& result, resources::Object* desired) const;
@@ -61,6 +66,7 @@ class ApiHandlers {
   ApplyBackend& backend_;
   const Options options_;
   std::map<std::string, Planner> planners_;
+  SourceControl* source_ = nullptr;
 };
 
 }  // namespace nxt::reconciler::api

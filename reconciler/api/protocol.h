@@ -38,6 +38,10 @@ inline constexpr char kPathObjects[] = "/v1/objects";
 inline constexpr char kPathDescribe[] = "/v1/describe";
 inline constexpr char kPathDelete[] = "/v1/delete";
 inline constexpr char kPathDiff[] = "/v1/diff";
+// GET: the manifest directory, its record and what the source keeps on hold.
+inline constexpr char kPathSource[] = "/v1/source";
+// POST: accept the manifest directory as the source (deletes what no manifest defines).
+inline constexpr char kPathSourceConfirm[] = "/v1/source/confirm";
 
 }  // namespace nxt::reconciler::api
 

@@ -2,6 +2,7 @@
 // sockets and threads, no engine. (Real-engine runs are in tests/e2e/.)
 #include "cmd/nxtd/daemon.h"
 
+#include <filesystem>
 #include <functional>
 #include <sstream>
 #include <thread>
@@ -52,6 +53,8 @@ bool Eventually(const std::function<bool()>& done) {
 
 class DaemonTest : public ::testing::Test {
  protected:
+  DaemonTest() { std::filesystem::create_directories(dir_.Join("manifests")); }
+
   DaemonOptions Options() const {
     DaemonOptions options;
     options.manifests_dir = dir_.Join("manifests");
@@ -107,6 +110,22 @@ TEST_F(DaemonTest, ASecondDaemonOnTheSameStateDirIsRefused) {
   EXPECT_THAT(second.Start(),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("another nxtd")));
   EXPECT_THAT(first.Stop(), IsOk());
+}
+
+TEST_F(DaemonTest, AMissingOrNonDirectoryManifestsDirIsRefusedNotCreated) {
+  DaemonOptions options = Options();
+  options.manifests_dir = dir_.Join("typo");
+  Daemon missing(options, RealClock::Get(), docker_, http_);
+  EXPECT_THAT(missing.Start(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                        HasSubstr("does not exist; refusing to start")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.Join("typo")));
+
+  dir_.Write("file", "x");
+  options.manifests_dir = dir_.Join("file");
+  Daemon file(options, RealClock::Get(), docker_, http_);
+  EXPECT_THAT(file.Start(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                     HasSubstr("is not a directory; refusing to start")));
+  EXPECT_EQ(docker_.total_mutating_calls(), 0);
 }
 
 TEST_F(DaemonTest, AnInvalidEditLeavesTheContainersAlone) {

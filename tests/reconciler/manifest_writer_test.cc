@@ -119,7 +119,22 @@ TEST_F(ManifestWriterTest, CreatedThenUnchangedThenConfigured) {
   EXPECT_EQ(report.objects.at(0).outcome, ApplyOutcome::kConfigured);
   EXPECT_EQ(Image("web"), "v2");
   EXPECT_EQ(store_.Get(WidgetKey("web"))->metadata.generation, 2);
-  EXPECT_EQ((after.st_mode & 0777), 0644u);
+  // New files are 0600 in 0700 directories (nobody else may write what nxtd applies).
+  EXPECT_EQ((after.st_mode & 0777), 0600u);
+  struct stat dir;
+  ASSERT_EQ(::stat(M("default").c_str(), &dir), 0);
+  EXPECT_EQ((dir.st_mode & 0777), 0700u);
+}
+
+TEST_F(ManifestWriterTest, RewriteKeepsTheModeButNeverGroupOrWorldWrite) {
+  Open();
+  ASSERT_TRUE(MustApply({{"stack.yaml", WidgetYaml("web", "v1")}}).ok());
+  const std::string file = M("default/widget-web.yaml");
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  ASSERT_TRUE(MustApply({{"stack.yaml", WidgetYaml("web", "v2")}}).ok());
+  struct stat st;
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ((st.st_mode & 0777), 0644u);
 }
 
 TEST_F(ManifestWriterTest, RewriteKeepsTheOtherDocumentsByteForByte) {
