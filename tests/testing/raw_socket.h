@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -103,8 +104,9 @@ class RawSocket {
     const absl::Time deadline = absl::Now() + timeout;
     char buffer[16384];
     while (fd_ >= 0) {
-      const absl::Duration left = deadline - absl::Now();
-      if (left <= absl::ZeroDuration() || !WaitReadable(left)) return result;
+      // Past the deadline, one last look at what has already arrived.
+      const absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
+      if (!WaitReadable(left)) return result;
       const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
