@@ -1,6 +1,7 @@
 #include "reconciler/metrics_server.h"
 
 #include <boost/asio.hpp>
+#include <chrono>
 #include <exception>
 #include <istream>
 #include <string>
@@ -22,7 +23,6 @@ using asio::ip::tcp;
 using boost::system::error_code;
 
 constexpr size_t kMaxRequestBytes = 8192;
-constexpr auto kRequestTimeout = std::chrono::seconds(10);
 constexpr char kComponent[] = "metrics";
 
 struct Response {
@@ -80,9 +80,13 @@ bool SplitAddress(const std::string& address, std::string* host, int* port) {
 
 class MetricsServer::Impl {
  public:
-  explicit Impl(MetricsServerOptions options) : options_(std::move(options)), acceptor_(io_) {}
+  explicit Impl(MetricsServerOptions options)
+      : options_(std::move(options)), acceptor_(io_), retry_timer_(io_) {}
 
   absl::Status Listen() {
+    if (options_.max_connections < 1) {
+      return absl::InvalidArgumentError("metrics server needs max_connections >= 1");
+    }
     std::string host;
     int port = 0;
     if (!SplitAddress(options_.address, &host, &port)) {
@@ -107,7 +111,7 @@ class MetricsServer::Impl {
                                                  "\": cannot listen: ", ec.message()));
     }
     port_ = acceptor_.local_endpoint(ec).port();
-    Accept();
+    MaybeAccept();
     thread_ = std::thread([this] { Run(); });
     return absl::OkStatus();
   }
@@ -158,7 +162,12 @@ class MetricsServer::Impl {
     }
   }
 
+  // The accept loop, on the server thread: one async_accept at a time, none while
+  // max_connections are open (clients wait in the listen backlog until one closes).
+  void MaybeAccept();
   void Accept();
+  void OnClosed();
+  void LogLimitReached();
 
   Response Handle(const std::string& method, const std::string& target) const;
   Response Metrics() const;
@@ -166,35 +175,48 @@ class MetricsServer::Impl {
   const MetricsServerOptions options_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
   int port_ = 0;
+  // Touched on the server thread only (after Listen).
+  size_t open_connections_ = 0;
+  bool accept_pending_ = false;  // an async_accept or its retry wait is outstanding
+  std::chrono::steady_clock::time_point last_limit_log_{};
   std::thread thread_;
   absl::Mutex stop_mu_;
   bool stopped_ ABSL_GUARDED_BY(stop_mu_) = false;
 };
 
-// One request, one response, then close. Kept alive by its pending handlers.
+// One request, one response, then close. Kept alive by its pending handlers; runs on the
+// server thread only. Deadlines: request_timeout from accept to the end of the request
+// headers, response_timeout to write the response.
 class MetricsServer::Impl::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Impl& server, tcp::socket socket)
       : server_(server),
         socket_(std::move(socket)),
         buffer_(kMaxRequestBytes),
-        timer_(socket_.get_executor()) {}
+        deadline_(socket_.get_executor()) {}
 
   void Start() {
-    timer_.expires_after(kRequestTimeout);
-    timer_.async_wait([self = shared_from_this()](error_code ec) {
-      if (!ec) {
-        error_code ignored;
-        self->socket_.close(ignored);
-      }
-    });
+    ArmDeadline(server_.options_.request_timeout);
     asio::async_read_until(
         socket_, buffer_, "\r\n\r\n",
         [self = shared_from_this()](error_code ec, size_t) { self->OnRequest(ec); });
   }
 
  private:
+  // Closes the connection unless the deadline is moved before `timeout` passes. A
+  // wake-up that lost the race with a move sees the later expiry and does nothing.
+  void ArmDeadline(absl::Duration timeout) {
+    deadline_.expires_after(absl::ToChronoMilliseconds(timeout));
+    deadline_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || self->deadline_.expiry() > asio::steady_timer::clock_type::now()) {
+        return;
+      }
+      self->Close();
+    });
+  }
+
   void OnRequest(error_code ec) {
     if (ec == asio::error::not_found) {  // the headers did not fit kMaxRequestBytes
       Reply(Response{431, "text/plain; charset=utf-8", "request too large\n"}, false);
@@ -215,35 +237,82 @@ class MetricsServer::Impl::Connection : public std::enable_shared_from_this<Conn
   }
 
   void Reply(const Response& response, bool head) {
+    ArmDeadline(server_.options_.response_timeout);
     out_ = Render(response, head);
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this()](error_code, size_t) { self->Close(); });
   }
 
   void Close() {
+    if (closed_) {
+      return;
+    }
+    closed_ = true;
     error_code ignored;
-    timer_.cancel();
+    deadline_.cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
+    server_.OnClosed();
   }
 
   Impl& server_;
   tcp::socket socket_;
   asio::streambuf buffer_;
-  asio::steady_timer timer_;
+  asio::steady_timer deadline_;
   std::string out_;
+  bool closed_ = false;
 };
 
+void MetricsServer::Impl::MaybeAccept() {
+  if (accept_pending_) {
+    return;
+  }
+  if (open_connections_ >= options_.max_connections) {
+    LogLimitReached();
+    return;
+  }
+  Accept();
+}
+
 void MetricsServer::Impl::Accept() {
+  accept_pending_ = true;
   acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
       return;
     }
-    if (!ec) {
-      std::make_shared<Connection>(*this, std::move(socket))->Start();
+    if (ec) {  // out of descriptors or similar: try again shortly instead of spinning
+      Log(LogLevel::kWarning, kComponent, "accept failed", {{"error", ec.message()}});
+      retry_timer_.expires_after(std::chrono::milliseconds(100));
+      retry_timer_.async_wait([this](error_code wait_ec) {
+        accept_pending_ = false;
+        if (!wait_ec) {
+          MaybeAccept();
+        }
+      });
+      return;
     }
-    Accept();
+    accept_pending_ = false;
+    ++open_connections_;
+    std::make_shared<Connection>(*this, std::move(socket))->Start();
+    MaybeAccept();
   });
+}
+
+void MetricsServer::Impl::OnClosed() {
+  --open_connections_;
+  MaybeAccept();
+}
+
+// At most once a minute: a client that keeps the server full would flood the log.
+void MetricsServer::Impl::LogLimitReached() {
+  const auto now = std::chrono::steady_clock::now();
+  if (last_limit_log_ != std::chrono::steady_clock::time_point{} &&
+      now - last_limit_log_ < std::chrono::minutes(1)) {
+    return;
+  }
+  last_limit_log_ = now;
+  Log(LogLevel::kWarning, kComponent, "connection limit reached; new clients wait",
+      {{"limit", std::to_string(options_.max_connections)}});
 }
 
 Response MetricsServer::Impl::Handle(const std::string& method, const std::string& target) const {

@@ -278,12 +278,14 @@ absl::Status Daemon::Start() {
   parts->handlers->SetPlanner(resources::kRustFSPoolKind, PlannerOf(parts->rustfspools.get()));
   reconciler::api::ApiServer::Options server_options;
   server_options.socket_path = options_.api_socket;
+  server_options.request_timeout = server_options.response_timeout = options_.client_timeout;
   parts->api = std::make_unique<reconciler::api::ApiServer>(server_options, *parts->handlers);
   NXT_RETURN_IF_ERROR(Annotate(parts->api->Start(), "api socket"));
 
   if (!options_.metrics_addr.empty()) {
     reconciler::MetricsServerOptions metrics_options;
     metrics_options.address = options_.metrics_addr;
+    metrics_options.request_timeout = metrics_options.response_timeout = options_.client_timeout;
     metrics_options.collectables = {parts->resource_collector.get(), &parts->registry,
                                     &parts->process_metrics, parts->galera_metrics.get(),
                                     parts->redis_metrics.get()};

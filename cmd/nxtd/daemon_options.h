@@ -25,6 +25,9 @@ struct DaemonOptions {
   absl::Duration resync_period = absl::Minutes(5);
   absl::Duration shutdown_grace = absl::Seconds(20);
   absl::Duration manifest_debounce = absl::Milliseconds(150);
+  // API and metrics clients get this long to send their request, and again to read the
+  // answer, before they are disconnected.
+  absl::Duration client_timeout = absl::Seconds(30);
   // ContainerSet volumes and RustFSPool drives with hostPath must lie under one of these.
   std::vector<std::string> allowed_host_path_roots = {"/srv/nxt"};
 };

@@ -25,6 +25,9 @@ ABSL_FLAG(int, workers, 2, "Reconcile workers per controller");
 ABSL_FLAG(absl::Duration, resync_period, absl::Minutes(5), "Periodic full resync (jittered)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "How long in-flight reconciles may run after SIGTERM");
+ABSL_FLAG(absl::Duration, client_timeout, absl::Seconds(30),
+          "API and metrics clients that take longer to send a request, or to read the answer, "
+          "are disconnected");
 ABSL_FLAG(std::string, allowed_host_paths, "/srv/nxt",
           "Comma-separated roots under which hostPath volumes are allowed");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
@@ -84,6 +87,11 @@ int main(int argc, char** argv) {
   options.workers = absl::GetFlag(FLAGS_workers);
   options.resync_period = absl::GetFlag(FLAGS_resync_period);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  options.client_timeout = absl::GetFlag(FLAGS_client_timeout);
+  if (options.client_timeout <= absl::ZeroDuration()) {
+    std::fprintf(stderr, "nxtd: --client-timeout must be positive\n");
+    return 2;
+  }
   options.allowed_host_path_roots =
       absl::StrSplit(absl::GetFlag(FLAGS_allowed_host_paths), ',', absl::SkipEmpty());
   return nxt::nxtd::RunDaemonUntilSignal(options);

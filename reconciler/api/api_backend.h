@@ -74,7 +74,8 @@ class SourceControl {
 
 // The container actions a controller would take to converge `desired` from what runs
 // now, one human-readable line each ("create web-2", "replace web-0 (config changed)").
-// Must be a pure read (no Docker writes); called from the API thread.
+// Must be a pure read (no Docker writes) and thread-safe: the API's handler threads call
+// it concurrently, with itself and with the controllers' reconciles.
 using Planner = std::function<std::vector<std::string>(const resources::Object& desired)>;
 
 }  // namespace nxt::reconciler::api

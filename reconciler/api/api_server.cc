@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -79,30 +82,46 @@ absl::Status ClaimSocketPath(const std::string& path) {
   return absl::OkStatus();
 }
 
-// One request, one answer, then close. Owned by the handlers queued on the io_context.
+// What every connection shares with its server; outlives the connections.
+struct ServerContext {
+  const ApiServer::Handler& handler;
+  asio::thread_pool& workers;
+  const ApiServer::Options& options;
+  std::function<void()> on_closed;  // on the io thread, once per connection
+};
+
+// One request, one answer, then close. Kept alive by the handlers queued for it (on the
+// io_context or the worker pool). Socket I/O and Close run on the io thread only; the
+// request handler runs on a worker and hands its answer back to the io thread.
+//
+// Deadlines: request_timeout from accept to the complete request, no deadline while
+// the handler runs (it is nxtd's own work), response_timeout to write the answer.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Protocol::socket socket, const ApiServer::Handler& handler, size_t max_bytes,
-             absl::Duration timeout)
-      : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
-        handler_(handler),
-        timeout_(timeout) {
-    parser_.body_limit(max_bytes);
+  Connection(Protocol::socket socket, const ServerContext& context)
+      : socket_(std::move(socket)), io_(socket_.get_executor()), deadline_(io_), context_(context) {
+    parser_.body_limit(context.options.max_request_bytes);
     parser_.header_limit(64 * 1024);
   }
 
   void Start() {
-    timer_.expires_after(absl::ToChronoMilliseconds(timeout_));
-    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (!ec) self->Close();
-    });
+    ArmDeadline(context_.options.request_timeout);
     http::async_read_header(socket_, buffer_, parser_,
                             [self = shared_from_this()](const boost::system::error_code& ec,
                                                         size_t) { self->OnHeader(ec); });
   }
 
  private:
+  // Closes the connection unless the deadline is moved before `timeout` passes. A
+  // wake-up that lost the race with a move sees the later expiry and does nothing.
+  void ArmDeadline(absl::Duration timeout) {
+    deadline_.expires_after(absl::ToChronoMilliseconds(timeout));
+    deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->deadline_.expiry() > asio::steady_timer::clock_type::now()) return;
+      self->Close();
+    });
+  }
+
   void OnHeader(const boost::system::error_code& ec) {
     if (ec == http::error::body_limit) return Respond(413, "RequestTooLarge");
     if (ec == http::error::header_limit) return Respond(431, "BadRequest");
@@ -135,13 +154,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
     request.body = req.body();
-    ApiResponse response;
-    try {
-      response = handler_(request);
-    } catch (...) {
-      response = ApiResponse{500, R"({"error":"internal error","reason":"InternalError"})"};
-    }
-    Write(response.status, std::move(response.body));
+    Dispatch(std::move(request));
+  }
+
+  // Runs the handler on the worker pool, then writes its answer from the io thread.
+  void Dispatch(ApiRequest request) {
+    deadline_.expires_at(asio::steady_timer::time_point::max());
+    asio::post(context_.workers, [self = shared_from_this(), request = std::move(request)] {
+      ApiResponse response;
+      try {
+        response = self->context_.handler(request);
+      } catch (...) {
+        response = ApiResponse{500, R"({"error":"internal error","reason":"InternalError"})"};
+      }
+      asio::post(self->io_, [self, response = std::move(response)]() mutable {
+        self->Write(response.status, std::move(response.body));
+      });
+    });
   }
 
   void Respond(int status, const std::string& reason) {
@@ -150,6 +179,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Write(int status, std::string body) {
+    ArmDeadline(context_.options.response_timeout);
     response_.result(static_cast<unsigned>(status));
     response_.version(11);
     response_.set(http::field::content_type, "application/json");
@@ -163,16 +193,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Close() {
+    if (closed_) return;
+    closed_ = true;
     boost::system::error_code ignored;
-    timer_.cancel();
+    deadline_.cancel();
     socket_.shutdown(Protocol::socket::shutdown_both, ignored);
     socket_.close(ignored);
+    context_.on_closed();
   }
 
   Protocol::socket socket_;
-  asio::steady_timer timer_;
-  const ApiServer::Handler& handler_;
-  const absl::Duration timeout_;
+  const asio::any_io_executor io_;
+  asio::steady_timer deadline_;
+  const ServerContext& context_;
+  bool closed_ = false;
   beast::flat_buffer buffer_;
   http::request_parser<http::string_body> parser_;
   http::response<http::empty_body> continue_;
@@ -193,16 +227,30 @@ class ApiServer::Impl {
 
  private:
   absl::Status Listen();
+  // The accept loop, on the io thread: one async_accept at a time, none while
+  // max_connections are open (clients wait in the listen backlog until one closes).
+  void MaybeAccept();
   void Accept();
+  void OnClosed();
+  void LogLimitReached();
 
   const Options options_;
-  const Handler handler_;  // outlives io_ (declared first): connections refer to it
+  const Handler handler_;  // outlives io_ and workers_: connections refer to it
   std::unique_ptr<asio::io_context> io_;
+  // Keeps io_ running while its only work is a request on a worker (at the connection
+  // cap no accept is pending either).
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> io_work_;
+  std::unique_ptr<asio::thread_pool> workers_;
+  std::unique_ptr<ServerContext> context_;
   std::unique_ptr<Protocol::acceptor> acceptor_;
   std::unique_ptr<asio::steady_timer> retry_timer_;
   std::thread thread_;
   bool started_ = false;
   ino_t socket_inode_ = 0;
+  // Touched on the io thread only.
+  size_t open_connections_ = 0;
+  bool accept_pending_ = false;  // an async_accept or its retry wait is outstanding
+  std::chrono::steady_clock::time_point last_limit_log_{};
 };
 
 absl::Status ApiServer::Impl::Start() {
@@ -210,6 +258,9 @@ absl::Status ApiServer::Impl::Start() {
   const std::string& path = options_.socket_path;
   if (path.empty() || path.size() >= sizeof(sockaddr_un{}.sun_path)) {
     return absl::InvalidArgumentError("api socket path empty or too long: " + path);
+  }
+  if (options_.max_connections < 1 || options_.handler_threads < 1) {
+    return absl::InvalidArgumentError("api server needs max_connections and handler_threads >= 1");
   }
   if (absl::Status s = MakeParentDirs(path); !s.ok()) return s;
   if (absl::Status s = ClaimSocketPath(path); !s.ok()) return s;
@@ -220,7 +271,13 @@ absl::Status ApiServer::Impl::Start() {
     return s;
   }
   started_ = true;
-  Accept();
+  io_work_.emplace(io_->get_executor());
+  workers_ = std::make_unique<asio::thread_pool>(static_cast<size_t>(options_.handler_threads));
+  context_ = std::make_unique<ServerContext>(
+      ServerContext{handler_, *workers_, options_, [this] { OnClosed(); }});
+  open_connections_ = 0;
+  accept_pending_ = false;
+  MaybeAccept();
   thread_ = std::thread([this] {
     for (;;) {
       try {
@@ -260,7 +317,14 @@ absl::Status ApiServer::Impl::Listen() {
   return absl::OkStatus();
 }
 
+void ApiServer::Impl::MaybeAccept() {
+  if (accept_pending_) return;
+  if (open_connections_ >= options_.max_connections) return LogLimitReached();
+  Accept();
+}
+
 void ApiServer::Impl::Accept() {
+  accept_pending_ = true;
   acceptor_->async_accept([this](const boost::system::error_code& ec, Protocol::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
@@ -268,15 +332,33 @@ void ApiServer::Impl::Accept() {
       Log(LogLevel::kWarning, kComponent, "accept failed", {{"error", ec.message()}});
       retry_timer_->expires_after(std::chrono::milliseconds(100));
       retry_timer_->async_wait([this](const boost::system::error_code& wait_ec) {
-        if (!wait_ec) Accept();
+        accept_pending_ = false;
+        if (!wait_ec) MaybeAccept();
       });
       return;
     }
-    std::make_shared<Connection>(std::move(socket), handler_, options_.max_request_bytes,
-                                 options_.request_timeout)
-        ->Start();
-    Accept();
+    accept_pending_ = false;
+    ++open_connections_;
+    std::make_shared<Connection>(std::move(socket), *context_)->Start();
+    MaybeAccept();
   });
+}
+
+void ApiServer::Impl::OnClosed() {
+  --open_connections_;
+  MaybeAccept();
+}
+
+// At most once a minute: a client that keeps the server full would flood the log.
+void ApiServer::Impl::LogLimitReached() {
+  const auto now = std::chrono::steady_clock::now();
+  if (last_limit_log_ != std::chrono::steady_clock::time_point{} &&
+      now - last_limit_log_ < std::chrono::minutes(1)) {
+    return;
+  }
+  last_limit_log_ = now;
+  Log(LogLevel::kWarning, kComponent, "connection limit reached; new clients wait",
+      {{"limit", std::to_string(options_.max_connections)}});
 }
 
 void ApiServer::Impl::Stop() {
@@ -284,9 +366,16 @@ void ApiServer::Impl::Stop() {
   started_ = false;
   io_->stop();
   if (thread_.joinable()) thread_.join();
+  // Handlers already running finish (their answers are never written); queued ones are
+  // dropped. The pool goes before io_: its queued work holds connections.
+  workers_->stop();
+  workers_->join();
+  workers_.reset();
   acceptor_.reset();
   retry_timer_.reset();
+  io_work_.reset();
   io_.reset();  // destroys queued handlers, and with them the open connections
+  context_.reset();
   struct stat st {};
   if (::lstat(options_.socket_path.c_str(), &st) == 0 && st.st_ino == socket_inode_) {
     ::unlink(options_.socket_path.c_str());
