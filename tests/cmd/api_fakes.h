@@ -98,6 +98,21 @@ class UnreachableClient : public nxtctl::DaemonClient {
   std::string socket_;
 };
 
+// A source on hold with one kept object; Confirm deletes it.
+class FakeSourceControl : public reconciler::api::SourceControl {
+ public:
+  reconciler::api::SourceReport State() const override { return report; }
+  absl::StatusOr<std::vector<resources::ObjectKey>> Confirm() override {
+    ++confirms;
+    std::vector<resources::ObjectKey> deleted = report.held;
+    report.held.clear();
+    report.held_reason.clear();
+    return deleted;
+  }
+  reconciler::api::SourceReport report;
+  int confirms = 0;
+};
+
 }  // namespace nxt::testing
 
 #endif  // NXT_TESTS_CMD_API_FAKES_H_

@@ -254,5 +254,29 @@ TEST_F(ApiHandlersTest, UnknownPathsAndMethods) {
   EXPECT_EQ(handlers_.Handle({"DELETE", "/v1/objects", ""}).status, 405);
 }
 
+TEST_F(ApiHandlersTest, SourceShowsTheHoldAndConfirmDeletesOnlyWhenPosted) {
+  EXPECT_EQ(Get("/v1/source").status, 404) << "no source control: no route";
+  testing::FakeSourceControl source;
+  source.report = {"/etc/nxt/manifests",
+                   "/etc/nxt/manifests (device 8:1, inode 2)",
+                   "/mnt/m (device 8:2, inode 3)",
+                   "nxtd was started on ...",
+                   {WebKey()}};
+  handlers_.SetSourceControl(&source);
+  ApiResponse shown = Get("/v1/source");
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(Json(shown)["heldReason"], "nxtd was started on ...");
+  EXPECT_EQ(Json(shown)["recorded"], "/mnt/m (device 8:2, inode 3)");
+  EXPECT_EQ(boost::json::serialize(Json(shown)["held"]),
+            R"([{"kind":"ContainerSet","namespace":"default","name":"web"}])");
+  EXPECT_EQ(handlers_.Handle({"GET", "/v1/source/confirm", ""}).status, 405);
+  EXPECT_EQ(source.confirms, 0);
+  ApiResponse confirmed = Post("/v1/source/confirm", boost::json::object{});
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  EXPECT_EQ(source.confirms, 1);
+  EXPECT_EQ(boost::json::serialize(Json(confirmed)["deleted"]),
+            R"([{"kind":"ContainerSet","namespace":"default","name":"web"}])");
+}
+
 }  // namespace
 }  // namespace nxt::reconciler::api

@@ -377,6 +377,30 @@ TEST_F(NxtctlTest, DeleteByNameAndByFile) {
   EXPECT_EQ(by_file.out, "containerset.nxt.io/web deleted\n");
 }
 
+TEST_F(NxtctlTest, SourceShowsWhatIsKeptAndConfirmDeletesIt) {
+  testing::FakeSourceControl source;
+  source.report = {"/etc/nxt/manifests",
+                   "/etc/nxt/manifests (device 8:1, inode 2)",
+                   "",
+                   "no record says where the 1 stored object came from",
+                   {{"ContainerSet", "default", "web"}}};
+  handlers_.SetSourceControl(&source);
+  RunResult shown = Run({"source"});
+  EXPECT_EQ(shown.code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("Recorded:   (none)\n"));
+  EXPECT_THAT(shown.out, HasSubstr("Hold:       no record says where"));
+  EXPECT_THAT(shown.out, HasSubstr("  ContainerSet default/web\n"));
+  EXPECT_EQ(source.confirms, 0);
+  RunResult bad = Run({"source", "confirm", "now"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("usage: nxtctl source [confirm]"));
+  EXPECT_EQ(source.confirms, 0);
+  RunResult confirmed = Run({"source", "confirm"});
+  EXPECT_EQ(confirmed.code, 0) << confirmed.err;
+  EXPECT_EQ(confirmed.out, "ContainerSet default/web deleted\n");
+  EXPECT_EQ(Run({"source", "confirm"}).out, "source confirmed; no object to delete\n");
+}
+
 TEST_F(NxtctlTest, DiffExitCodesAndPlannedActions) {
   handlers_.SetPlanner("ContainerSet", [](const resources::Object& desired) {
     std::vector<std::string> actions;
