@@ -95,7 +95,7 @@ class Walk {
   // `create`: a missing component below the root is made with `mode`.
   absl::Status Run(HostPathTarget target, bool create, mode_t mode) {
     Fd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0) return Internal("/", errno);
+    if (dir.get() < 0) return Internal("open \"/\"", errno);
     for (size_t i = 0; i < parts_.size(); ++i) {
       const std::string& name = parts_[i];
       const bool last = i + 1 == parts_.size();
@@ -109,7 +109,7 @@ class Walk {
       if (fd < 0) return Refusal(name, i, -fd);
       Fd next(fd);
       struct stat st;
-      if (::fstat(next.get(), &st) != 0) return Internal(name, errno);
+      if (::fstat(next.get(), &st) != 0) return Internal(Quoted("stat", name), errno);
       if (S_ISDIR(st.st_mode)) {
         dir = std::move(next);
         continue;
@@ -125,17 +125,17 @@ class Walk {
   }
 
  private:
-  // mkdirat in `dir`, then the new directory opened (not followed) and given `mode`.
+  // mkdirat in `dir`, then the entry opened without following it (a symlink that took
+  // its place meanwhile gives -ELOOP) and, when this call made it, given `mode`.
   absl::StatusOr<int> Make(int dir, const std::string& name, mode_t mode) {
-    if (::mkdirat(dir, name.c_str(), mode) != 0 && errno != EEXIST) {
-      return Internal(absl::StrCat("mkdir ", name), errno);
-    }
+    const bool made = ::mkdirat(dir, name.c_str(), mode) == 0;
+    if (!made && errno != EEXIST) return Internal(Quoted("mkdir", name), errno);
     int fd = OpenComponent(dir, name, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return fd;  // e.g. -ELOOP: swapped for a symlink meanwhile
+    if (fd < 0 || !made) return fd;
     if (::fchmod(fd, mode) != 0) {
       const int err = errno;
       ::close(fd);
-      return Internal(absl::StrCat("chmod ", name), err);
+      return Internal(Quoted("chmod", name), err);
     }
     return fd;
   }
@@ -154,7 +154,7 @@ class Walk {
       case EXDEV:  // RESOLVE_BENEATH: cannot happen for one plain component
         return Invalid(absl::StrCat("component \"", name, "\" leaves its directory; refused"));
       default:
-        return Internal(name, err);
+        return Internal(Quoted("open", name), err);
     }
   }
 
@@ -165,9 +165,12 @@ class Walk {
   absl::Status Invalid(const std::string& why) const {
     return absl::InvalidArgumentError(absl::StrCat(field_path_, ": ", path_, ": ", why));
   }
+  static std::string Quoted(const char* op, const std::string& name) {
+    return absl::StrCat(op, " \"", name, "\"");
+  }
   absl::Status Internal(const std::string& what, int err) const {
     return absl::InternalError(
-        absl::StrCat(field_path_, ": ", path_, ": open \"", what, "\": ", std::strerror(err)));
+        absl::StrCat(field_path_, ": ", path_, ": ", what, ": ", std::strerror(err)));
   }
 
   const std::string field_path_;
