@@ -30,7 +30,9 @@ class HostPathE2eTest : public E2eTest {
     root_ = host_.Join("root");
     fs::create_directories(root_);
     NxtdOptions options;
-    options.extra_flags = {"--allowed-host-paths=" + root_};
+    // A second root through a symlink: unusable, and nxtd says so when it starts.
+    fs::create_directory_symlink(root_, host_.Join("link-root"));
+    options.extra_flags = {"--allowed-host-paths=" + root_ + "," + host_.Join("link-root")};
     StartNxtd(options);
   }
 
@@ -78,6 +80,16 @@ TEST_F(HostPathE2eTest, SymlinkToHostRootIsRefusedWithPositionAndNeverGetsAConta
   ASSERT_TRUE(WaitFor([&] { return nxtd_->ReadLog().find(logged) != std::string::npos; },
                       absl::Seconds(20)))
       << "the watcher did not report the refusal: " << logged;
+
+  EXPECT_THAT(nxtd_->ReadLog(), AllOf(HasSubstr("allowed host path root unusable"),
+                                      HasSubstr("component \\\"link-root\\\" is a symlink")));
+  // Through the symlinked root: refused too, though its target is an allowed root.
+  input.Write("via.yaml", WithHostPath(SetName("via"), 1, host_.Join("link-root/p1")).Yaml());
+  CommandResult via = nxtd_->Nxtctl({"apply", "-f", input.Join("via.yaml")});
+  EXPECT_NE(via.exit_code, 0);
+  EXPECT_THAT(via.stderr_text,
+              HasSubstr("via.yaml:13:7: spec.volumes[0].hostPath: " + host_.Join("link-root/p1") +
+                        ": component \"link-root\" is a symlink; refused"));
 
   // The same directory reached without the link is fine (the roots work at all).
   const std::string ok = SetName("ok");
