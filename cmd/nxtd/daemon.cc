@@ -91,8 +91,7 @@ absl::StatusOr<std::shared_ptr<const resources::KindRegistry>> KindsFor(
   for (const std::string& root : roots) {
     if (absl::Status s = controllers::CheckHostRoot(root); !s.ok()) {
       Log(LogLevel::kWarning, kComponent,
-          "allowed host path root unusable; hostPaths under it "
-          "are refused",
+          "allowed host path root unusable; hostPaths under it are refused",
           {{"root", root}, {"error", std::string(s.message())}});
     }
   }
