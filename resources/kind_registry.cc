@@ -214,4 +214,18 @@ void KindRegistry::SetCheck(const std::string& kind, SemanticCheck check) {
   }
 }
 
+void KindRegistry::AddCheck(const std::string& kind, SemanticCheck check) {
+  for (KindInfo& info : kinds_) {
+    if (info.kind != kind) continue;
+    SemanticCheck first = std::move(info.check);
+    info.check = [first = std::move(first), check](const Object& desired, const Object* current) {
+      std::vector<FieldError> errors;
+      if (first) errors = first(desired, current);
+      std::vector<FieldError> more = check(desired, current);
+      errors.insert(errors.end(), more.begin(), more.end());
+      return errors;
+    };
+  }
+}
+
 }  // namespace nxt::resources

@@ -54,6 +54,9 @@ class KindRegistry {
   const std::vector<KindInfo>& kinds() const { return kinds_; }
 
   void SetCheck(const std::string& kind, SemanticCheck check);
+  // Runs `check` after the kind's own check (if any); the errors of both, in that order.
+  // For rules that need the daemon's configuration (nxtd adds its host path checks).
+  void AddCheck(const std::string& kind, SemanticCheck check);
 
  private:
   std::vector<KindInfo> kinds_;

@@ -17,13 +17,16 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/curl_http_client.h"
+#include "controllers/common/host_path.h"
 #include "controllers/common/owner.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
+#include "controllers/containerset/host_paths.h"
 #include "controllers/galeracluster/galera_metrics.h"
 #include "controllers/galeracluster/galera_reconciler.h"
 #include "controllers/rediscluster/redis_metrics.h"
 #include "controllers/rediscluster/rediscluster_reconciler.h"
+#include "controllers/rustfspool/drive_dirs.h"
 #include "controllers/rustfspool/rustfs_metrics.h"
 #include "controllers/rustfspool/rustfs_reconciler.h"
 #include "controllers/talkbackend/talk_metrics.h"
@@ -101,6 +104,32 @@ reconciler::api::Planner PlannerOf(R* reconciler) {
   };
 }
 
+// The built-in kinds, plus the checks that need nxtd's allowed host path roots: every
+// hostPath is resolved on the host when a manifest is read or applied, so a refused one
+// is reported with file:line:col and never stored. Logs the roots that cannot be used.
+absl::StatusOr<std::shared_ptr<const resources::KindRegistry>> KindsFor(
+    const std::vector<std::string>& roots) {
+  NXT_ASSIGN_OR_RETURN(std::shared_ptr<const resources::KindRegistry> builtin,
+                       resources::KindRegistry::Builtin());
+  auto kinds = std::make_shared<resources::KindRegistry>(*builtin);
+  kinds->AddCheck(resources::kContainerSetKind,
+                  [roots](const resources::Object& desired, const resources::Object*) {
+                    return containerset::HostPathErrors(desired, roots);
+                  });
+  kinds->AddCheck(resources::kRustFSPoolKind,
+                  [roots](const resources::Object& desired, const resources::Object*) {
+                    return rustfspool::DriveDirErrors(desired, roots);
+                  });
+  for (const std::string& root : roots) {
+    if (absl::Status s = controllers::CheckHostRoot(root); !s.ok()) {
+      Log(LogLevel::kWarning, kComponent,
+          "allowed host path root unusable; hostPaths under it are refused",
+          {{"root", root}, {"error", std::string(s.message())}});
+    }
+  }
+  return kinds;
+}
+
 }  // namespace
 
 // Everything the daemon runs, in construction order (destroyed in reverse).
@@ -156,7 +185,7 @@ absl::Status Daemon::Start() {
   using std::filesystem::perms;
   NXT_RETURN_IF_ERROR(MakeDir(options_.state_dir, perms::owner_all));
   NXT_ASSIGN_OR_RETURN(parts->lock, reconciler::StateLock::Acquire(options_.state_dir));
-  NXT_ASSIGN_OR_RETURN(parts->kinds, resources::KindRegistry::Builtin());
+  NXT_ASSIGN_OR_RETURN(parts->kinds, KindsFor(options_.allowed_host_path_roots));
   parts->store = std::make_unique<reconciler::FileStore>(clock_, options_.state_dir);
   NXT_RETURN_IF_ERROR(Annotate(parts->store->Load(), "load state"));
   NXT_RETURN_IF_ERROR(PrepareManifestsDir(options_, parts->store->List("").size()));

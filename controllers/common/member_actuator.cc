@@ -80,6 +80,8 @@ MemberOutcome MemberActuator::Run(const std::vector<MemberAction>& actions,
   for (const MemberAction& a : actions) {
     if (a.type != T::kCreate && a.type != T::kWait) record(a, Do(a, members));
   }
+  absl::MutexLock lock(&refused_mu_);
+  outcome.refused = refused_;
   return outcome;
 }
 
@@ -98,7 +100,8 @@ absl::Status MemberActuator::Do(const MemberAction& a,
         s = absl::InternalError("no rendered container of that name");
         break;
       }
-      if (a.type == T::kReplace) s = Remove(a.name);
+      s = BeforeCreate(member->spec);
+      if (s.ok() && a.type == T::kReplace) s = Remove(a.name);
       if (s.ok()) s = CreateAndStart(*member);
       break;
     }
@@ -146,6 +149,16 @@ absl::Status MemberActuator::EnsurePrerequisites(const docker::ContainerSpec& sp
                  absl::StrCat("create volume ", m.source)));
   }
   return absl::OkStatus();
+}
+
+absl::Status MemberActuator::BeforeCreate(const docker::ContainerSpec& spec) {
+  if (!options_.before_create) return absl::OkStatus();
+  absl::Status s = options_.before_create(spec);
+  if (!s.ok()) {
+    absl::MutexLock lock(&refused_mu_);
+    if (refused_.ok()) refused_ = s;
+  }
+  return s;
 }
 
 absl::Status MemberActuator::CreateAndStart(const RenderedMember& member) {

@@ -15,11 +15,16 @@
 // taken by a container nxt does not own for this object fails with FailedPrecondition and
 // leaves that container alone (names are global on the host).
 //
+// Options::before_create, when set, runs right before each create or replace (before the
+// old container is removed): a failure leaves that member alone and is reported in
+// MemberOutcome::refused as well (controllers stall on it; RustFS drive directories).
+//
 // Thread-compatible: one MemberActuator per reconcile. The client, cache and store must
 // outlive it.
 #ifndef NXT_CONTROLLERS_COMMON_MEMBER_ACTUATOR_H_
 #define NXT_CONTROLLERS_COMMON_MEMBER_ACTUATOR_H_
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -56,6 +61,8 @@ struct RenderedMember {
 struct MemberOutcome {
   absl::Status error;
   int changes = 0;  // Docker-changing actions that succeeded
+  // The first failure of Options::before_create (also counted in `error`).
+  absl::Status refused;
 };
 
 class MemberActuator {
@@ -65,6 +72,8 @@ class MemberActuator {
     absl::Duration stop_timeout = absl::Seconds(10);
     int parallelism = 4;        // concurrent creates
     bool record_events = true;  // false when the object is already gone from the store
+    // The last check of a member's container before it is created (may be empty).
+    std::function<absl::Status(const docker::ContainerSpec&)> before_create;
   };
 
   MemberActuator(docker::DockerClient& docker, docker::ContainerCache& cache,
@@ -85,6 +94,7 @@ class MemberActuator {
 
  private:
   absl::Status Do(const MemberAction& action, const std::map<std::string, RenderedMember>& members);
+  absl::Status BeforeCreate(const docker::ContainerSpec& spec);
   absl::Status CreateAndStart(const RenderedMember& member);
   absl::Status Start(const std::string& name);
   absl::Status Remove(const std::string& name);
@@ -102,6 +112,8 @@ class MemberActuator {
   // start ambiguous.
   absl::Mutex networks_mu_;
   std::set<std::string> networks_ensured_ ABSL_GUARDED_BY(networks_mu_);
+  absl::Mutex refused_mu_;
+  absl::Status refused_ ABSL_GUARDED_BY(refused_mu_);
 };
 
 }  // namespace nxt::controllers

@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
+#include "controllers/containerset/host_paths.h"
 
 namespace nxt::containerset {
 
@@ -47,6 +48,7 @@ ActuatorOutcome Actuator::Run(const std::vector<Action>& actions) {
                 [&](size_t k) { record(Do(actions[i + k], parts[k])); });
     for (ActuatorOutcome& p : parts) {
       outcome.changes += p.changes;
+      if (outcome.refused.ok()) outcome.refused = p.refused;
       outcome.start_failures.insert(outcome.start_failures.end(), p.start_failures.begin(),
                                     p.start_failures.end());
     }
@@ -80,7 +82,8 @@ absl::Status Actuator::Do(const Action& a, ActuatorOutcome& outcome) {
           absl::StrCat("create volume ", a.name));
       break;
     case T::kCreate:
-      s = CreateAndStart(a.ordinal, &start_failed);
+      s = Annotate(CheckHostPaths(outcome), a.Describe());
+      if (s.ok()) s = CreateAndStart(a.ordinal, &start_failed);
       reason = "Created";
       message = absl::StrCat("created container ", a.name);
       break;
@@ -90,7 +93,8 @@ absl::Status Actuator::Do(const Action& a, ActuatorOutcome& outcome) {
       message = absl::StrCat("started container ", a.name);
       break;
     case T::kReplace:
-      s = Remove(a.name);
+      s = Annotate(CheckHostPaths(outcome), a.Describe());
+      if (s.ok()) s = Remove(a.name);
       if (s.ok()) s = CreateAndStart(a.ordinal, &start_failed);
       reason = "Replaced";
       message = absl::StrCat("replaced container ", a.name, " (config changed)");
@@ -131,6 +135,13 @@ absl::Status Actuator::Do(const Action& a, ActuatorOutcome& outcome) {
     Log(LogLevel::kInfo, "containerset", message, {{"object", key.NamespacedName()}});
   }
   return absl::OkStatus();
+}
+
+absl::Status Actuator::CheckHostPaths(ActuatorOutcome& outcome) {
+  if (context_.spec == nullptr) return absl::OkStatus();
+  absl::Status s = VerifyHostPaths(*context_.spec, context_.render.allowed_host_path_roots);
+  if (!s.ok() && outcome.refused.ok()) outcome.refused = s;
+  return s;
 }
 
 absl::Status Actuator::CreateAndStart(int ordinal, bool* start_failed) {

@@ -7,6 +7,10 @@
 // the first error annotated with the action ("create web-2: docker create web-2: HTTP
 // 409 ..."). NotFound while removing counts as done.
 //
+// Right before each create or replace (before the old container is removed), the set's
+// host paths are resolved again on the host (host_paths.h): a refusal leaves that member
+// alone and is reported in ActuatorOutcome::refused, so the reconciler can stall the set.
+//
 // Thread-compatible: one Actuator per reconcile. The client, cache and store must
 // outlive it and be thread-safe.
 #ifndef NXT_CONTROLLERS_CONTAINERSET_ACTUATOR_H_
@@ -41,6 +45,9 @@ struct ActuatorOutcome {
   absl::Status error;
   std::vector<std::string> start_failures;  // started, then found exited at once
   int changes = 0;                          // Docker-changing actions that succeeded
+  // The first refusal of a create or replace by the host path check (InvalidArgument,
+  // "spec.volumes[1].hostPath: ..."); also counted in `error`.
+  absl::Status refused;
 };
 
 class Actuator {
@@ -52,6 +59,7 @@ class Actuator {
 
  private:
   absl::Status Do(const Action& action, ActuatorOutcome& outcome);
+  absl::Status CheckHostPaths(ActuatorOutcome& outcome);
   absl::Status CreateAndStart(int ordinal, bool* start_failed);
   absl::Status Start(const std::string& name, bool* start_failed);
   absl::Status Remove(const std::string& name);

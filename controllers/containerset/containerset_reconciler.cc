@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "controllers/common/host_path.h"
 #include "controllers/common/owner.h"
 #include "controllers/common/stall.h"
 #include "controllers/containerset/actuator.h"
@@ -47,7 +48,7 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Reconcile(
     return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, desired.status(),
                               "containerset");
   }
-  return Annotate(Converge(*object, *desired), Context(key));
+  return Converge(*object, *desired);
 }
 
 absl::StatusOr<ContainerSetReconciler::Desired> ContainerSetReconciler::Desire(
@@ -105,7 +106,13 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Converge(const resour
   in.previous = previous.has_value() ? &*previous : nullptr;
   store_.UpdateStatus(key, BuildStatus(in));
 
-  if (!outcome.error.ok()) return outcome.error;
+  if (!outcome.refused.ok()) {
+    // A host path that no longer resolves cleanly (a symlink swapped in after apply):
+    // terminal until the object changes; what runs stays as it is.
+    return controllers::Stall(store_, clock_.Now(), object, controllers::kReasonHostPathRefused,
+                              outcome.refused, "containerset");
+  }
+  if (!outcome.error.ok()) return Annotate(outcome.error, Context(key));
   if (desired.state.suspend || Converged(desired.state, after)) return reconciler::Result{};
   return reconciler::Result{.requeue_after = outcome.changes > 0 ? options_.requeue_after_change
                                                                  : options_.requeue_while_waiting};

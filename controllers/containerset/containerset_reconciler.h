@@ -4,8 +4,10 @@
 // Store::Finalize) → decode and render the spec (InvalidArgument → Stalled/InvalidSpec
 // status and a terminal error) → observe the member containers in the ContainerCache (by
 // owner labels; no Docker call) → Plan (plan.h) → act (actuator.h: Docker calls, written
-// through to the cache) → write status and events → Result. It requeues after 1-2 s while
-// members are starting or a rollout waits on readiness, and returns Result{} once
+// through to the cache) → write status and events → Result. A create or replace whose
+// host paths no longer resolve cleanly on the host (host_paths.h, checked right before
+// it) is refused: Stalled/HostPathRefused and a terminal error; running members stay. It requeues
+// after 1-2 s while members are starting or a rollout waits on readiness, and returns Result{} once
 // converged. A second run on a converged set makes no Docker call at all.
 //
 // Docker errors come back annotated, code kept (the workqueue retries with backoff):

@@ -11,8 +11,8 @@
 #include "controllers/common/member_actuator.h"
 #include "controllers/common/owner.h"
 #include "controllers/common/stall.h"
+#include "controllers/rustfspool/drive_dirs.h"
 #include "controllers/rustfspool/status.h"
-#include "reconciler/state_files.h"
 
 namespace nxt::rustfspool {
 namespace {
@@ -60,7 +60,7 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Reconcile(
   if (!layout.ok()) return Annotate(layout.status(), Context(key));
   absl::StatusOr<PoolKeys> keys = Keys(key, /*create=*/true);
   if (!keys.ok()) return Annotate(keys.status(), Context(key));
-  return Annotate(Converge(*object, *spec, *layout, *keys), Context(key));
+  return Converge(*object, *spec, *layout, *keys);
 }
 
 absl::StatusOr<resources::RustFSPoolSpec> RustFSPoolReconciler::Decode(
@@ -127,19 +127,6 @@ absl::Status RustFSPoolReconciler::CheckLeftoverVolumes(const resources::ObjectK
                    "another topology. Restore that topology, or remove those volumes yourself"));
 }
 
-absl::Status RustFSPoolReconciler::EnsureHostDirs(const resources::ObjectKey& key,
-                                                  const PoolLayout& layout) {
-  for (int i = 0; i < layout.nodes; ++i) {
-    for (int d = 0; d < layout.drives_per_node; ++d) {
-      docker::Mount m = DriveMount(key, layout, i, d);
-      if (m.type != docker::Mount::Type::kBind) continue;
-      NXT_RETURN_IF_ERROR(Annotate(reconciler::MakeDirs(m.source, 0750),
-                                   absl::StrCat("create drive directory ", m.source)));
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<PoolKeys> RustFSPoolReconciler::Keys(const resources::ObjectKey& key, bool create) {
   PoolKeys keys;
   if (!create) {
@@ -168,9 +155,10 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
   in.wanted = WantedMembers(rendered);
   Observed observed = Observe(key, keys);
   int changes = 0;
+  absl::Status refused;
   if (!spec.suspend) {
     in.actions = controllers::PlanMembers(in.wanted, observed.members);
-    changes = ActOnNodes(key, layout, in.actions, rendered, in.error);
+    changes = ActOnNodes(key, layout, in.actions, rendered, in.error, refused);
     if (changes > 0) observed = Observe(key, keys);
   }
   in.seen = observed.members;
@@ -185,7 +173,13 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
   std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
   in.previous = previous.has_value() ? &*previous : nullptr;
   store_.UpdateStatus(key, BuildStatus(in));
-  if (!in.error.ok()) return in.error;
+  if (!refused.ok()) {
+    // A drive directory that no longer resolves cleanly (a symlink swapped in): terminal
+    // until the object changes; the nodes that run stay as they are.
+    return controllers::Stall(store_, clock_.Now(), object, controllers::kReasonHostPathRefused,
+                              refused, kComponent);
+  }
+  if (!in.error.ok()) return Annotate(in.error, Context(key));
   if (spec.suspend || Converged(in)) return reconciler::Result{.requeue_after = options_.resync};
   return reconciler::Result{.requeue_after = changes > 0 ? options_.requeue_after_change
                                                          : options_.requeue_while_waiting};
@@ -194,16 +188,24 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
 int RustFSPoolReconciler::ActOnNodes(
     const resources::ObjectKey& key, const PoolLayout& layout,
     const std::vector<controllers::MemberAction>& actions,
-    const std::map<std::string, controllers::RenderedMember>& rendered, absl::Status& error) {
-  error = EnsureHostDirs(key, layout);
+    const std::map<std::string, controllers::RenderedMember>& rendered, absl::Status& error,
+    absl::Status& refused) {
+  const std::vector<std::string>& roots = options_.allowed_host_path_roots;
+  absl::Status dirs = MakeDriveDirs(key, layout, roots);
+  if (absl::IsInvalidArgument(dirs)) refused = dirs;
+  error = Annotate(dirs, "create drive directories");
   if (!error.ok() || controllers::OnlyWaits(actions)) return 0;
   controllers::MemberActuator::Options o;
   o.component = kComponent;
   o.stop_timeout = options_.stop_timeout;
   o.parallelism = options_.create_parallelism;
+  o.before_create = [&key, &layout, &roots](const docker::ContainerSpec& spec) {
+    return VerifyDriveDirs(key, layout, controllers::OrdinalOf(spec.labels).value_or(-1), roots);
+  };
   controllers::MemberActuator actuator(docker_, cache_, store_, key, o);
   controllers::MemberOutcome outcome = actuator.Run(actions, rendered);
   error = outcome.error;
+  refused = outcome.refused;
   return outcome.changes;
 }
 

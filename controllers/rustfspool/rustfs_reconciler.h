@@ -9,10 +9,12 @@
 // or, on first creation, the spec's, recorded under the state directory BEFORE any
 // container exists (refused the same way when volumes of an earlier, differently laid
 // out pool of this name are found) → the access and secret keys (SecretStore, generated
-// once) → host directories created (never emptied) → observe (ContainerCache + GET
-// /health on every running node's bridge address) → PlanMembers (create missing nodes,
-// start stopped ones, roll changed ones one at a time behind /health) → MemberActuator →
-// when every node is current and ready: the bucket plan through the S3 API of the
+// once) → host directories created (never emptied; drive_dirs.h: resolved without
+// following symlinks, made with mkdirat, checked again right before each node's create;
+// a refusal → Stalled/HostPathRefused, a terminal error, running nodes left) → observe
+// (ContainerCache + GET /health on every running node's bridge address) → PlanMembers (create
+// missing nodes, start stopped ones, roll changed ones one at a time behind /health) →
+// MemberActuator → when every node is current and ready: the bucket plan through the S3 API of the
 // lowest ready node (SigV4) → status and events → Result. It requeues while the pool
 // moves towards the spec and returns Result{.requeue_after = resync} once converged, so
 // a node that stops answering without a Docker event is still noticed.
@@ -96,18 +98,18 @@ class RustFSPoolReconciler : public reconciler::Reconciler {
   absl::StatusOr<PoolLayout> Layout(const resources::ObjectKey& key,
                                     const resources::RustFSPoolSpec& spec, bool record);
   absl::Status CheckLeftoverVolumes(const resources::ObjectKey& key, const PoolLayout& layout);
-  absl::Status EnsureHostDirs(const resources::ObjectKey& key, const PoolLayout& layout);
   absl::StatusOr<PoolKeys> Keys(const resources::ObjectKey& key, bool create);
   Observed Observe(const resources::ObjectKey& key, const PoolKeys& keys) const;
   absl::StatusOr<reconciler::Result> Converge(const resources::Object& object,
                                               const resources::RustFSPoolSpec& spec,
                                               const PoolLayout& layout, const PoolKeys& keys);
-  // Host directories, then `actions` (unless they only wait); the Docker changes made,
-  // the first failure in `error`.
+  // Host directories (drive_dirs.h), then `actions` (unless they only wait); the Docker
+  // changes made, the first failure in `error`, and in `refused` a drive directory
+  // refused on the host (when made, or right before a node's create).
   int ActOnNodes(const resources::ObjectKey& key, const PoolLayout& layout,
                  const std::vector<controllers::MemberAction>& actions,
                  const std::map<std::string, controllers::RenderedMember>& rendered,
-                 absl::Status& error);
+                 absl::Status& error, absl::Status& refused);
   BucketRound Buckets(const resources::ObjectKey& key, const resources::RustFSPoolSpec& spec,
                       const PoolKeys& keys, const Observed& observed);
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,

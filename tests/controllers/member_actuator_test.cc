@@ -149,6 +149,37 @@ TEST_F(MemberActuatorTest, ReplaceRecreatesWithTheNewHashAndKeepsTheVolume) {
   EXPECT_THAT(docker_.VolumeNames(), Contains("nxt-default-talk-0-data"));
 }
 
+TEST_F(MemberActuatorTest, BeforeCreateRefusalTouchesNeitherTheNewNorTheRunningMember) {
+  ASSERT_THAT(Run({{T::kCreate, "talk-nats-0"}}, {Member(0)}).error, IsOk());
+  const std::string old_id = docker_.GetContainer("talk-nats-0")->id;
+  MemberActuator::Options options = Options();
+  std::vector<std::string> checked;
+  options.before_create = [&checked](const docker::ContainerSpec& spec) {
+    checked.push_back(spec.name);
+    return spec.name == "talk-nats-0" || spec.name == "talk-nats-1"
+               ? absl::InvalidArgumentError("spec.drives[0].hostPath: /x: refused")
+               : absl::OkStatus();
+  };
+  std::map<std::string, RenderedMember> members = {
+      {"talk-nats-0", Member(0, "h2")}, {"talk-nats-1", Member(1)}, {"talk-nats-2", Member(2)}};
+  docker_.ResetCalls();
+  MemberActuator actuator(docker_, cache_, store_, kKey, options);
+  MemberOutcome out = actuator.Run(
+      {{T::kReplace, "talk-nats-0"}, {T::kCreate, "talk-nats-1"}, {T::kCreate, "talk-nats-2"}},
+      members);
+  EXPECT_THAT(out.refused,
+              StatusIs(absl::StatusCode::kInvalidArgument, "spec.drives[0].hostPath: /x: refused"));
+  EXPECT_THAT(out.error, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("refused")));
+  EXPECT_EQ(out.changes, 1) << "only talk-nats-2 was made";
+  EXPECT_THAT(checked,
+              ::testing::UnorderedElementsAre("talk-nats-0", "talk-nats-1", "talk-nats-2"));
+  EXPECT_EQ(docker_.GetContainer("talk-nats-0")->id, old_id) << "the running one stays";
+  EXPECT_EQ(docker_.calls(M::kStopContainer), 0);
+  EXPECT_EQ(docker_.calls(M::kRemoveContainer), 0);
+  EXPECT_FALSE(docker_.GetContainer("talk-nats-1").has_value());
+  EXPECT_TRUE(docker_.GetContainer("talk-nats-2").has_value());
+}
+
 TEST_F(MemberActuatorTest, StartAndRemoveAndNotFoundCountsAsDone) {
   ASSERT_THAT(
       Run({{T::kCreate, "talk-nats-0"}, {T::kCreate, "talk-nats-1"}}, {Member(0), Member(1)}).error,

@@ -166,6 +166,7 @@ class RustFSPoolReconcilerTest : public ::testing::Test {
     RustFSPoolReconciler::Options o;
     o.state_dir = state_.path();
     o.allowed_host_path_roots = {state_.Join("disks")};
+    std::filesystem::create_directories(state_.Join("disks"));  // roots must exist
     return o;
   }
 };
@@ -338,6 +339,38 @@ TEST_F(RustFSPoolReconcilerTest, HostPathDrivesOnlyUnderAllowedRoots) {
   EXPECT_TRUE(std::filesystem::is_directory(state_.Join("disks/d0/s3-0")));
   EXPECT_EQ(docker_.GetContainer("s3-0")->spec.mounts[0].source, state_.Join("disks/d0/s3-0"));
   EXPECT_EQ(docker_.VolumeNames(), std::set<std::string>{"nxt-default-s3-0-data1"});
+}
+
+TEST_F(RustFSPoolReconcilerTest, DriveDirectoriesAreNeverMadeOrUsedThroughASymlink) {
+  namespace fs = std::filesystem;
+  fs::create_directories(state_.Join("disks/d0"));
+  fs::create_directories(state_.Join("outside"));
+  fs::create_directory_symlink(state_.Join("outside"), state_.Join("disks/d0/s3-0"));
+  boost::json::object spec = Pool(1, 1);
+  spec["drives"] = boost::json::array{{{"hostPath", state_.Join("disks/d0")}}};
+  Apply(spec);
+  EXPECT_THAT(Reconcile(), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    "rustfspool default/s3: spec.drives[0].hostPath: " +
+                                        state_.Join("disks/d0/s3-0") +
+                                        ": component \"s3-0\" is a symlink; refused"));
+  EXPECT_EQ(Condition("Stalled")->reason, "HostPathRefused");
+  EXPECT_TRUE(docker_.ContainerNames().empty());
+
+  fs::remove(state_.Join("disks/d0/s3-0"));
+  Converge();
+  EXPECT_EQ(fs::status(state_.Join("disks/d0/s3-0")).permissions(),
+            fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  EXPECT_EQ(docker_.GetContainer("s3-0")->spec.mounts[0].source, state_.Join("disks/d0/s3-0"));
+
+  // The drive's parent swapped for a symlink after the node exists, then the node removed.
+  fs::rename(state_.Join("disks/d0"), state_.Join("disks/d0-old"));
+  fs::create_directory_symlink(state_.Join("outside"), state_.Join("disks/d0"));
+  ASSERT_THAT(docker_.RemoveContainer("s3-0", /*force=*/true), IsOk());
+  EXPECT_THAT(Reconcile(), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("component \"d0\" is a symlink; refused")));
+  EXPECT_EQ(Condition("Stalled")->reason, "HostPathRefused");
+  EXPECT_TRUE(docker_.ContainerNames().empty());
+  EXPECT_TRUE(fs::is_empty(state_.Join("outside"))) << "nothing made through the link";
 }
 
 TEST_F(RustFSPoolReconcilerTest, SuspendLeavesEverythingAlone) {

@@ -1,5 +1,6 @@
 #include "resources/kind_registry.h"
 
+#include <boost/json.hpp>
 #include <string>
 
 #include "crd-schemas/embedded.h"
@@ -42,6 +43,29 @@ TEST(KindRegistryTest, FindsContainerSetByAnyName) {
                           "Up-To-Date integer .status.updatedReplicas", "Image string .spec.image",
                           "Status string .status.summary", "Age date .metadata.creationTimestamp"));
   EXPECT_EQ(info->columns[2].priority, 1);
+}
+
+TEST(KindRegistryTest, AddCheckRunsAfterTheKindsOwnCheck) {
+  KindRegistry kinds = **KindRegistry::Builtin();
+  Object bad;  // the built-in check refuses a negative replica count
+  bad.kind = "ContainerSet";
+  bad.metadata.name = "web";
+  bad.spec = {{"image", "x"}, {"replicas", -1}, {"env", boost::json::object{{"1X", "y"}}}};
+  const size_t own = kinds.Find("cs")->check(bad, nullptr).size();
+  ASSERT_GT(own, 0u);
+  kinds.AddCheck("ContainerSet", [](const Object& desired, const Object* current) {
+    return std::vector<FieldError>{
+        {{}, "spec.volumes[0].hostPath", desired.metadata.name + (current ? " again" : " new")}};
+  });
+  kinds.AddCheck("NoSuchKind", [](const Object&, const Object*) {
+    ADD_FAILURE() << "never runs";
+    return std::vector<FieldError>{};
+  });
+  std::vector<FieldError> errors = kinds.Find("cs")->check(bad, nullptr);
+  ASSERT_EQ(errors.size(), own + 1);
+  EXPECT_EQ(errors.back().field_path, "spec.volumes[0].hostPath");
+  EXPECT_EQ(errors.back().message, "web new");
+  EXPECT_EQ(kinds.Find("cs")->check(bad, &bad).back().message, "web again");
 }
 
 std::string Crd(const std::string& extra_spec_property) {
