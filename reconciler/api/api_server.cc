@@ -87,6 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : socket_(std::move(socket)),
         timer_(socket_.get_executor()),
         handler_(handler),
+        max_bytes_(max_bytes),
         timeout_(timeout) {
     parser_.body_limit(max_bytes);
     parser_.header_limit(64 * 1024);
@@ -145,7 +146,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Respond(int status, const std::string& reason) {
-    std::string message = status == 413 ? "request too large" : "request header too large";
+    std::string message =
+        status == 413 ? "request too large: the body is over the API's limit of " +
+                            std::to_string(max_bytes_) + " bytes; nothing was read or changed"
+                      : "request header too large";
     Write(status, R"({"error":")" + message + R"(","reason":")" + reason + R"("})");
   }
 
@@ -172,6 +176,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Protocol::socket socket_;
   asio::steady_timer timer_;
   const ApiServer::Handler& handler_;
+  const size_t max_bytes_;
   const absl::Duration timeout_;
   beast::flat_buffer buffer_;
   http::request_parser<http::string_body> parser_;
