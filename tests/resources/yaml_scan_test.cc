@@ -103,7 +103,7 @@ TEST(YamlScanTest, ManyPlainNodesAreRefusedBeforeYamlCppBuildsThem) {
   EXPECT_LT(PeakRssKb() - before, 16 * 1024) << "KB of peak RSS added by the parse";
   ASSERT_THAT(r.AllErrors(), SizeIs(1));
   EXPECT_THAT(r.AllErrors()[0].ToString(),
-              HasSubstr("flat.yaml:1:200001: a[99998]: document too large: more than 100000 "
+              HasSubstr("flat.yaml:1:40001: a[19998]: document too large: more than 20000 "
                         "nodes"));
 }
 
