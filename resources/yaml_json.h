@@ -1,6 +1,6 @@
 // Internal to resources/: one YAML document → JSON, with the position of every field.
-// The only code (with manifest_reader.cc's emitter) that calls yaml-cpp; no exception
-// escapes.
+// With yaml_scan.cc (its first pass) and manifest_writer.cc's emitter, the only code that
+// calls yaml-cpp; no exception escapes.
 #ifndef NXT_RESOURCES_YAML_JSON_H_
 #define NXT_RESOURCES_YAML_JSON_H_
 

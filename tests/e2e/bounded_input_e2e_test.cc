@@ -101,6 +101,7 @@ TEST(BoundedInputE2eTest, ValidateRefusesTheAliasBombInLittleMemory) {
       dir.Join("out.txt"));
   EXPECT_EQ(m.exit_code, 1) << m.output;
   EXPECT_THAT(m.output, HasSubstr(dir.Join("bomb.yaml") + kRefusal));
+  RecordProperty("nxtctl_validate_peak_rss_kb", std::to_string(m.peak_rss_kb));
   EXPECT_GT(m.peak_rss_kb, 0);
   EXPECT_LT(m.peak_rss_kb, kMaxPeakKb) << "nxtctl validate's peak RSS, KB";
 }
@@ -124,6 +125,7 @@ TEST_F(BoundedInputDaemonE2eTest, WatcherAndApplyRefuseTheAliasBombAndNxtdStaysS
       << "the watcher did not report the bomb";
   ASSERT_TRUE(nxtd_->running());
   long peak = PeakRssKbOf(nxtd_->pid());
+  RecordProperty("nxtd_peak_rss_kb", std::to_string(peak));
   EXPECT_GT(peak, 0);
   EXPECT_LT(peak, kMaxPeakKb) << "nxtd's peak RSS (VmHWM), KB";
 
