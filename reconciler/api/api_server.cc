@@ -146,10 +146,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Respond(int status, const std::string& reason) {
-    std::string message =
-        status == 413 ? "request too large: the body is over the API's limit of " +
-                            std::to_string(max_bytes_) + " bytes; nothing was read or changed"
-                      : "request header too large";
+    std::string message = status == 413
+                              ? "request too large: the body is over the API's limit of " +
+                                    std::to_string(max_bytes_) + " bytes; nothing was changed"
+                              : "request header too large";
     Write(status, R"({"error":")" + message + R"(","reason":")" + reason + R"("})");
   }
 

@@ -383,9 +383,9 @@ class TooLargeClient : public DaemonClient {
  public:
   absl::StatusOr<DaemonResponse> Send(const std::string&, const std::string&,
                                       const std::string&) override {
-    return DaemonResponse{
-        413, R"({"error":"request too large: the body is over the API's limit of )"
-             R"(8388608 bytes; nothing was read or changed","reason":"RequestTooLarge"})"};
+    return DaemonResponse{413,
+                          R"({"error":"request too large: the body is over the API's limit of )"
+                          R"(8388608 bytes; nothing was changed","reason":"RequestTooLarge"})"};
   }
 };
 
@@ -395,7 +395,7 @@ TEST_F(NxtctlTest, A413AnswerIsPrintedAsTheServersReason) {
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err,
             "Error from server (RequestTooLarge): request too large: the body is over the API's "
-            "limit of 8388608 bytes; nothing was read or changed\n");
+            "limit of 8388608 bytes; nothing was changed\n");
 }
 
 TEST_F(NxtctlTest, ApplyWaitPollsUntilReadyForCurrentGeneration) {
