@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "resources/field_path.h"
 #include "resources/yaml_json.h"
 
 namespace nxt::resources {
@@ -202,6 +203,41 @@ void AddSemanticErrors(const KindInfo& info, const Object& object,
   }
 }
 
+// Every string of the document's metadata and spec that is the redaction placeholder
+// (status is never read from a manifest), by field path.
+void FindPlaceholders(const boost::json::value& v, const std::string& path,
+                      std::vector<std::string>& out) {
+  if (v.is_string() && v.get_string() == kRedactedPlaceholder) {
+    out.push_back(path);
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.get_array().size(); ++i) {
+      FindPlaceholders(v.get_array()[i], internal::IndexPath(path, i), out);
+    }
+  } else if (v.is_object()) {
+    for (const auto& [key, member] : v.get_object()) {
+      if (!path.empty() || key != "status") {
+        FindPlaceholders(member, internal::ChildPath(path, std::string(key)), out);
+      }
+    }
+  }
+}
+
+// A manifest read back from `nxtctl get -o yaml` must not store the placeholder as a
+// secret's value. Returns the placeholders' paths (schema errors there are dropped:
+// this one says what is really wrong).
+std::set<std::string> AddPlaceholderErrors(const boost::json::value& doc, const Object& object,
+                                           std::vector<FieldError>& errors) {
+  std::vector<std::string> paths;
+  FindPlaceholders(doc, "", paths);
+  for (const std::string& path : paths) {
+    errors.push_back({object.PositionOf(path), path,
+                      absl::StrCat("Invalid value: \"", kRedactedPlaceholder,
+                                   "\" is the placeholder get and describe show in place of a "
+                                   "secret, not a value: write the real value")});
+  }
+  return {paths.begin(), paths.end()};
+}
+
 // Validates one converted document into `object`; returns its errors.
 std::vector<FieldError> BuildObject(const KindRegistry& kinds, boost::json::value& doc,
                                     Object& object) {
@@ -215,7 +251,11 @@ std::vector<FieldError> BuildObject(const KindRegistry& kinds, boost::json::valu
   if (info == nullptr) {
     return errors;
   }
+  std::set<std::string> placeholders = AddPlaceholderErrors(doc, object, errors);
   for (SchemaViolation& v : info->schema->ValidateAndDefault(doc, "")) {
+    if (placeholders.contains(v.field_path)) {
+      continue;
+    }
     errors.push_back({object.PositionOf(v.field_path), v.field_path, std::move(v.message)});
   }
   boost::json::object& root = doc.get_object();

@@ -21,6 +21,9 @@ namespace nxt::resources {
 
 inline constexpr char kApiVersion[] = "nxt.io/v1alpha1";
 inline constexpr char kDefaultNamespace[] = "default";
+// What the local API shows in place of a secret value (reconciler/api/json_redact.h). A
+// manifest read back with `nxtctl get -o yaml` carries it; it is never accepted as a value.
+inline constexpr char kRedactedPlaceholder[] = "<redacted>";
 
 // Identifies an object: kind (as in the manifest, "ContainerSet"), namespace, name.
 struct ObjectKey {

@@ -1,6 +1,5 @@
 #include "resources/yaml_json.h"
 
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json.hpp>
@@ -10,11 +9,11 @@
 #include <cstdlib>
 #include <exception>
 #include <limits>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "resources/field_path.h"
+#include "resources/yaml_scan.h"
 
 namespace nxt::resources::internal {
 namespace {
@@ -142,45 +141,6 @@ std::optional<boost::json::value> ResolveFloat(const std::string& text) {
     return std::nullopt;
   }
   return boost::json::value(std::strtod(text.c_str(), nullptr));
-}
-
-// Counts documents without building nodes. yaml-cpp 0.7's LoadAll never returns on stray
-// top-level content such as "," (the parser does not advance), so documents are counted
-// here with a bound instead.
-class DocumentCounter : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    if (++documents == 2) {
-      second = mark;
-    }
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-
-  int documents = 0;
-  YAML::Mark second = YAML::Mark::null_mark();
-};
-
-// True when `text` holds at most one document (throws YAML::Exception on bad syntax).
-bool AtMostOneDocument(const std::string& text, YAML::Mark* where) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentCounter counter;
-  int calls = 0;
-  while (calls < 2 && parser.HandleNextDocument(counter)) {
-    ++calls;
-  }
-  *where = counter.second;
-  return calls < 2;
 }
 
 class Converter {
@@ -322,9 +282,9 @@ YamlDocument LoadYamlDocument(const std::string& text, const std::string& file, 
   YamlDocument out;
   Converter converter(file, first_line, out);
   try {
-    YAML::Mark second;
-    if (!AtMostOneDocument(text, &second)) {
-      SourcePosition where = converter.Position(second);
+    YamlScan scan = ScanYamlDocument(text, file, first_line);
+    if (scan.documents > 1) {
+      SourcePosition where = scan.second_document;
       if (where.line == 0) {
         where = {file, first_line, 1};
       }
@@ -332,6 +292,11 @@ YamlDocument LoadYamlDocument(const std::string& text, const std::string& file, 
           where, "",
           "YAML syntax error: more than one document (put \"---\" on a line of its own) or "
           "stray content after the document"};
+      return out;
+    }
+    if (scan.too_large.has_value()) {  // refused before yaml-cpp builds a single node
+      out.errors.push_back(std::move(*scan.too_large));
+      out.truncated = true;
       return out;
     }
     YAML::Node node = YAML::Load(text);

@@ -1,6 +1,6 @@
 // Internal to resources/: one YAML document → JSON, with the position of every field.
-// The only code (with manifest_reader.cc's emitter) that calls yaml-cpp; no exception
-// escapes.
+// With yaml_scan.cc (its first pass) and manifest_writer.cc's emitter, the only code that
+// calls yaml-cpp; no exception escapes.
 #ifndef NXT_RESOURCES_YAML_JSON_H_
 #define NXT_RESOURCES_YAML_JSON_H_
 
@@ -13,18 +13,16 @@
 
 #include "resources/field_error.h"
 #include "resources/object.h"
+#include "resources/yaml_scan.h"
 
 namespace nxt::resources::internal {
-
-inline constexpr size_t kMaxYamlNodes = 100000;  // aliases count every time they expand
-inline constexpr int kMaxYamlDepth = 64;
 
 struct YamlDocument {
   bool empty = false;  // only comments / whitespace / an explicit null
   // The parser stopped (bad syntax): nothing else is set.
   std::optional<FieldError> syntax_error;
-  // Structural problems found while converting (duplicate key, non-string key, too many
-  // nodes, too deep). `value` is still filled as far as possible.
+  // Structural problems (duplicate key, non-string key; too many nodes, too many bytes
+  // once expanded, too deep: see yaml_scan.h). `value` is still filled as far as possible.
   std::vector<FieldError> errors;
   // Conversion stopped early (too many nodes, too deep): `value` is incomplete.
   bool truncated = false;
@@ -35,6 +33,8 @@ struct YamlDocument {
 };
 
 // Parses `text` (one document; `first_line` is the 1-based file line of its first line).
+// ScanYamlDocument measures it first: a document over a limit is refused (`truncated`,
+// one error) before yaml-cpp builds any node.
 YamlDocument LoadYamlDocument(const std::string& text, const std::string& file, int first_line);
 
 // A plain (unquoted) scalar per the YAML 1.2 core schema: null, bool, int, float, else string.

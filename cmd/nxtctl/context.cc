@@ -32,6 +32,7 @@ absl::Status Formatted(absl::StatusCode code, const std::string& message) {
 absl::StatusCode CodeForHttp(int status) {
   switch (status) {
     case 400:
+    case 413:
     case 422:
       return absl::StatusCode::kInvalidArgument;
     case 404:
@@ -60,15 +61,31 @@ std::string ErrorText(int status, const boost::json::object& body) {
   return "Error from server (" + reason + "): " + message;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError("cannot read " + path);
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (content.size() > reconciler::api::kMaxRequestBytes) {
-    return absl::InvalidArgumentError(path + ": larger than " +
-                                      std::to_string(reconciler::api::kMaxRequestBytes) + " bytes");
+// Reads at most the manifest size limit (and one byte more, to know it is over): a huge
+// file or an endless stdin is refused without being read into memory.
+absl::StatusOr<std::string> ReadBounded(std::istream& in, const std::string& name) {
+  const size_t limit = resources::kDefaultMaxManifestBytes;
+  std::string content(limit + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<size_t>(in.gcount()));
+  if (content.size() > limit) {
+    return absl::InvalidArgumentError(name + ": file too large: over the limit of " +
+                                      std::to_string(limit) + " bytes");
   }
   return content;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::error_code ec;
+  uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > resources::kDefaultMaxManifestBytes) {
+    return absl::InvalidArgumentError(
+        path + ": file too large: " + std::to_string(size) + " bytes, the limit is " +
+        std::to_string(resources::kDefaultMaxManifestBytes) + " bytes");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError("cannot read " + path);
+  return ReadBounded(in, path);
 }
 
 absl::Status ReadDirectory(const std::string& dir, std::vector<ManifestInput>& out) {
@@ -129,8 +146,13 @@ absl::StatusOr<boost::json::object> Context::Call(const std::string& method,
     }
     client_ = env_.connect ? env_.connect(socket) : std::make_unique<CurlDaemonClient>(socket);
   }
-  absl::StatusOr<DaemonResponse> response =
-      client_->Send(method, target, body != nullptr ? boost::json::serialize(*body) : "");
+  std::string request = body != nullptr ? boost::json::serialize(*body) : "";
+  if (request.size() > reconciler::api::kMaxRequestBytes) {
+    return absl::InvalidArgumentError(
+        "request too large: " + std::to_string(request.size()) + " bytes, nxtd accepts at most " +
+        std::to_string(reconciler::api::kMaxRequestBytes) + " (apply the files in several runs)");
+  }
+  absl::StatusOr<DaemonResponse> response = client_->Send(method, target, request);
   if (!response.ok()) {
     if (response.status().code() == absl::StatusCode::kUnavailable) {
       return absl::UnavailableError(std::string(response.status().message()) +
@@ -184,8 +206,9 @@ absl::StatusOr<std::vector<ManifestInput>> Context::ReadInputs() const {
   for (const std::string& name : cl_.filenames) {
     if (name == "-") {
       std::istream& in = env_.in != nullptr ? *env_.in : std::cin;
-      std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      inputs.push_back({"<stdin>", std::move(content)});
+      absl::StatusOr<std::string> content = ReadBounded(in, "<stdin>");
+      if (!content.ok()) return content.status();
+      inputs.push_back({"<stdin>", std::move(*content)});
       continue;
     }
     std::error_code ec;

@@ -174,7 +174,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Respond(int status, const std::string& reason) {
-    std::string message = status == 413 ? "request too large" : "request header too large";
+    std::string message = status == 413
+                              ? "request too large: the body is over the API's limit of " +
+                                    std::to_string(context_.options.max_request_bytes) + " bytes; nothing was changed"
+                              : "request header too large";
     Write(status, R"({"error":")" + message + R"(","reason":")" + reason + R"("})");
   }
 

@@ -26,11 +26,17 @@
 
 #include <cstddef>
 
+#include "resources/manifest_reader.h"
+#include "resources/object.h"
+
 namespace nxt::reconciler::api {
 
 inline constexpr char kDefaultSocketPath[] = "/run/nxt/nxtd.sock";
-inline constexpr size_t kMaxRequestBytes = 8 << 20;  // 8 MiB
-inline constexpr char kRedacted[] = "<redacted>";
+// The largest request body nxtd reads; above it the answer is 413 RequestTooLarge and the
+// body is not read. Sized for one apply of a few files at their own limit
+// (resources::kDefaultMaxManifestBytes, 1 MiB each), JSON-escaped.
+inline constexpr size_t kMaxRequestBytes = 8 * resources::kDefaultMaxManifestBytes;  // 8 MiB
+inline constexpr const auto& kRedacted = resources::kRedactedPlaceholder;
 
 inline constexpr char kPathVersion[] = "/v1/version";
 inline constexpr char kPathApply[] = "/v1/apply";

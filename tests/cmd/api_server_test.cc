@@ -111,6 +111,19 @@ TEST_F(ApiServerTest, RequestOverTheLimitGets413) {
   ::close(fd);
   EXPECT_THAT(reply, StartsWith("HTTP/1.1 413"));
   EXPECT_THAT(reply, HasSubstr("RequestTooLarge"));
+  EXPECT_THAT(reply, HasSubstr("over the API's limit of 1024 bytes"));
+}
+
+// Through nxtctl's own client: the answer arrives although the body was not read.
+TEST_F(ApiServerTest, CurlClientGetsThe413OfAnOversizeBody) {
+  ApiServer server(Opts(), Echo);
+  ASSERT_THAT(server.Start(), IsOk());
+  nxtctl::CurlDaemonClient client(socket_);
+  absl::StatusOr<nxtctl::DaemonResponse> got =
+      client.Send("POST", "/v1/apply", std::string(4 << 20, 'x'));
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->status, 413);
+  EXPECT_THAT(got->body, HasSubstr("RequestTooLarge"));
 }
 
 TEST_F(ApiServerTest, HonoursExpect100Continue) {

@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resources/manifest_reader.h"
 #include "tests/cmd/api_fakes.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_store.h"
@@ -338,6 +339,63 @@ TEST_F(NxtctlTest, ApplyRefusesInvalidManifestWithPositions) {
   EXPECT_THAT(r.err, HasSubstr("nothing was changed"));
   EXPECT_EQ(Run({"apply", "-f", dir_.Join("missing.yaml")}).err,
             "error: the path \"" + dir_.Join("missing.yaml") + "\" does not exist\n");
+}
+
+// `get -o yaml | apply -f -`: the secret reads back as the placeholder, which is refused
+// with its position and path; the stored value stays.
+TEST_F(NxtctlTest, ApplyOfAReadBackRefusesThePlaceholderAndKeepsTheSecret) {
+  std::string with_secret = kWeb;
+  with_secret += "  env:\n    MODE: prod\n    DB_PASSWORD: hunter2-for-real\n";
+  ASSERT_EQ(Run({"apply", "-f", Write("web.yaml", with_secret)}).code, 0);
+  RunResult yaml = Run({"get", "cs", "web", "-o", "yaml"});
+  ASSERT_EQ(yaml.code, 0) << yaml.err;
+  ASSERT_THAT(yaml.out, HasSubstr("DB_PASSWORD: <redacted>"));
+  ASSERT_THAT(yaml.out, Not(HasSubstr("hunter2")));
+
+  for (const char* verb : {"apply", "validate"}) {
+    stdin_.clear();
+    stdin_.str(yaml.out);
+    RunResult r = Run({verb, "-f", "-"});
+    EXPECT_EQ(r.code, 1) << verb;
+    EXPECT_THAT(r.err,
+                ::testing::ContainsRegex(
+                    R"(<stdin>:[0-9]+:5: spec\.env\.DB_PASSWORD: Invalid value: "<redacted>")"))
+        << verb;
+  }
+  resources::ObjectPtr stored = store_.Get({"ContainerSet", "default", "web"});
+  ASSERT_NE(stored, nullptr);
+  EXPECT_EQ(stored->spec.at("env").at("DB_PASSWORD"), "hunter2-for-real");
+}
+
+TEST_F(NxtctlTest, InputOverTheManifestLimitIsRefusedBeforeItIsSent) {
+  stdin_.str(std::string(resources::kDefaultMaxManifestBytes + 1, '#'));
+  RunResult r = Run({"apply", "-f", "-"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "error: <stdin>: file too large: over the limit of 1048576 bytes\n");
+  std::string big = Write("big.yaml", std::string(2 << 20, '#'));
+  EXPECT_EQ(Run({"validate", "-f", big}).err,
+            "error: " + big + ": file too large: 2097152 bytes, the limit is 1048576 bytes\n");
+  EXPECT_EQ(store_.Get({"ContainerSet", "default", "web"}), nullptr);
+}
+
+// What nxtd's socket server answers to a body over its limit (api_server.cc).
+class TooLargeClient : public DaemonClient {
+ public:
+  absl::StatusOr<DaemonResponse> Send(const std::string&, const std::string&,
+                                      const std::string&) override {
+    return DaemonResponse{413,
+                          R"({"error":"request too large: the body is over the API's limit of )"
+                          R"(8388608 bytes; nothing was changed","reason":"RequestTooLarge"})"};
+  }
+};
+
+TEST_F(NxtctlTest, A413AnswerIsPrintedAsTheServersReason) {
+  env_.connect = [](const std::string&) { return std::make_unique<TooLargeClient>(); };
+  RunResult r = Run({"apply", "-f", Write("web.yaml", kWeb)});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "Error from server (RequestTooLarge): request too large: the body is over the API's "
+            "limit of 8388608 bytes; nothing was changed\n");
 }
 
 TEST_F(NxtctlTest, ApplyWaitPollsUntilReadyForCurrentGeneration) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resources/kind_registry.h"
 #include "resources/manifest_reader.h"
@@ -50,6 +51,30 @@ TEST(FuzzRegressionsTest, EveryInputParsesWithoutCrashing) {
     }
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << file;
   }
+}
+
+// Alias bombs (tests/fuzz/regressions/alias-byte-bomb.yaml: 7 KB that expands to 4 MB;
+// tests/testdata/manifests/invalid/alias-bomb.yaml: nested "billion laughs") are refused
+// as too large, not merely survived.
+TEST(FuzzRegressionsTest, AliasBombsAreRefusedAsTooLarge) {
+  auto kinds = KindRegistry::Builtin();
+  ASSERT_TRUE(kinds.ok());
+  int bombs = 0;
+  for (const std::string& file : Inputs()) {
+    if (std::filesystem::path(file).filename().string().find("bomb") == std::string::npos ||
+        std::filesystem::path(file).extension() != ".yaml") {
+      continue;
+    }
+    ++bombs;
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream content;
+    content << in.rdbuf();
+    ParseResult result = ParseManifest(**kinds, "bomb.yaml", content.str());
+    EXPECT_THAT(result.objects, ::testing::IsEmpty()) << file;
+    EXPECT_THAT(JoinErrors(result.AllErrors()), ::testing::HasSubstr("document too large: "))
+        << file;
+  }
+  EXPECT_GE(bombs, 2);
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 # BUILD_DIR (incremental), seeds each target's corpus from tests/testdata/manifests/,
 # crd-schemas/ and tests/fuzz/regressions/, runs each target for SECONDS, and fails if any
 # input crashed, hung or ran out of memory. Every such input is copied into
-# tests/fuzz/regressions/ so fuzz_regressions_test replays it from then on.
+# tests/fuzz/regressions/ so fuzz_regressions_test replays it from then on. Each target's
+# dictionary is tests/fuzz/<target>.dict.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -42,6 +43,7 @@ for target in "${targets[@]}"; do
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     timeout -k 5 $((duration + 30)) "$build_dir/tests/fuzz/$target" \
       -max_total_time="$duration" -max_len=8192 -rss_limit_mb=2048 -timeout=10 \
+      -dict="$src_dir/tests/fuzz/$target.dict" \
       -artifact_prefix="$artifacts/" "$corpus") >"$log" 2>&1
   rc=$?
   set -e

@@ -158,6 +158,49 @@ TEST(ReadManifestFileTest, ReadsRefusesOversizeAndNonFiles) {
   EXPECT_THAT(ReadManifestFile(Kinds(), dir.Join("missing.yaml")).file_errors, SizeIs(1));
 }
 
+// `nxtctl get -o yaml` shows secrets as the placeholder; applying that output back must
+// not store it. Any string of metadata or spec counts (a number under a secret-looking
+// name is shown as the placeholder too); status is never read from a manifest.
+TEST(ParseManifestTest, RefusesTheRedactionPlaceholderWithItsPath) {
+  constexpr char kReadBack[] = R"(apiVersion: nxt.io/v1alpha1
+kind: ContainerSet
+metadata:
+  name: web
+  annotations: {example.com/token: <redacted>}
+spec:
+  image: busybox
+  replicas: "<redacted>"
+  env:
+    MODE: prod
+    DB_PASSWORD: <redacted>
+status:
+  apiKey: <redacted>
+)";
+  ParseResult r = ParseManifest(Kinds(), "web.yaml", kReadBack);
+  EXPECT_THAT(r.objects, IsEmpty());
+  ASSERT_THAT(r.invalid, SizeIs(1));
+  EXPECT_EQ(r.invalid[0].key, (ObjectKey{"ContainerSet", "default", "web"}));
+  std::vector<std::string> lines;
+  for (const FieldError& e : r.AllErrors()) {
+    lines.push_back(e.ToString());
+  }
+  const std::string why =
+      R"(Invalid value: "<redacted>" is the placeholder get and describe show in place of a )"
+      "secret, not a value: write the real value";
+  EXPECT_THAT(lines, ElementsAre("web.yaml:5:17: metadata.annotations[example.com/token]: " + why,
+                                 "web.yaml:8:3: spec.replicas: " + why,
+                                 "web.yaml:11:5: spec.env.DB_PASSWORD: " + why));
+}
+
+TEST(ParseManifestTest, AcceptsThePlaceholderTextInsideALongerValue) {
+  ParseResult r = ParseManifest(Kinds(), "web.yaml", R"(apiVersion: nxt.io/v1alpha1
+kind: ContainerSet
+metadata: {name: web}
+spec: {image: busybox, env: {NOTE: "shown as <redacted> by get"}}
+)");
+  EXPECT_TRUE(r.ok()) << JoinErrors(r.AllErrors());
+}
+
 TEST(IsManifestFileNameTest, Table) {
   for (const char* yes : {"a.yaml", "stack.yml", "dir/x.yaml", "/etc/nxt/manifests/db.yaml"}) {
     EXPECT_TRUE(IsManifestFileName(yes)) << yes;
