@@ -179,19 +179,31 @@ std::string ContainerCache::FindIdLocked(const std::string& name_or_id) const {
   return "";
 }
 
-void ContainerCache::Apply(const Event& event) {
-  if (event.type != "container" || event.actor_id.empty()) return;
+ContainerChange ContainerCache::Apply(const Event& event) {
+  // "health_status: healthy" → action "health_status", detail "healthy".
+  ContainerChange change;
+  change.action = event.action;
+  if (size_t colon = change.action.find(':'); colon != std::string::npos) {
+    change.detail = std::string(absl::StripAsciiWhitespace(change.action.substr(colon + 1)));
+    change.action.resize(colon);
+  }
+  if (event.type != "container" || event.actor_id.empty()) return change;
   absl::MutexLock lock(&mu_);
-  ApplyLocked(event);
+  if (auto it = by_id_.find(event.actor_id); it != by_id_.end()) {
+    change.known = true;
+    change.state_before = it->second.state;
+    change.health_before = it->second.Health();
+  }
+  ApplyLocked(event, change);
+  if (auto it = by_id_.find(event.actor_id); it != by_id_.end()) {
+    change.state_after = it->second.state;
+    change.health_after = it->second.Health();
+  }
+  return change;
 }
 
-void ContainerCache::ApplyLocked(const Event& event) {
-  // "health_status: healthy" → action "health_status", detail "healthy".
-  std::string action = event.action, detail;
-  if (size_t colon = action.find(':'); colon != std::string::npos) {
-    detail = std::string(absl::StripAsciiWhitespace(action.substr(colon + 1)));
-    action.resize(colon);
-  }
+void ContainerCache::ApplyLocked(const Event& event, const ContainerChange& change) {
+  const std::string& action = change.action;
   if (action == "destroy") {
     by_id_.erase(event.actor_id);
     with_health_.erase(event.actor_id);
@@ -206,7 +218,7 @@ void ContainerCache::ApplyLocked(const Event& event) {
   if (!it->second.Health().empty() || action == "health_status") {
     with_health_.insert(event.actor_id);
   }
-  ApplyAction(it->second, action, detail, event, with_health_.count(event.actor_id) > 0);
+  ApplyAction(it->second, action, change.detail, event, with_health_.count(event.actor_id) > 0);
 }
 
 void ContainerCache::Upsert(const ContainerSummary& row) {

@@ -44,6 +44,19 @@ namespace nxt::docker {
 // True when every selector entry is in `labels` (an empty value: the key is present).
 bool LabelsMatch(const LabelSelector& selector, const std::map<std::string, std::string>& labels);
 
+// What one event did to the cache's row of its container: what a controller's predicate
+// decides on (an event alone cannot say whether `health_status: healthy` repeats the
+// health the container already had; the row before the event can).
+struct ContainerChange {
+  std::string action;        // the event's action without its detail: "health_status", "exec_start"
+  std::string detail;        // after "action: " ("healthy"; the command of exec_*); "" otherwise
+  bool known = false;        // the cache had a row for the container before the event
+  std::string state_before;  // ContainerSummary::state; "" when there was no row
+  std::string state_after;   // "" when there is no row after it (destroy, ignored)
+  std::string health_before;  // ContainerSummary::Health(); "" without a check or a row
+  std::string health_after;
+};
+
 // The list-call shape of an inspected container, for ContainerCache::Upsert after the
 // caller's own create/start: state, and a status text that ContainerSummary::Health()
 // reads the same way as the engine's.
@@ -71,8 +84,9 @@ class ContainerCache {
   // By name (without "/") or by full id.
   std::optional<ContainerSummary> Get(const std::string& name_or_id) const;
 
-  // Folds one event in (non-container events and non-matching labels are ignored).
-  void Apply(const Event& event);
+  // Folds one event in (non-container events and non-matching labels are ignored) and
+  // says what it changed. Every event is folded in, whatever a controller makes of it.
+  ContainerChange Apply(const Event& event);
 
   // Write-through for the caller's own actions, so it does not wait for the event.
   // Upsert needs row.id and labels matching the cache's selector (ignored otherwise); it
@@ -85,7 +99,8 @@ class ContainerCache {
  private:
   // The id of a row by id or name; "" when unknown.
   std::string FindIdLocked(const std::string& name_or_id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ApplyLocked(const Event& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyLocked(const Event& event, const ContainerChange& change)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   DockerClient& client_;
   const LabelSelector selector_;

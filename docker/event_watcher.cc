@@ -68,8 +68,8 @@ absl::Duration EventWatcher::RunOnce() {
   absl::Status s = client_.StreamEvents(
       options_.selector, options_.event_type, since,
       [this](const Event& e) {
-        cache_.Apply(e);
-        if (callbacks_.on_event) callbacks_.on_event(e);
+        ContainerChange change = cache_.Apply(e);
+        if (callbacks_.on_event) callbacks_.on_event(e, change);
       },
       stop_);
   connected_.store(false);

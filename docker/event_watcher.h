@@ -2,14 +2,17 @@
 // restarts. One background thread loops:
 //   1. Resync the cache (one list call); on failure wait with backoff and retry;
 //   2. on_resync() — the caller re-enqueues everything: a gap may have hidden events;
-//   3. StreamEvents(since = just before that list) → cache.Apply(e), then on_event(e);
+//   3. StreamEvents(since = just before that list) → change = cache.Apply(e), then
+//      on_event(e, change): every event reaches the cache; the callback decides what
+//      else it is worth (exec_*, attach and repeated health_status usually nothing);
 //   4. when the stream breaks (Unavailable: engine restarted or gone), back off and
 //      start again at 1. The backoff doubles from min to max, and is reset to min
 //      after a stream that lived at least `backoff_max`.
 // Events between the list and the stream start are replayed, never lost (replays are
 // harmless: Apply is applied in order and converges to the engine's state).
 //
-//   EventWatcher watcher(docker, cache, {}, {.on_event = [&](const Event& e) { ... },
+//   EventWatcher watcher(docker, cache, {}, {.on_event = [&](const Event& e,
+//                                                             const ContainerChange& c) { ... },
 //                                           .on_resync = [&] { queue.AddAll(); }});
 //   watcher.Start();
 //   ...
@@ -47,8 +50,9 @@ struct EventWatcherOptions {
 };
 
 struct EventWatcherCallbacks {
-  std::function<void(const Event&)> on_event = nullptr;  // after cache.Apply(event)
-  std::function<void()> on_resync = nullptr;             // after every successful Resync
+  // After cache.Apply(event), with what it changed.
+  std::function<void(const Event&, const ContainerChange&)> on_event = nullptr;
+  std::function<void()> on_resync = nullptr;  // after every successful Resync
 };
 
 class EventWatcher {

@@ -18,6 +18,7 @@
 #include "common/status_macros.h"
 #include "controllers/common/curl_http_client.h"
 #include "controllers/common/host_path.h"
+#include "controllers/common/event_router.h"
 #include "controllers/common/owner.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
@@ -147,6 +148,7 @@ class Daemon::Parts {
 
   std::unique_ptr<docker::ContainerCache> cache;
   std::unique_ptr<reconciler::Manager> manager;
+  std::unique_ptr<controllers::EventRouter> router;   // container events → manager
   std::unique_ptr<controllers::SecretStore> secrets;  // shared by every kind
   std::unique_ptr<containerset::ContainerSetReconciler> containersets;
   std::unique_ptr<galera::GaleraClusterReconciler> galeraclusters;
@@ -205,6 +207,17 @@ absl::Status Daemon::Start() {
         {{"error", std::string(s.message())}});
   }
   parts->manager = reconciler::NewManager(clock_, *parts->store, parts->controller_metrics.get());
+  reconciler::Manager* manager = parts->manager.get();
+  parts->router = std::make_unique<controllers::EventRouter>(
+      [manager](const resources::ObjectKey& key) { manager->Enqueue(key); });
+  // A kind's controller, and the changes of its containers that wake it (the default
+  // predicate unless the kind passes its own).
+  auto add_controller = [&parts](const reconciler::ControllerOptions& controller,
+                                 reconciler::Reconciler& kind_reconciler,
+                                 controllers::ChangePredicate predicate = {}) {
+    parts->manager->AddController(controller, kind_reconciler);
+    parts->router->Register(controller.kind, std::move(predicate));
+  };
   containerset::ContainerSetReconciler::Options cs_options;
   cs_options.allowed_host_path_roots = options_.allowed_host_path_roots;
   parts->containersets = std::make_unique<containerset::ContainerSetReconciler>(
@@ -216,7 +229,7 @@ absl::Status Daemon::Start() {
   controller.resync_period = options_.resync_period;
   docker::ContainerCache* cache = parts->cache.get();
   controller.before_resync = [cache] { (void)cache->Resync(); };
-  parts->manager->AddController(controller, *parts->containersets);
+  add_controller(controller, *parts->containersets);
 
   parts->secrets = std::make_unique<controllers::SecretStore>(options_.state_dir);
   galera::GaleraClusterReconciler::Options galera_options;
@@ -228,7 +241,7 @@ absl::Status Daemon::Start() {
   galera_controller.kind = resources::kGaleraClusterKind;
   // One cache refresh per resync round serves every controller (the events keep it live).
   galera_controller.before_resync = nullptr;
-  parts->manager->AddController(galera_controller, *parts->galeraclusters);
+  add_controller(galera_controller, *parts->galeraclusters);
   parts->galera_metrics = std::make_unique<galera::GaleraMetricsCollector>(*parts->store);
 
   parts->redisclusters = std::make_unique<rediscluster::RedisClusterReconciler>(
@@ -237,7 +250,7 @@ absl::Status Daemon::Start() {
   reconciler::ControllerOptions redis_controller = galera_controller;
   redis_controller.name = "rediscluster";
   redis_controller.kind = resources::kRedisClusterKind;
-  parts->manager->AddController(redis_controller, *parts->redisclusters);
+  add_controller(redis_controller, *parts->redisclusters);
   parts->redis_metrics = std::make_unique<rediscluster::RedisMetricsCollector>(*parts->store);
 
   // TalkBackend: signaling + NATS + coturn; probes its services over HTTP (http_).
@@ -247,7 +260,7 @@ absl::Status Daemon::Start() {
   reconciler::ControllerOptions talk_controller = galera_controller;
   talk_controller.name = "talkbackend";
   talk_controller.kind = resources::kTalkBackendKind;
-  parts->manager->AddController(talk_controller, *parts->talkbackends);
+  add_controller(talk_controller, *parts->talkbackends);
   parts->talk_metrics = std::make_unique<talkbackend::TalkMetricsCollector>(*parts->store);
 
   // RustFSPool: layout records under the state directory, drives on allowed host paths,
@@ -260,15 +273,13 @@ absl::Status Daemon::Start() {
   reconciler::ControllerOptions rustfs_controller = galera_controller;
   rustfs_controller.name = "rustfspool";
   rustfs_controller.kind = resources::kRustFSPoolKind;
-  parts->manager->AddController(rustfs_controller, *parts->rustfspools);
+  add_controller(rustfs_controller, *parts->rustfspools);
   parts->rustfs_metrics = std::make_unique<rustfspool::RustFSMetricsCollector>(*parts->store);
 
-  reconciler::Manager* manager = parts->manager.get();
   docker::EventWatcher::Callbacks callbacks;
-  callbacks.on_event = [manager](const docker::Event& event) {
-    if (auto key = containerset::ContainerSetReconciler::OwnerKeyForEvent(event)) {
-      manager->Enqueue(*key);
-    }
+  controllers::EventRouter* router = parts->router.get();
+  callbacks.on_event = [router](const docker::Event& event, const docker::ContainerChange& change) {
+    (void)router->Route(event, change);
   };
   callbacks.on_resync = [manager] { manager->EnqueueAll(); };
   docker::EventWatcher::Options watcher_options;

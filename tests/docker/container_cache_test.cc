@@ -138,6 +138,39 @@ TEST_F(ContainerCacheTest, IgnoresForeignAndIrrelevantEvents) {
   EXPECT_FALSE(cache_.Get("z").has_value()) << "exec events do not invent rows";
 }
 
+TEST_F(ContainerCacheTest, ApplySaysWhatTheEventChanged) {
+  SyncWith({Row("a", "web-0", "web")});
+  ContainerChange exec = cache_.Apply(ContainerEvent("exec_start: sh -c probe", "a", "web-0"));
+  EXPECT_EQ(exec.action, "exec_start");
+  EXPECT_EQ(exec.detail, "sh -c probe");
+  EXPECT_TRUE(exec.known);
+  EXPECT_EQ(exec.state_before, "running");
+  EXPECT_EQ(exec.state_after, "running");
+
+  ContainerChange first = cache_.Apply(ContainerEvent("health_status: healthy", "a", "web-0"));
+  EXPECT_EQ(first.action, "health_status");
+  EXPECT_EQ(first.detail, "healthy");
+  EXPECT_EQ(first.health_before, "");
+  EXPECT_EQ(first.health_after, "healthy");
+  ContainerChange again = cache_.Apply(ContainerEvent("health_status: healthy", "a", "web-0"));
+  EXPECT_EQ(again.health_before, "healthy");
+  EXPECT_EQ(again.health_after, "healthy");
+  ContainerChange sick = cache_.Apply(ContainerEvent("health_status: unhealthy", "a", "web-0"));
+  EXPECT_EQ(sick.health_before, "healthy");
+  EXPECT_EQ(sick.health_after, "unhealthy");
+  EXPECT_EQ(cache_.Get("a")->Health(), "unhealthy") << "the cache still follows health";
+
+  ContainerChange died = cache_.Apply(ContainerEvent("die", "a", "web-0", {{"exitCode", "1"}}));
+  EXPECT_EQ(died.state_before, "running");
+  EXPECT_EQ(died.state_after, "exited");
+  ContainerChange gone = cache_.Apply(ContainerEvent("destroy", "a", "web-0"));
+  EXPECT_TRUE(gone.known);
+  EXPECT_EQ(gone.state_after, "");
+  ContainerChange born = cache_.Apply(ContainerEvent("create", "b", "web-1"));
+  EXPECT_FALSE(born.known);
+  EXPECT_EQ(born.state_after, "created");
+}
+
 TEST_F(ContainerCacheTest, UnknownContainerSeenDuringAGapIsAdded) {
   SyncWith({});
   cache_.Apply(ContainerEvent("start", "c2", "web-1"));

@@ -129,9 +129,9 @@ TEST_F(EventsTest, WatcherKeepsTheCacheRightAfterCliRemove) {
   ContainerCache cache(*client_, Selector());
   EventLog log;
   int64_t resyncs = 0;
-  EventWatcher watcher(
-      *client_, cache, {.selector = Selector()},
-      {.on_event = [&](const Event& e) { log.Add(e); }, .on_resync = [&] { ++resyncs; }});
+  EventWatcher watcher(*client_, cache, {.selector = Selector()},
+                       {.on_event = [&](const Event& e, const ContainerChange&) { log.Add(e); },
+                        .on_resync = [&] { ++resyncs; }});
   watcher.Start();
   ASSERT_TRUE(Eventually([&] { return watcher.connected(); }));
 
@@ -228,7 +228,7 @@ TEST(PrivateEngineTest, WatcherReconnectsAndResyncsAfterEngineRestart) {
                         .event_type = "volume",
                         .backoff_min = absl::Milliseconds(50),
                         .backoff_max = absl::Milliseconds(500)},
-                       {.on_event = [&](const Event& e) { log.Add(e); }});
+                       {.on_event = [&](const Event& e, const ContainerChange&) { log.Add(e); }});
   watcher.Start();
   ASSERT_TRUE(Eventually([&] { return watcher.connected(); }));
   ASSERT_THAT(client.CreateVolume("nxt-t-before", {}), IsOk());

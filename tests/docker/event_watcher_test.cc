@@ -81,7 +81,7 @@ TEST_F(EventWatcherTest, ResyncsThenStreamsAndFeedsTheCache) {
       }));
   EventWatcher watcher(docker_, cache_, {.clock = &clock_},
                        {.on_event =
-                            [&](const Event& e) {
+                            [&](const Event& e, const ContainerChange&) {
                               EXPECT_TRUE(cache_.Get(e.actor_id).has_value()) << "applied first";
                               Note("event");
                             },

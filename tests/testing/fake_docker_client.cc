@@ -329,6 +329,8 @@ absl::StatusOr<docker::ExecResult> FakeDockerClient::Exec(const std::string& id_
                                                           const std::string& stdin_data) {
   ExecHandler handler;
   std::string name;
+  std::optional<docker::ExecResult> result;
+  std::string exec_id;
   {
     absl::MutexLock lock(&mu_);
     if (absl::Status s = TakeFault(Method::kExec); !s.ok()) return s;
@@ -342,14 +344,36 @@ absl::StatusOr<docker::ExecResult> FakeDockerClient::Exec(const std::string& id_
           "docker exec ", id_or_name, ": HTTP 409: Container ", c->id, " is not running"));
     }
     name = c->spec.name;
-    if (auto it = exec_results_.find({name, cmd}); it != exec_results_.end()) return it->second;
+    exec_id = absl::StrFormat("exec%060d", next_id_++);
+    EmitExec(*c, absl::StrCat("exec_create: ", absl::StrJoin(cmd, " ")), exec_id);
+    EmitExec(*c, absl::StrCat("exec_start: ", absl::StrJoin(cmd, " ")), exec_id);
+    if (auto it = exec_results_.find({name, cmd}); it != exec_results_.end()) result = it->second;
     handler = exec_handler_;
   }
-  if (handler) {
-    if (std::optional<docker::ExecResult> r = handler(name, cmd, stdin_data)) return *r;
+  Flush();
+  if (!result.has_value() && handler) result = handler(name, cmd, stdin_data);
+  if (!result.has_value()) {
+    result = docker::ExecResult{
+        127, "", absl::StrCat("fake: no scripted result for ", absl::StrJoin(cmd, " "))};
   }
-  return docker::ExecResult{127, "",
-                            absl::StrCat("fake: no scripted result for ", absl::StrJoin(cmd, " "))};
+  {
+    absl::MutexLock lock(&mu_);
+    if (const Container* c = Find(name); c != nullptr) {
+      EmitExec(*c, "exec_die", exec_id, {{"exitCode", absl::StrCat(result->exit_code)}});
+    }
+  }
+  Flush();
+  return *result;
+}
+
+void FakeDockerClient::EmitExec(const Container& c, const std::string& action,
+                                const std::string& exec_id, Labels extra) {
+  Labels attributes = c.spec.labels;
+  attributes["name"] = c.spec.name;
+  attributes["image"] = c.spec.image;
+  attributes["execID"] = exec_id;
+  attributes.insert(extra.begin(), extra.end());
+  Emit("container", action, c.id, std::move(attributes));
 }
 
 absl::Status FakeDockerClient::PutFile(const std::string& id_or_name, const std::string& path,

@@ -18,9 +18,10 @@
 //     (named volumes a container mounts are created on the fly, unlabelled, as Docker does;
 //     removing a volume that any container mounts is FailedPrecondition);
 //   - Exec: scripted results per (container, command) or a handler; running containers
-//     only (FailedPrecondition otherwise); unscripted commands exit 127;
+//     only (FailedPrecondition otherwise); unscripted commands exit 127; each exec emits
+//     exec_create and exec_start (before the result) and exec_die, as the engine does;
 //   - PutFile: files stored per container (any state), readable with File();
-//   - events: container create/start/die/stop/kill/destroy/health_status, network and
+//   - events: container create/start/die/stop/kill/destroy/health_status/exec_*, network and
 //     volume create/destroy, delivered to StreamEvents subscribers (filtered by selector
 //     and type; `since` replays the log) and to synchronous listeners;
 //   - per-method call counters and fault injection (the next N calls of a method fail with
@@ -143,6 +144,11 @@ class FakeDockerClient : public docker::DockerClient {
   void SetDefaultHealth(const std::string& health);
   // Sets the health of a running container with a healthcheck; emits health_status.
   absl::Status SetHealth(const std::string& id_or_name, const std::string& health);
+  // One engine health probe that finds the health unchanged: the check's exec_create,
+  // exec_start and exec_die, then `health_status: <current health>`. (Engine 20.10 emits
+  // health_status only on a change; a repeat reaches a watcher when events are replayed
+  // after a reconnect, or from engines that report every probe.)
+  absl::Status ReportHealth(const std::string& id_or_name);
   // Behind the controller's back, as `docker stop` / `docker rm -f` would.
   absl::Status StopBehindBack(const std::string& id_or_name);
   absl::Status RemoveBehindBack(const std::string& id_or_name);
@@ -190,6 +196,9 @@ class FakeDockerClient : public docker::DockerClient {
             std::map<std::string, std::string> attributes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EmitContainer(const Container& c, const std::string& action)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // exec_create / exec_start / exec_die, with the engine's execID (and `extra`) attributes.
+  void EmitExec(const Container& c, const std::string& action, const std::string& exec_id,
+                std::map<std::string, std::string> extra = {}) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Flush() ABSL_LOCKS_EXCLUDED(mu_);  // delivers pending events to listeners
   void StartLocked(Container& c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StopLocked(Container& c, int exit_code) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

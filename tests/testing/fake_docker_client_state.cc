@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "tests/testing/fake_docker_client.h"
 
 namespace nxt::testing {
@@ -214,6 +215,26 @@ absl::Status FakeDockerClient::SetHealth(const std::string& id_or_name, const st
     if (c->health == health) return absl::OkStatus();
     c->health = health;
     EmitContainer(*c, absl::StrCat("health_status: ", health));
+  }
+  Flush();
+  return absl::OkStatus();
+}
+
+absl::Status FakeDockerClient::ReportHealth(const std::string& id_or_name) {
+  {
+    absl::MutexLock lock(&mu_);
+    Container* c = Find(id_or_name);
+    if (c == nullptr) return absl::NotFoundError(absl::StrCat("no container ", id_or_name));
+    if (c->state != "running" || !c->spec.healthcheck.has_value()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(id_or_name, " is not running with a healthcheck"));
+    }
+    const std::string exec_id = absl::StrFormat("exec%060d", next_id_++);
+    const std::string cmd = absl::StrJoin(c->spec.healthcheck->test, " ");
+    EmitExec(*c, absl::StrCat("exec_create: ", cmd), exec_id);
+    EmitExec(*c, absl::StrCat("exec_start: ", cmd), exec_id);
+    EmitExec(*c, "exec_die", exec_id, {{"exitCode", "0"}});
+    EmitContainer(*c, absl::StrCat("health_status: ", c->health));
   }
   Flush();
   return absl::OkStatus();
