@@ -14,6 +14,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/curl_http_client.h"
+#include "controllers/common/instance_id.h"
 #include "controllers/common/owner.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
@@ -137,7 +138,9 @@ absl::Status Daemon::Start() {
 
   // Docker: the cache is filled once before the controllers start, so the first
   // reconciles see what exists instead of creating it again.
-  controllers::SetInstanceId(controllers::InstanceIdForStateDir(options_.state_dir));
+  NXT_ASSIGN_OR_RETURN(std::string instance_id,
+                       controllers::LoadOrCreateInstanceId(options_.state_dir));
+  controllers::SetInstanceId(instance_id);
   const docker::LabelSelector managed = controllers::ManagedSelector();
   parts->cache = std::make_unique<docker::ContainerCache>(docker_, managed);
   if (absl::Status s = parts->cache->Resync(); !s.ok()) {

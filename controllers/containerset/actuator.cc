@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/parallel.h"
 #include "common/status_macros.h"
+#include "controllers/common/adoption.h"
 #include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
 
@@ -53,9 +54,12 @@ ActuatorOutcome Actuator::Run(const std::vector<Action>& actions) {
     i = end;
   }
   if (failures > 1) {
-    outcome.error = absl::Status(
-        outcome.error.code(),
-        absl::StrCat(outcome.error.message(), " (and ", failures - 1, " more failed actions)"));
+    absl::Status first = std::move(outcome.error);
+    outcome.error = absl::Status(first.code(), absl::StrCat(first.message(), " (and ", failures - 1,
+                                                            " more failed actions)"));
+    first.ForEachPayload([&outcome](absl::string_view url, const absl::Cord& payload) {
+      outcome.error.SetPayload(url, payload);
+    });
   }
   return outcome;
 }
@@ -71,13 +75,11 @@ absl::Status Actuator::Do(const Action& a, ActuatorOutcome& outcome) {
     case T::kWaitFor:
       return absl::OkStatus();
     case T::kEnsureNetwork:
-      s = Annotate(docker_.CreateNetwork(a.name, controllers::OwnerLabels(key, kNetworkRole)),
-                   absl::StrCat("create network ", a.name));
+      s = EnsureNetworks(a.name);
       break;
     case T::kEnsureVolume:
-      s = Annotate(
-          docker_.CreateVolume(a.name, controllers::OwnerLabels(key, kVolumeRole, a.ordinal)),
-          absl::StrCat("create volume ", a.name));
+      s = controllers::EnsureOwnedVolume(docker_, a.name,
+                                         controllers::OwnerLabels(key, kVolumeRole, a.ordinal));
       break;
     case T::kCreate:
       s = CreateAndStart(a.ordinal, &start_failed);
@@ -129,6 +131,18 @@ absl::Status Actuator::Do(const Action& a, ActuatorOutcome& outcome) {
     ++outcome.changes;
     Event("Normal", reason, message);
     Log(LogLevel::kInfo, "containerset", message, {{"object", key.NamespacedName()}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Actuator::EnsureNetworks(const std::string& own) {
+  NXT_RETURN_IF_ERROR(controllers::EnsureOwnedNetwork(
+      docker_, own, controllers::OwnerLabels(context_.key, kNetworkRole)));
+  if (context_.spec == nullptr) return absl::OkStatus();
+  // Checked before any member joins them; errors start with the field path.
+  for (size_t i = 0; i < context_.spec->networks.size(); ++i) {
+    NXT_RETURN_IF_ERROR(controllers::CheckJoinableNetwork(
+        docker_, context_.key, context_.spec->networks[i], absl::StrCat("spec.networks[", i, "]")));
   }
   return absl::OkStatus();
 }

@@ -47,7 +47,8 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Reconcile(
     return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, desired.status(),
                               "containerset");
   }
-  return Annotate(Converge(*object, *desired), Context(key));
+  return controllers::AnnotateOrStall(store_, clock_.Now(), *object, Converge(*object, *desired),
+                                      "containerset", Context(key));
 }
 
 absl::StatusOr<ContainerSetReconciler::Desired> ContainerSetReconciler::Desire(

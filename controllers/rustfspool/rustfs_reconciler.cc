@@ -60,7 +60,9 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Reconcile(
   if (!layout.ok()) return Annotate(layout.status(), Context(key));
   absl::StatusOr<PoolKeys> keys = Keys(key, /*create=*/true);
   if (!keys.ok()) return Annotate(keys.status(), Context(key));
-  return Annotate(Converge(*object, *spec, *layout, *keys), Context(key));
+  return controllers::AnnotateOrStall(store_, clock_.Now(), *object,
+                                      Converge(*object, *spec, *layout, *keys), "rustfspool",
+                                      Context(key));
 }
 
 absl::StatusOr<resources::RustFSPoolSpec> RustFSPoolReconciler::Decode(
