@@ -227,9 +227,9 @@ class Checker {
         Unique(seen, name, i, IndexPath("spec.networks", i), Quote(name));
         if (absl::StartsWith(name, kManagedNetworkPrefix)) {
           Invalid(IndexPath("spec.networks", i), name,
-                  "names are reserved: \"nxt-\" starts the networks nxt manages for its "
-                  "objects (nxt-<namespace>-<name>), and no object may join another's; the set "
-                  "joins its own already. Name a network you created");
+                  "the prefix \"nxt-\" is reserved for the networks nxt manages for its "
+                  "objects (nxt-<namespace>-<name>); no object may join another's, and the "
+                  "set joins its own already: name a network you created");
         }
       }
     }

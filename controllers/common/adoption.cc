@@ -39,7 +39,7 @@ std::string HolderOf(const Labels& have) {
   const std::string instance = LabelOr(have, docker::kLabelInstance);
   if (instance != InstanceId()) {
     absl::StrAppend(&holder, " of another nxtd (instance ",
-                    instance.empty() ? std::string("unset") : instance, ")");
+                    instance.empty() ? std::string("none") : instance, ")");
   }
   return holder;
 }
