@@ -74,14 +74,15 @@ TEST_F(IdentityE2eTest, ObjectsWhoseNamesCollidedBeforeGetTheirOwnNetworksAndVol
   StartNxtd();
   // Stops nxtd before the second namespace is cleaned, so nothing comes back.
   struct Cleanup {
-    IdentityE2eTest* test;
+    NxtdProcess& nxtd;
+    docker::DockerClient& docker;
     std::string ns;
     ~Cleanup() {
-      test->nxtd_->Kill();
-      absl::Status s = CleanupNamespace(*test->docker_, ns);
+      nxtd.Kill();
+      absl::Status s = CleanupNamespace(docker, ns);
       EXPECT_TRUE(s.ok()) << s;
     }
-  } cleanup{this, ns2};
+  } cleanup{*nxtd_, *docker_, ns2};
 
   SetManifest first(ns_, ca, 1);
   first.volumes = {"data"};
