@@ -4,7 +4,10 @@ namespace nxt {
 
 absl::Status Annotate(const absl::Status& status, const std::string& context) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(context, ": ", std::string(status.message())));
+  absl::Status out(status.code(), absl::StrCat(context, ": ", std::string(status.message())));
+  status.ForEachPayload(
+      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
 }
 
 }  // namespace nxt

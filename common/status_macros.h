@@ -29,7 +29,8 @@
 
 namespace nxt {
 
-// Returns `status` with `context: ` prepended to its message, keeping the code.
+// Returns `status` with `context: ` prepended to its message, keeping the code and the
+// payloads (a terminal mark, a refusal's reason).
 // Errors travel up as "galeracluster default/db: join db-3: docker start: HTTP 409 ...".
 absl::Status Annotate(const absl::Status& status, const std::string& context);
 

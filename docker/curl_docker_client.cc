@@ -223,6 +223,20 @@ absl::Status CurlDockerClient::RemoveNetwork(const std::string& name) {
       .status();
 }
 
+absl::StatusOr<NetworkInfo> CurlDockerClient::InspectNetwork(const std::string& name) {
+  const std::string description = absl::StrCat("docker network inspect ", name);
+  NXT_ASSIGN_OR_RETURN(std::string body, Run({.method = "GET",
+                                              .endpoint = "/networks/{id}",
+                                              .target = absl::StrCat("/networks/", UrlEscape(name)),
+                                              .description = description}));
+  NXT_ASSIGN_OR_RETURN(NetworkInfo info, DecodeNetworkInfo(body));
+  // The engine also answers for an id prefix: only the exact name counts.
+  if (info.name != name) {
+    return absl::NotFoundError(absl::StrCat(description, ": no network has that name"));
+  }
+  return info;
+}
+
 absl::StatusOr<std::vector<VolumeInfo>> CurlDockerClient::ListVolumes(
     const LabelSelector& selector) {
   NXT_ASSIGN_OR_RETURN(std::string body,
@@ -253,6 +267,15 @@ absl::Status CurlDockerClient::RemoveVolume(const std::string& name) {
               .target = absl::StrCat("/volumes/", UrlEscape(name)),
               .description = absl::StrCat("docker volume rm ", name)})
       .status();
+}
+
+absl::StatusOr<VolumeInfo> CurlDockerClient::InspectVolume(const std::string& name) {
+  NXT_ASSIGN_OR_RETURN(std::string body,
+                       Run({.method = "GET",
+                            .endpoint = "/volumes/{name}",
+                            .target = absl::StrCat("/volumes/", UrlEscape(name)),
+                            .description = absl::StrCat("docker volume inspect ", name)}));
+  return DecodeVolumeInfo(body);
 }
 
 absl::StatusOr<ImageInfo> CurlDockerClient::InspectImage(const std::string& name) {

@@ -67,10 +67,12 @@ class CurlDockerClient : public DockerClient {
   absl::Status CreateNetwork(const std::string& name,
                              const std::map<std::string, std::string>& labels) override;
   absl::Status RemoveNetwork(const std::string& name) override;
+  absl::StatusOr<NetworkInfo> InspectNetwork(const std::string& name) override;
   absl::StatusOr<std::vector<VolumeInfo>> ListVolumes(const LabelSelector& selector) override;
   absl::Status CreateVolume(const std::string& name,
                             const std::map<std::string, std::string>& labels) override;
   absl::Status RemoveVolume(const std::string& name) override;
+  absl::StatusOr<VolumeInfo> InspectVolume(const std::string& name) override;
   absl::StatusOr<ImageInfo> InspectImage(const std::string& name) override;
   absl::Status StreamEvents(const LabelSelector& selector, const std::string& type,
                             absl::Time since, const std::function<void(const Event&)>& on_event,

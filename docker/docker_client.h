@@ -69,10 +69,15 @@ class DockerClient {
   virtual absl::Status CreateNetwork(const std::string& name,
                                      const std::map<std::string, std::string>& labels) = 0;
   virtual absl::Status RemoveNetwork(const std::string& name) = 0;
+  // The network named exactly `name` (never one whose id merely starts with it); NotFound
+  // when there is none. Used to read the labels of a network before adopting or joining it.
+  virtual absl::StatusOr<NetworkInfo> InspectNetwork(const std::string& name) = 0;
   virtual absl::StatusOr<std::vector<VolumeInfo>> ListVolumes(const LabelSelector& selector) = 0;
   virtual absl::Status CreateVolume(const std::string& name,
                                     const std::map<std::string, std::string>& labels) = 0;
   virtual absl::Status RemoveVolume(const std::string& name) = 0;
+  // The volume named `name`; NotFound when there is none.
+  virtual absl::StatusOr<VolumeInfo> InspectVolume(const std::string& name) = 0;
 
   virtual absl::StatusOr<ImageInfo> InspectImage(const std::string& name) = 0;
 

@@ -35,6 +35,8 @@ absl::StatusOr<std::vector<ContainerSummary>> DecodeContainerList(const std::str
 absl::StatusOr<ContainerInfo> DecodeContainerInfo(const std::string& body);
 absl::StatusOr<std::vector<NetworkInfo>> DecodeNetworkList(const std::string& body);
 absl::StatusOr<std::vector<VolumeInfo>> DecodeVolumeList(const std::string& body);
+absl::StatusOr<NetworkInfo> DecodeNetworkInfo(const std::string& body);  // one network
+absl::StatusOr<VolumeInfo> DecodeVolumeInfo(const std::string& body);    // one volume
 absl::StatusOr<ImageInfo> DecodeImageInfo(const std::string& body);
 // {"Id": "..."} answers of create calls.
 absl::StatusOr<std::string> DecodeId(const std::string& body);

@@ -167,6 +167,18 @@ absl::StatusOr<std::vector<VolumeInfo>> DecodeVolumeList(const std::string& body
   return out;
 }
 
+absl::StatusOr<NetworkInfo> DecodeNetworkInfo(const std::string& body) {
+  NXT_ASSIGN_OR_RETURN(json::value v, Parse(body, "inspect network"));
+  if (!v.is_object()) return NotA("inspect network", "an object");
+  return NetworkInfo{Str(v, "Id"), Str(v, "Name"), StrMap(v, "Labels")};
+}
+
+absl::StatusOr<VolumeInfo> DecodeVolumeInfo(const std::string& body) {
+  NXT_ASSIGN_OR_RETURN(json::value v, Parse(body, "inspect volume"));
+  if (!v.is_object()) return NotA("inspect volume", "an object");
+  return VolumeInfo{Str(v, "Name"), StrMap(v, "Labels"), Str(v, "Mountpoint")};
+}
+
 absl::StatusOr<ImageInfo> DecodeImageInfo(const std::string& body) {
   NXT_ASSIGN_OR_RETURN(json::value v, Parse(body, "inspect image"));
   if (!v.is_object()) return NotA("inspect image", "an object");

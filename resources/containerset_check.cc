@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "resources/containerset.h"
@@ -17,6 +18,9 @@ namespace nxt::resources {
 namespace {
 
 using internal::ChildPath;
+
+// Networks nxt manages are named "nxt-<namespace>-<name>" (controllers/common/owner.h).
+constexpr char kManagedNetworkPrefix[] = "nxt-";
 using internal::IndexPath;
 
 std::string Quote(const std::string& s) { return boost::json::serialize(boost::json::value(s)); }
@@ -221,6 +225,12 @@ class Checker {
       if (networks[i].is_string()) {
         std::string name(networks[i].get_string());
         Unique(seen, name, i, IndexPath("spec.networks", i), Quote(name));
+        if (absl::StartsWith(name, kManagedNetworkPrefix)) {
+          Invalid(IndexPath("spec.networks", i), name,
+                  "the prefix \"nxt-\" is reserved for the networks nxt manages for its "
+                  "objects (nxt-<namespace>-<name>); no object may join another's, and the "
+                  "set joins its own already: name a network you created");
+        }
       }
     }
   }

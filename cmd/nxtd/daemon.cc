@@ -19,6 +19,7 @@
 #include "controllers/common/curl_http_client.h"
 #include "controllers/common/event_router.h"
 #include "controllers/common/host_path.h"
+#include "controllers/common/instance_id.h"
 #include "controllers/common/owner.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
@@ -199,7 +200,9 @@ absl::Status Daemon::Start() {
 
   // Docker: the cache is filled once before the controllers start, so the first
   // reconciles see what exists instead of creating it again.
-  controllers::SetInstanceId(controllers::InstanceIdForStateDir(options_.state_dir));
+  NXT_ASSIGN_OR_RETURN(std::string instance_id,
+                       controllers::LoadOrCreateInstanceId(options_.state_dir));
+  controllers::SetInstanceId(instance_id);
   const docker::LabelSelector managed = controllers::ManagedSelector();
   parts->cache = std::make_unique<docker::ContainerCache>(docker_, managed);
   if (absl::Status s = parts->cache->Resync(); !s.ok()) {

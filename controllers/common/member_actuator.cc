@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/parallel.h"
 #include "common/status_macros.h"
+#include "controllers/common/adoption.h"
 #include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
 
@@ -100,7 +101,10 @@ absl::Status MemberActuator::Do(const MemberAction& a,
         s = absl::InternalError("no rendered container of that name");
         break;
       }
+      // Host paths, network and volumes before the remove: when one is refused, the
+      // member stays.
       s = BeforeCreate(member->spec);
+      if (s.ok()) s = EnsurePrerequisites(member->spec);
       if (s.ok() && a.type == T::kReplace) s = Remove(a.name);
       if (s.ok()) s = CreateAndStart(*member);
       break;
@@ -132,8 +136,7 @@ absl::Status MemberActuator::EnsureNetwork(const docker::ContainerSpec& spec) {
   for (const std::string& network : spec.networks) {
     // Others are the user's to provide.
     if (network != own_network || networks_ensured_.contains(network)) continue;
-    NXT_RETURN_IF_ERROR(Annotate(docker_.CreateNetwork(network, OwnerLabels(key_, kNetworkRole)),
-                                 absl::StrCat("create network ", network)));
+    NXT_RETURN_IF_ERROR(EnsureOwnedNetwork(docker_, network, OwnerLabels(key_, kNetworkRole)));
     networks_ensured_.insert(network);
   }
   return absl::OkStatus();
@@ -145,8 +148,7 @@ absl::Status MemberActuator::EnsurePrerequisites(const docker::ContainerSpec& sp
   for (const docker::Mount& m : spec.mounts) {
     if (m.type != docker::Mount::Type::kVolume) continue;
     NXT_RETURN_IF_ERROR(
-        Annotate(docker_.CreateVolume(m.source, OwnerLabels(key_, kVolumeRole, ordinal)),
-                 absl::StrCat("create volume ", m.source)));
+        EnsureOwnedVolume(docker_, m.source, OwnerLabels(key_, kVolumeRole, ordinal)));
   }
   return absl::OkStatus();
 }
@@ -163,7 +165,6 @@ absl::Status MemberActuator::BeforeCreate(const docker::ContainerSpec& spec) {
 
 absl::Status MemberActuator::CreateAndStart(const RenderedMember& member) {
   const std::string& name = member.spec.name;
-  NXT_RETURN_IF_ERROR(EnsurePrerequisites(member.spec));
   absl::StatusOr<std::string> id = docker_.CreateContainer(member.spec);
   if (!id.ok()) {
     if (absl::IsAlreadyExists(id.status()))

@@ -1,12 +1,13 @@
 // Carries out member plans (member_plan.h) for controllers that render their containers
 // themselves, and tears an owner's Docker objects down.
 //
-// A create ensures the member's named volumes and the owner's network (labelled as the
-// owner's; made once before concurrent creates, since the Engine accepts two networks of
-// one name), creates the container, writes its files (DockerClient::PutFile: config and
-// secrets land before the process starts, never in argv or env), starts it and writes
-// the result through to the ContainerCache. A remove stops cleanly first; volumes always
-// stay. Each change records a Normal event and each failure a Warning (reason
+// A create or replace first ensures the member's named volumes and the owner's network
+// (labelled as the owner's; made once before concurrent creates, since the Engine accepts
+// two networks of one name; one another object holds is refused, see adoption.h, and a
+// replace then leaves the running member alone), creates the container, writes its files
+// (DockerClient::PutFile: config and secrets land before the process starts, never in argv or env),
+// starts it and writes the result through to the ContainerCache. A remove stops cleanly first;
+// volumes always stay. Each change records a Normal event and each failure a Warning (reason
 // "ReconcileError") on the owner, and is logged under `component`.
 //
 // Errors are collected, not short-circuited (independent members still converge); Run

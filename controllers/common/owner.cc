@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -58,6 +59,33 @@ void AddPortsAndMounts(const docker::ContainerSpec& spec, Canonical& c) {
     c.Field("dst", m.target);
     c.Field("ro", m.read_only ? 1 : 0);
   }
+}
+
+// Doubles every '-': with fields that never start or end with '-', a single '-' between
+// encoded fields is unambiguous.
+std::string EncodeField(const std::string& field) {
+  std::string out;
+  out.reserve(field.size() + 8);
+  for (char ch : field) {
+    out.push_back(ch);
+    if (ch == '-') out.push_back('-');
+  }
+  return out;
+}
+
+// `name`, or when it is longer than Docker and the file system allow, its start (without
+// trailing '-') + "---" + a digest of the whole name (see owner.h).
+std::string Bounded(std::string name) {
+  if (name.size() <= kMaxDockerObjectName) return name;
+  const std::string digest = Sha256Hex(name).substr(0, 16);
+  std::string head = name.substr(0, kMaxDockerObjectName - digest.size() - 3);
+  while (!head.empty() && head.back() == '-') head.pop_back();
+  return absl::StrCat(head, "---", digest);
+}
+
+std::string VolumePrefix(const std::string& namespace_, const std::string& name,
+                         const std::string& ordinal) {
+  return absl::StrCat("nxt-", EncodeField(namespace_), "-", EncodeField(name), "-", ordinal, "-");
 }
 
 }  // namespace
@@ -135,12 +163,39 @@ std::string ContainerName(const std::string& name, int ordinal) {
 }
 
 std::string NetworkName(const std::string& namespace_, const std::string& name) {
-  return absl::StrCat("nxt-", namespace_, "-", name);
+  return Bounded(absl::StrCat("nxt-", EncodeField(namespace_), "-", EncodeField(name)));
 }
 
 std::string VolumeName(const std::string& namespace_, const std::string& name, int ordinal,
                        const std::string& purpose) {
+  return VolumeName(namespace_, name, absl::StrCat(ordinal), purpose);
+}
+
+std::string VolumeName(const std::string& namespace_, const std::string& name,
+                       const std::string& ordinal, const std::string& purpose) {
+  return Bounded(absl::StrCat(VolumePrefix(namespace_, name, ordinal), EncodeField(purpose)));
+}
+
+std::string LegacyVolumeName(const std::string& namespace_, const std::string& name, int ordinal,
+                             const std::string& purpose) {
   return absl::StrCat("nxt-", namespace_, "-", name, "-", ordinal, "-", purpose);
+}
+
+std::optional<std::string> VolumePurposeOf(const std::string& volume, const std::string& namespace_,
+                                           const std::string& name, int ordinal) {
+  const std::string prefix = VolumePrefix(namespace_, name, absl::StrCat(ordinal));
+  if (!absl::StartsWith(volume, prefix) || volume.size() == prefix.size()) return std::nullopt;
+  std::string purpose;
+  const std::string encoded = volume.substr(prefix.size());
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    if (encoded[i] == '-') {
+      // Encoded hyphens come in pairs; anything else is not a name VolumeName made.
+      if (i + 1 >= encoded.size() || encoded[i + 1] != '-') return std::nullopt;
+      ++i;
+    }
+    purpose.push_back(encoded[i]);
+  }
+  return purpose;
 }
 
 std::string ConfigHash(const docker::ContainerSpec& spec, const std::vector<std::string>& extra) {

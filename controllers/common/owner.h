@@ -19,11 +19,13 @@ namespace nxt::controllers {
 using Labels = std::map<std::string, std::string>;
 
 // The io.nxt.instance value of this process: set once at start-up (by nxtd, before any
-// controller runs) to InstanceIdForStateDir(state_dir). While empty (unit tests), objects
-// carry no instance label and selectors do not filter on it.
+// controller runs) to the id kept in the state directory (instance_id.h). While empty
+// (unit tests), objects carry no instance label and selectors do not filter on it.
 void SetInstanceId(const std::string& instance_id);
 const std::string& InstanceId();
-// 12 hex digits of SHA-256 over the state directory's absolute, normalised path.
+// The id earlier nxt versions used: 12 hex digits of SHA-256 over the state directory's
+// absolute, normalised path (two hosts sharing an engine with the same path collide).
+// Kept for state directories that were in use before the id was recorded.
 std::string InstanceIdForStateDir(const std::string& state_dir);
 
 // The owner named by io.nxt.kind / io.nxt.namespace / io.nxt.name, if the labels carry
@@ -50,11 +52,32 @@ std::optional<int> OrdinalOf(const Labels& labels);
 
 // "<name>-<ordinal>"
 std::string ContainerName(const std::string& name, int ordinal);
-// "nxt-<namespace>-<name>"
+
+// Network and volume names are injective: each field is encoded by doubling every '-'
+// ("c-a" -> "c--a") and fields are joined by a single '-'. Namespaces, names and volume
+// purposes are DNS labels (never starting or ending with '-'), so a lone '-' is always a
+// separator and namespace `b` + name `c-a` ("nxt-b-c--a") never meets namespace `b-c` +
+// name `a` ("nxt-b--c-a"). Names of hyphen-free fields are unchanged from the first
+// scheme ("nxt-default-web"). A name longer than kMaxDockerObjectName (only reachable with
+// hyphen-heavy 63-character fields) is cut and ends in "---" + 16 hex digits of SHA-256 of
+// the full name: a run of exactly three '-' never occurs in a full name.
+inline constexpr size_t kMaxDockerObjectName = 255;  // one path component for a volume
+// "nxt-<namespace>-<name>", fields encoded as above.
 std::string NetworkName(const std::string& namespace_, const std::string& name);
-// "nxt-<namespace>-<name>-<ordinal>-<purpose>"
+// "nxt-<namespace>-<name>-<ordinal>-<purpose>", fields encoded as above. The string form
+// takes a placeholder ordinal for config hashes that must be equal for every member.
 std::string VolumeName(const std::string& namespace_, const std::string& name, int ordinal,
                        const std::string& purpose);
+std::string VolumeName(const std::string& namespace_, const std::string& name,
+                       const std::string& ordinal, const std::string& purpose);
+// The name an earlier nxt gave that volume (fields joined by '-' without encoding; not
+// injective). Equal to VolumeName when no field holds a '-'.
+std::string LegacyVolumeName(const std::string& namespace_, const std::string& name, int ordinal,
+                             const std::string& purpose);
+// The purpose VolumeName(namespace_, name, ordinal, purpose) was built from, or nullopt
+// when `volume` is not such a name (or was cut to the length limit).
+std::optional<std::string> VolumePurposeOf(const std::string& volume, const std::string& namespace_,
+                                           const std::string& name, int ordinal);
 
 // SHA-256 hex of a canonical serialization of `spec` (every field, in a fixed order,
 // length-prefixed) excluding the io.nxt.config-hash label itself, followed by `extra`

@@ -5,6 +5,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/status_macros.h"
+#include "controllers/common/adoption.h"
 #include "reconciler/reconciler.h"
 
 namespace nxt::controllers {
@@ -53,6 +55,19 @@ absl::Status Stall(reconciler::Store& store, absl::Time now, const resources::Ob
       {{"object", key.NamespacedName()}, {"reason", reason}, {"error", message}});
   return reconciler::TerminalError(absl::Status(
       error.code(), absl::StrCat(component, " ", key.NamespacedName(), ": ", message)));
+}
+
+absl::StatusOr<reconciler::Result> AnnotateOrStall(reconciler::Store& store, absl::Time now,
+                                                   const resources::Object& object,
+                                                   absl::StatusOr<reconciler::Result> result,
+                                                   const std::string& component,
+                                                   const std::string& context) {
+  if (reconciler::IsTerminal(result.status()) && !ConflictReason(result.status())) {
+    return result;  // already stalled by the round itself, with its own reason and context
+  }
+  std::optional<std::string> reason = ConflictReason(result.status());
+  if (!reason.has_value()) return Annotate(std::move(result), context);
+  return Stall(store, now, object, *reason, result.status(), component);
 }
 
 }  // namespace nxt::controllers

@@ -9,7 +9,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "reconciler/reconciler.h"
 #include "reconciler/store.h"
 #include "resources/object.h"
 
@@ -32,6 +34,17 @@ std::string LocatedMessage(const resources::Object& object, const std::string& m
 absl::Status Stall(reconciler::Store& store, absl::Time now, const resources::Object& object,
                    const std::string& reason, const absl::Status& error,
                    const std::string& component);
+
+// What Reconcile returns for a converge round: `result` annotated with `context`; or,
+// when it failed with a refusal that carries a reason (controllers/common/adoption.h: a
+// network or volume name held by someone else, a legacy volume, a foreign network in
+// spec.networks), Stall with that reason. A terminal error without such a reason (the
+// round stalled itself, e.g. a refused host path) is returned as it is.
+absl::StatusOr<reconciler::Result> AnnotateOrStall(reconciler::Store& store, absl::Time now,
+                                                   const resources::Object& object,
+                                                   absl::StatusOr<reconciler::Result> result,
+                                                   const std::string& component,
+                                                   const std::string& context);
 
 }  // namespace nxt::controllers
 

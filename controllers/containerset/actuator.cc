@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/parallel.h"
 #include "common/status_macros.h"
+#include "controllers/common/adoption.h"
 #include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
 #include "controllers/containerset/host_paths.h"
@@ -55,9 +56,12 @@ ActuatorOutcome Actuator::Run(const std::vector<Action>& actions) {
     i = end;
   }
   if (failures > 1) {
-    outcome.error = absl::Status(
-        outcome.error.code(),
-        absl::StrCat(outcome.error.message(), " (and ", failures - 1, " more failed actions)"));
+    absl::Status first = std::move(outcome.error);
+    outcome.error = absl::Status(first.code(), absl::StrCat(first.message(), " (and ", failures - 1,
+                                                            " more failed actions)"));
+    first.ForEachPayload([&outcome](absl::string_view url, const absl::Cord& payload) {
+      outcome.error.SetPayload(url, payload);
+    });
   }
   return outcome;
 }
@@ -73,13 +77,11 @@ absl::Status Actuator::Do(const Action& a, ActuatorOutcome& outcome) {
     case T::kWaitFor:
       return absl::OkStatus();
     case T::kEnsureNetwork:
-      s = Annotate(docker_.CreateNetwork(a.name, controllers::OwnerLabels(key, kNetworkRole)),
-                   absl::StrCat("create network ", a.name));
+      s = EnsureNetworks(a.name);
       break;
     case T::kEnsureVolume:
-      s = Annotate(
-          docker_.CreateVolume(a.name, controllers::OwnerLabels(key, kVolumeRole, a.ordinal)),
-          absl::StrCat("create volume ", a.name));
+      s = controllers::EnsureOwnedVolume(docker_, a.name,
+                                         controllers::OwnerLabels(key, kVolumeRole, a.ordinal));
       break;
     case T::kCreate:
       s = Annotate(CheckHostPaths(outcome), a.Describe());
@@ -142,6 +144,18 @@ absl::Status Actuator::CheckHostPaths(ActuatorOutcome& outcome) {
   absl::Status s = VerifyHostPaths(*context_.spec, context_.render.allowed_host_path_roots);
   if (!s.ok() && outcome.refused.ok()) outcome.refused = s;
   return s;
+}
+
+absl::Status Actuator::EnsureNetworks(const std::string& own) {
+  NXT_RETURN_IF_ERROR(controllers::EnsureOwnedNetwork(
+      docker_, own, controllers::OwnerLabels(context_.key, kNetworkRole)));
+  if (context_.spec == nullptr) return absl::OkStatus();
+  // Checked before any member joins them; errors start with the field path.
+  for (size_t i = 0; i < context_.spec->networks.size(); ++i) {
+    NXT_RETURN_IF_ERROR(controllers::CheckJoinableNetwork(
+        docker_, context_.key, context_.spec->networks[i], absl::StrCat("spec.networks[", i, "]")));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Actuator::CreateAndStart(int ordinal, bool* start_failed) {

@@ -60,6 +60,9 @@ class Actuator {
  private:
   absl::Status Do(const Action& action, ActuatorOutcome& outcome);
   absl::Status CheckHostPaths(ActuatorOutcome& outcome);
+  // The set's own network (created or adopted by its labels) and the extra networks of
+  // spec.networks (refused when nxt manages them for another object).
+  absl::Status EnsureNetworks(const std::string& own);
   absl::Status CreateAndStart(int ordinal, bool* start_failed);
   absl::Status Start(const std::string& name, bool* start_failed);
   absl::Status Remove(const std::string& name);

@@ -48,7 +48,8 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Reconcile(
     return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, desired.status(),
                               "containerset");
   }
-  return Converge(*object, *desired);
+  return controllers::AnnotateOrStall(store_, clock_.Now(), *object, Converge(*object, *desired),
+                                      "containerset", Context(key));
 }
 
 absl::StatusOr<ContainerSetReconciler::Desired> ContainerSetReconciler::Desire(
@@ -112,7 +113,7 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Converge(const resour
     return controllers::Stall(store_, clock_.Now(), object, controllers::kReasonHostPathRefused,
                               outcome.refused, "containerset");
   }
-  if (!outcome.error.ok()) return Annotate(outcome.error, Context(key));
+  if (!outcome.error.ok()) return outcome.error;
   if (desired.state.suspend || Converged(desired.state, after)) return reconciler::Result{};
   return reconciler::Result{.requeue_after = outcome.changes > 0 ? options_.requeue_after_change
                                                                  : options_.requeue_while_waiting};

@@ -23,8 +23,7 @@ absl::StatusOr<docker::Mount> RenderMount(const resources::ObjectKey& key,
   mount.read_only = volume.read_only;
   if (volume.host_path.empty()) {
     mount.type = docker::Mount::Type::kVolume;
-    mount.source =
-        absl::StrCat(NetworkName(key.namespace_, key.name), "-", ordinal, "-", volume.name);
+    mount.source = controllers::VolumeName(key.namespace_, key.name, ordinal, volume.name);
     return mount;
   }
   mount.type = docker::Mount::Type::kBind;

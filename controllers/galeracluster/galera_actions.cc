@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "controllers/common/adoption.h"
 #include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
 #include "controllers/galeracluster/galera_reconciler.h"
@@ -43,6 +44,8 @@ absl::Status GaleraClusterReconciler::Act(Round& r, const Action& a) {
       return StartNode(name);
     case Type::kReplace:
       Event(r.key, "Normal", "Replacing", a.Describe());
+      // Network and volume first: when one is refused, the running node stays.
+      NXT_RETURN_IF_ERROR(EnsureNodePrerequisites(r, a.ordinal));
       NXT_RETURN_IF_ERROR(RemoveNode(name));
       NXT_RETURN_IF_ERROR(CreateNode(r, a.ordinal, desired_mode));
       return StartNode(name);
@@ -73,8 +76,9 @@ absl::Status GaleraClusterReconciler::Act(Round& r, const Action& a) {
 }
 
 absl::Status GaleraClusterReconciler::Bootstrap(Round& r) {
-  NXT_RETURN_IF_ERROR(docker_.CreateNetwork(controllers::NetworkName(r.key.namespace_, r.key.name),
-                                            controllers::OwnerLabels(r.key, kNetworkRole)));
+  NXT_RETURN_IF_ERROR(controllers::EnsureOwnedNetwork(
+      docker_, controllers::NetworkName(r.key.namespace_, r.key.name),
+      controllers::OwnerLabels(r.key, kNetworkRole)));
   bool initialised = false;
   NXT_RETURN_IF_ERROR(admin_.InitDataDir(r.key, r.spec, 0, &initialised));
   // Recorded before anything can start: a cluster is bootstrapped as new only once.
@@ -108,12 +112,17 @@ absl::Status GaleraClusterReconciler::DisarmBootstrapNodes(Round& r) {
   return absl::OkStatus();
 }
 
+absl::Status GaleraClusterReconciler::EnsureNodePrerequisites(Round& r, int ordinal) {
+  NXT_RETURN_IF_ERROR(controllers::EnsureOwnedNetwork(
+      docker_, controllers::NetworkName(r.key.namespace_, r.key.name),
+      controllers::OwnerLabels(r.key, kNetworkRole)));
+  return controllers::EnsureOwnedVolume(docker_, DataVolume(r.key, ordinal),
+                                        controllers::OwnerLabels(r.key, kVolumeRole, ordinal));
+}
+
 absl::Status GaleraClusterReconciler::CreateNode(Round& r, int ordinal, NodeMode mode) {
   const std::string name = NodeName(r.key, ordinal);
-  NXT_RETURN_IF_ERROR(docker_.CreateNetwork(controllers::NetworkName(r.key.namespace_, r.key.name),
-                                            controllers::OwnerLabels(r.key, kNetworkRole)));
-  NXT_RETURN_IF_ERROR(docker_.CreateVolume(DataVolume(r.key, ordinal),
-                                           controllers::OwnerLabels(r.key, kVolumeRole, ordinal)));
+  NXT_RETURN_IF_ERROR(EnsureNodePrerequisites(r, ordinal));
   absl::Status created =
       docker_.CreateContainer(RenderNode(r.key, r.spec, ordinal, mode, r.config_hash)).status();
   if (absl::IsAlreadyExists(created)) {
@@ -195,6 +204,7 @@ absl::Status GaleraClusterReconciler::Recover(Round& r) {
     }
   }
   NXT_RETURN_IF_ERROR(admin_.SetSafeToBootstrap(r.key, r.spec, decision->chosen, true));
+  NXT_RETURN_IF_ERROR(EnsureNodePrerequisites(r, decision->chosen));
   NXT_RETURN_IF_ERROR(RemoveNode(chosen));
   NXT_RETURN_IF_ERROR(CreateNode(r, decision->chosen, NodeMode::kBootstrap));
   return StartNode(chosen);

@@ -51,7 +51,8 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Reconcile(
   if (object == nullptr || object->metadata.deletion_timestamp != absl::InfinitePast()) {
     return Annotate(Teardown(key, object.get()), Context(key));
   }
-  return Annotate(Converge(*object), Context(key));
+  return controllers::AnnotateOrStall(store_, clock_.Now(), *object, Converge(*object),
+                                      "galeracluster", Context(key));
 }
 
 absl::Status GaleraClusterReconciler::Prepare(const resources::Object& object, Round& r) {

@@ -101,6 +101,9 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
 
   // Actions (galera_actions.cc).
   absl::Status Bootstrap(Round& round);
+  // The cluster's network and the node's data volume, created or adopted by their labels
+  // (refused when another object holds the name: see controllers/common/adoption.h).
+  absl::Status EnsureNodePrerequisites(Round& round, int ordinal);
   absl::Status CreateNode(Round& round, int ordinal, NodeMode mode);
   // my.cnf, health.cnf and sst.cnf into a created or stopped node container (before it
   // starts).

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "controllers/common/adoption.h"
 #include "controllers/common/owner.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/galeracluster/render.h"
@@ -128,8 +129,8 @@ absl::Status NodeAdmin::WithTool(const resources::ObjectKey& key,
   if (absl::Status s = docker_.RemoveContainer(name, true); !s.ok() && !absl::IsNotFound(s)) {
     return s;
   }
-  NXT_RETURN_IF_ERROR(docker_.CreateVolume(DataVolume(key, ordinal),
-                                           controllers::OwnerLabels(key, kVolumeRole, ordinal)));
+  NXT_RETURN_IF_ERROR(controllers::EnsureOwnedVolume(
+      docker_, DataVolume(key, ordinal), controllers::OwnerLabels(key, kVolumeRole, ordinal)));
   absl::Status status = [&]() -> absl::Status {
     NXT_RETURN_IF_ERROR(docker_.CreateContainer(RenderTool(key, spec, ordinal)).status());
     NXT_RETURN_IF_ERROR(docker_.PutFile(name, kConfigPath, RenderMyCnf(key, spec, ordinal), 0644));

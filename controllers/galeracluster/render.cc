@@ -31,8 +31,7 @@ docker::ContainerSpec RenderUnhashed(const resources::ObjectKey& key,
   out.ports = {
       {3306, "tcp", "", 0}, {4444, "tcp", "", 0}, {4567, "tcp", "", 0}, {4568, "tcp", "", 0}};
   out.mounts.push_back({docker::Mount::Type::kVolume,
-                        absl::StrCat(controllers::NetworkName(key.namespace_, key.name), "-",
-                                     ordinal, "-", kVolumePurpose),
+                        controllers::VolumeName(key.namespace_, key.name, ordinal, kVolumePurpose),
                         kDataDir, false});
   out.networks = {controllers::NetworkName(key.namespace_, key.name)};
   out.network_aliases = {out.name};

@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
+#include "controllers/common/adoption.h"
 #include "controllers/common/cached_container.h"
 #include "controllers/common/owner.h"
 #include "controllers/rediscluster/render.h"
@@ -74,7 +75,10 @@ ActuatorOutcome Actuator::Run(const std::vector<Action>& actions) {
       continue;
     }
     record(a, Do(a));
-    if (!outcome.error.ok() && !IsContainerAction(a.type)) break;
+    // Creates never run without their network and volumes (Docker would make an empty,
+    // unlabelled volume on the fly).
+    const bool prerequisite = a.type == T::kEnsureNetwork || a.type == T::kEnsureVolume;
+    if (!outcome.error.ok() && (prerequisite || !IsContainerAction(a.type))) break;
   }
   return outcome;
 }
@@ -100,9 +104,11 @@ absl::Status Actuator::Container(const Action& a) {
   absl::Status s;
   switch (a.type) {
     case T::kEnsureNetwork:
-      return docker_.CreateNetwork(a.name, controllers::OwnerLabels(key, kNetworkRole));
+      return controllers::EnsureOwnedNetwork(docker_, a.name,
+                                             controllers::OwnerLabels(key, kNetworkRole));
     case T::kEnsureVolume:
-      return docker_.CreateVolume(a.name, controllers::OwnerLabels(key, kVolumeRole, a.ordinal));
+      return controllers::EnsureOwnedVolume(docker_, a.name,
+                                            controllers::OwnerLabels(key, kVolumeRole, a.ordinal));
     case T::kCreate:
       return CreateAndStart(a.ordinal);
     case T::kStart:
@@ -110,6 +116,13 @@ absl::Status Actuator::Container(const Action& a) {
       controllers::RefreshCached(docker_, cache_, a.name, a.name);
       return absl::IsNotFound(s) ? absl::OkStatus() : s;
     case T::kReplace:
+      // Network and volume first: when one is refused, the running node stays.
+      NXT_RETURN_IF_ERROR(controllers::EnsureOwnedNetwork(
+          docker_, controllers::NetworkName(key.namespace_, key.name),
+          controllers::OwnerLabels(key, kNetworkRole)));
+      NXT_RETURN_IF_ERROR(controllers::EnsureOwnedVolume(
+          docker_, controllers::VolumeName(key.namespace_, key.name, a.ordinal, kVolumePurpose),
+          controllers::OwnerLabels(key, kVolumeRole, a.ordinal)));
       NXT_RETURN_IF_ERROR(Remove(a.name));
       return CreateAndStart(a.ordinal);
     case T::kRemove:

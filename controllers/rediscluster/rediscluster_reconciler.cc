@@ -81,7 +81,8 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Reconcile(
                               "rediscluster");
   }
   if (!desired.ok()) return Annotate(desired.status(), Context(key));
-  return Annotate(Converge(*object, *desired), Context(key));
+  return controllers::AnnotateOrStall(store_, clock_.Now(), *object, Converge(*object, *desired),
+                                      "rediscluster", Context(key));
 }
 
 absl::StatusOr<RedisClusterReconciler::Desired> RedisClusterReconciler::Desire(

@@ -24,8 +24,7 @@ docker::ContainerSpec RenderUnhashed(const resources::ObjectKey& key,
   out.labels[docker::kLabelOrdinal] = ordinal;
   out.ports = {{kRedisPort, "tcp", "", 0}, {kRedisPort + 10000, "tcp", "", 0}};
   out.mounts.push_back({docker::Mount::Type::kVolume,
-                        absl::StrCat(controllers::NetworkName(key.namespace_, key.name), "-",
-                                     ordinal, "-", kVolumePurpose),
+                        controllers::VolumeName(key.namespace_, key.name, ordinal, kVolumePurpose),
                         kDataPath, false});
   out.networks = {controllers::NetworkName(key.namespace_, key.name)};
   out.network_aliases = {out.name};

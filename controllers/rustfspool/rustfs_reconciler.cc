@@ -60,7 +60,9 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Reconcile(
   if (!layout.ok()) return Annotate(layout.status(), Context(key));
   absl::StatusOr<PoolKeys> keys = Keys(key, /*create=*/true);
   if (!keys.ok()) return Annotate(keys.status(), Context(key));
-  return Converge(*object, *spec, *layout, *keys);
+  return controllers::AnnotateOrStall(store_, clock_.Now(), *object,
+                                      Converge(*object, *spec, *layout, *keys), "rustfspool",
+                                      Context(key));
 }
 
 absl::StatusOr<resources::RustFSPoolSpec> RustFSPoolReconciler::Decode(
@@ -179,7 +181,7 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
     return controllers::Stall(store_, clock_.Now(), object, controllers::kReasonHostPathRefused,
                               refused, kComponent);
   }
-  if (!in.error.ok()) return Annotate(in.error, Context(key));
+  if (!in.error.ok()) return in.error;
   if (spec.suspend || Converged(in)) return reconciler::Result{.requeue_after = options_.resync};
   return reconciler::Result{.requeue_after = changes > 0 ? options_.requeue_after_change
                                                          : options_.requeue_while_waiting};

@@ -58,7 +58,8 @@ absl::StatusOr<reconciler::Result> TalkBackendReconciler::Reconcile(
                               kComponent);
   }
   if (!desired.ok()) return Annotate(desired.status(), Context(key));
-  return Annotate(Converge(*object, *desired), Context(key));
+  return controllers::AnnotateOrStall(store_, clock_.Now(), *object, Converge(*object, *desired),
+                                      "talkbackend", Context(key));
 }
 
 absl::StatusOr<TalkSecrets> TalkBackendReconciler::Secrets(const resources::ObjectKey& key) {

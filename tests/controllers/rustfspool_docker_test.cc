@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/logging.h"
 #include "controllers/common/curl_http_client.h"
+#include "controllers/common/owner.h"
 #include "controllers/rustfspool/rustfs_reconciler.h"
 #include "controllers/rustfspool/s3_client.h"
 #include "docker/container_cache.h"
@@ -93,7 +94,8 @@ class RustFSPoolDockerTest : public nxt::testing::ControllerDockerTest {
     absl::StatusOr<docker::ContainerInfo> info = docker_->InspectContainer(Node(i));
     EXPECT_THAT(info, IsOk());
     if (!info.ok()) return "";
-    return absl::StrCat("http://", info->network_ips[absl::StrCat("nxt-default-", name_)], ":9000");
+    return absl::StrCat("http://", info->network_ips[controllers::NetworkName("default", name_)],
+                        ":9000");
   }
   controllers::SigV4Credentials Keys() {
     controllers::SigV4Credentials c;
@@ -181,7 +183,7 @@ TEST_F(RustFSPoolDockerTest, SingleNodeOnAHostPathAndAVolumeAndDeletePolicy) {
   auto volumes = docker_->ListVolumes({{docker::kLabelName, name_}});
   ASSERT_THAT(volumes, IsOk());
   ASSERT_EQ(volumes->size(), 1u);
-  EXPECT_EQ(volumes->front().name, absl::StrCat("nxt-default-", name_, "-0-data1"));
+  EXPECT_EQ(volumes->front().name, controllers::VolumeName("default", name_, 0, "data1"));
 
   ASSERT_THAT(store_->Delete(key_), IsOk());
   ASSERT_THAT(reconciler_->Reconcile({key_}), IsOk());

@@ -226,6 +226,38 @@ TEST_F(CurlDockerClientTest, NetworksAndVolumesAreIdempotent) {
   EXPECT_THAT(client_->RemoveVolume(vol), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// What adoption (controllers/common/adoption.h) relies on: a create under a taken name
+// keeps the existing object and its labels, and inspect answers by exact name only.
+TEST_F(CurlDockerClientTest, InspectReadsLabelsByExactNameAndCreateNeverRelabels) {
+  std::map<std::string, std::string> first = Labels();
+  first["io.nxt.name"] = "first";
+  std::map<std::string, std::string> second = Labels();
+  second["io.nxt.name"] = "second";
+
+  const std::string net = Name("b--c-a");  // doubled hyphens are valid names
+  ASSERT_THAT(client_->CreateNetwork(net, first), IsOk());
+  ASSERT_THAT(client_->CreateNetwork(net, second), IsOk());
+  absl::StatusOr<NetworkInfo> n = client_->InspectNetwork(net);
+  ASSERT_THAT(n, IsOk());
+  EXPECT_EQ(n->name, net);
+  EXPECT_EQ(n->labels, first);
+  EXPECT_THAT(client_->InspectNetwork(n->id.substr(0, 12)),
+              StatusIs(absl::StatusCode::kNotFound));  // an id prefix is not a name
+  EXPECT_THAT(client_->InspectNetwork(Name("missing")), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_THAT(client_->RemoveNetwork(net), IsOk());
+
+  const std::string vol = Name("b--c-a-0-data");
+  ASSERT_THAT(client_->CreateVolume(vol, first), IsOk());
+  ASSERT_THAT(client_->CreateVolume(vol, second), IsOk());
+  absl::StatusOr<VolumeInfo> v = client_->InspectVolume(vol);
+  ASSERT_THAT(v, IsOk());
+  EXPECT_EQ(v->name, vol);
+  EXPECT_EQ(v->labels, first);
+  EXPECT_FALSE(v->mountpoint.empty());
+  EXPECT_THAT(client_->InspectVolume(Name("missing")), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_THAT(client_->RemoveVolume(vol), IsOk());
+}
+
 TEST_F(CurlDockerClientTest, JoinsNetworksWithAliasesAndMountsVolumes) {
   std::string net1 = Name("n1"), net2 = Name("n2"), vol = Name("v");
   ASSERT_THAT(client_->CreateNetwork(net1, Labels()), IsOk());

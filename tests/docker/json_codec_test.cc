@@ -74,6 +74,23 @@ TEST(JsonCodecTest, DecodesInspectWithZeroTimesAsInfinitePast) {
   EXPECT_EQ(info->network_ips.at("nxt-default-db"), "172.18.0.2");
 }
 
+TEST(JsonCodecTest, DecodesOneNetworkAndOneVolume) {
+  auto network = DecodeNetworkInfo(
+      R"js({"Name":"nxt-b-c--a","Id":"abc","Labels":{"io.nxt.name":"c-a"},"Driver":"bridge"})js");
+  ASSERT_THAT(network, IsOk());
+  EXPECT_EQ(network->name, "nxt-b-c--a");
+  EXPECT_EQ(network->id, "abc");
+  EXPECT_EQ(network->labels.at("io.nxt.name"), "c-a");
+  auto volume = DecodeVolumeInfo(
+      R"js({"Name":"v","Labels":null,"Mountpoint":"/var/lib/docker/volumes/v/_data"})js");
+  ASSERT_THAT(volume, IsOk());
+  EXPECT_EQ(volume->name, "v");
+  EXPECT_TRUE(volume->labels.empty());
+  EXPECT_EQ(volume->mountpoint, "/var/lib/docker/volumes/v/_data");
+  EXPECT_FALSE(DecodeVolumeInfo("[]").ok());
+  EXPECT_FALSE(DecodeNetworkInfo("not json").ok());
+}
+
 TEST(JsonCodecTest, EncodesTheCreateBody) {
   ContainerSpec spec;
   spec.name = "web-0";

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "controllers/common/owner.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/e2e_fixture.h"
@@ -58,7 +59,7 @@ TEST_F(ContainerSetE2eTest, CreateConvergesAndGetDescribeShowReady) {
   }
   absl::StatusOr<NamespaceObjects> objects = ListNamespace(*docker_, ns_);
   ASSERT_TRUE(objects.ok()) << objects.status();
-  EXPECT_THAT(objects->networks, ::testing::ElementsAre("nxt-" + ns_ + "-" + web));
+  EXPECT_THAT(objects->networks, ::testing::ElementsAre(controllers::NetworkName(ns_, web)));
 
   ASSERT_TRUE(WaitFor([&] { return IsReady(web); }, absl::Seconds(30)))
       << nxtd_->Nxtctl({"describe", "cs", web, "-n", ns_}).stdout_text;
@@ -182,8 +183,7 @@ TEST_F(ContainerSetE2eTest, ScaleUpThenDownRemovesHighestOrdinalsFirstAndKeepsVo
   absl::StatusOr<NamespaceObjects> objects = ListNamespace(*docker_, ns_);
   ASSERT_TRUE(objects.ok()) << objects.status();
   for (int i = 0; i < 5; ++i) {
-    EXPECT_THAT(objects->volumes,
-                ::testing::Contains(absl::StrCat("nxt-", ns_, "-", db, "-", i, "-data")))
+    EXPECT_THAT(objects->volumes, ::testing::Contains(controllers::VolumeName(ns_, db, i, "data")))
         << "scale-down never removes volumes";
   }
 }
@@ -326,15 +326,15 @@ TEST_F(ContainerSetE2eTest, DeleteRemovesContainersAndNetworkAndVolumesOnlyWithD
     for (const auto& c : o->containers) {
       if (c.labels.at(docker::kLabelName) == name) return false;
     }
-    return !has(o->networks, "nxt-" + ns_ + "-" + name);
+    return !has(o->networks, controllers::NetworkName(ns_, name));
   };
 
   nxtd_->RemoveManifest("keep.yaml");  // deletion by removing the file
   ASSERT_TRUE(WaitFor([&] { return gone(keep); }, kConverge)) << "keep's containers stayed";
   absl::StatusOr<NamespaceObjects> after = ListNamespace(*docker_, ns_);
   ASSERT_TRUE(after.ok());
-  EXPECT_TRUE(has(after->volumes, "nxt-" + ns_ + "-" + keep + "-0-data"));
-  EXPECT_TRUE(has(after->volumes, "nxt-" + ns_ + "-" + keep + "-1-data"));
+  EXPECT_TRUE(has(after->volumes, controllers::VolumeName(ns_, keep, 0, "data")));
+  EXPECT_TRUE(has(after->volumes, controllers::VolumeName(ns_, keep, 1, "data")));
   EXPECT_TRUE(HasRunningMembers(drop, 2)) << "deleting one set leaves the other alone";
   EXPECT_TRUE(WaitFor(
       [&] {
@@ -349,8 +349,8 @@ TEST_F(ContainerSetE2eTest, DeleteRemovesContainersAndNetworkAndVolumesOnlyWithD
   EXPECT_TRUE(WaitFor(
       [&] {
         absl::StatusOr<NamespaceObjects> o = ListNamespace(*docker_, ns_);
-        return o.ok() && !has(o->volumes, "nxt-" + ns_ + "-" + drop + "-0-data") &&
-               !has(o->volumes, "nxt-" + ns_ + "-" + drop + "-1-data");
+        return o.ok() && !has(o->volumes, controllers::VolumeName(ns_, drop, 0, "data")) &&
+               !has(o->volumes, controllers::VolumeName(ns_, drop, 1, "data"));
       },
       absl::Seconds(20)))
       << "deletionPolicy: Delete must remove the volumes";

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "controllers/common/owner.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resources/rustfspool.h"
@@ -39,7 +40,7 @@ class RustFSE2eTest : public E2eTest {
     absl::StatusOr<docker::ContainerInfo> info = docker_->InspectContainer(node);
     if (!info.ok()) return 0;
     absl::StatusOr<HttpResponse> r = HttpGet(absl::StrCat(
-        "http://", info->network_ips[absl::StrCat("nxt-", ns_, "-", name)], ":9000/health"));
+        "http://", info->network_ips[controllers::NetworkName(ns_, name)], ":9000/health"));
     return r.ok() ? r->status : 0;
   }
 

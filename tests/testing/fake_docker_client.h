@@ -14,7 +14,7 @@
 //     "Created"), so ContainerSummary::Health() works as against the Engine;
 //   - networks (create requires a unique name; removal by name or id; a container's
 //     networks must exist at create; removing a network with running containers attached
-//     is FailedPrecondition) and volumes
+//     is FailedPrecondition; inspect by exact name) and volumes
 //     (named volumes a container mounts are created on the fly, unlabelled, as Docker does;
 //     removing a volume that any container mounts is FailedPrecondition);
 //   - Exec: scripted results per (container, command) or a handler; running containers
@@ -72,9 +72,11 @@ class FakeDockerClient : public docker::DockerClient {
     kListNetworks,
     kCreateNetwork,
     kRemoveNetwork,
+    kInspectNetwork,
     kListVolumes,
     kCreateVolume,
     kRemoveVolume,
+    kInspectVolume,
     kInspectImage,
     kStreamEvents,
   };
@@ -123,11 +125,13 @@ class FakeDockerClient : public docker::DockerClient {
   absl::Status CreateNetwork(const std::string& name,
                              const std::map<std::string, std::string>& labels) override;
   absl::Status RemoveNetwork(const std::string& id_or_name) override;
+  absl::StatusOr<docker::NetworkInfo> InspectNetwork(const std::string& name) override;
   absl::StatusOr<std::vector<docker::VolumeInfo>> ListVolumes(
       const docker::LabelSelector& selector) override;
   absl::Status CreateVolume(const std::string& name,
                             const std::map<std::string, std::string>& labels) override;
   absl::Status RemoveVolume(const std::string& name) override;
+  absl::StatusOr<docker::VolumeInfo> InspectVolume(const std::string& name) override;
   absl::StatusOr<docker::ImageInfo> InspectImage(const std::string& name) override;
   absl::Status StreamEvents(const docker::LabelSelector& selector, const std::string& type,
                             absl::Time since,

@@ -75,6 +75,17 @@ absl::Status FakeDockerClient::RemoveNetwork(const std::string& id_or_name) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<docker::NetworkInfo> FakeDockerClient::InspectNetwork(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = TakeFault(Method::kInspectNetwork); !s.ok()) return s;
+  auto it = networks_.find(name);
+  if (it == networks_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("docker network inspect ", name, ": HTTP 404: network ", name, " not found"));
+  }
+  return it->second;
+}
+
 absl::StatusOr<std::vector<docker::VolumeInfo>> FakeDockerClient::ListVolumes(
     const docker::LabelSelector& selector) {
   absl::MutexLock lock(&mu_);
@@ -98,6 +109,18 @@ absl::Status FakeDockerClient::CreateVolume(const std::string& name, const Label
   }
   Flush();
   return absl::OkStatus();
+}
+
+absl::StatusOr<docker::VolumeInfo> FakeDockerClient::InspectVolume(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = TakeFault(Method::kInspectVolume); !s.ok()) return s;
+  auto it = volumes_.find(name);
+  if (it == volumes_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("docker volume inspect ", name, ": HTTP 404: get ", name, ": no such volume"));
+  }
+  return docker::VolumeInfo{name, it->second.labels,
+                            absl::StrCat("/var/lib/docker/volumes/", name, "/_data")};
 }
 
 absl::Status FakeDockerClient::RemoveVolume(const std::string& name) {

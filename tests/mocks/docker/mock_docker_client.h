@@ -48,12 +48,14 @@ class MockDockerClient : public DockerClient {
               (const std::string& name, (const std::map<std::string, std::string>& labels)),
               (override));
   MOCK_METHOD(absl::Status, RemoveNetwork, (const std::string& name), (override));
+  MOCK_METHOD(absl::StatusOr<NetworkInfo>, InspectNetwork, (const std::string& name), (override));
   MOCK_METHOD(absl::StatusOr<std::vector<VolumeInfo>>, ListVolumes, (const LabelSelector& selector),
               (override));
   MOCK_METHOD(absl::Status, CreateVolume,
               (const std::string& name, (const std::map<std::string, std::string>& labels)),
               (override));
   MOCK_METHOD(absl::Status, RemoveVolume, (const std::string& name), (override));
+  MOCK_METHOD(absl::StatusOr<VolumeInfo>, InspectVolume, (const std::string& name), (override));
   MOCK_METHOD(absl::StatusOr<ImageInfo>, InspectImage, (const std::string& name), (override));
   MOCK_METHOD(absl::Status, StreamEvents,
               (const LabelSelector& selector, const std::string& type, absl::Time since,
