@@ -14,6 +14,7 @@
 #include "common/logging.h"
 #include "prometheus/metric_family.h"
 #include "prometheus/text_serializer.h"
+#include "reconciler/accept_gate.h"
 
 namespace nxt::reconciler {
 namespace {
@@ -81,7 +82,10 @@ bool SplitAddress(const std::string& address, std::string* host, int* port) {
 class MetricsServer::Impl {
  public:
   explicit Impl(MetricsServerOptions options)
-      : options_(std::move(options)), acceptor_(io_), retry_timer_(io_) {}
+      : options_(std::move(options)),
+        acceptor_(io_),
+        gate_(acceptor_, options_.max_connections, kComponent,
+              [this](tcp::socket socket) { OnAccepted(std::move(socket)); }) {}
 
   absl::Status Listen() {
     if (options_.max_connections < 1) {
@@ -111,7 +115,7 @@ class MetricsServer::Impl {
                                                  "\": cannot listen: ", ec.message()));
     }
     port_ = acceptor_.local_endpoint(ec).port();
-    MaybeAccept();
+    gate_.Start();
     thread_ = std::thread([this] { Run(); });
     return absl::OkStatus();
   }
@@ -162,12 +166,8 @@ class MetricsServer::Impl {
     }
   }
 
-  // The accept loop, on the server thread: one async_accept at a time, none while
-  // max_connections are open (clients wait in the listen backlog until one closes).
-  void MaybeAccept();
-  void Accept();
-  void OnClosed();
-  void LogLimitReached();
+  // Serves one connection the gate accepted; on the server thread.
+  void OnAccepted(tcp::socket socket);
 
   Response Handle(const std::string& method, const std::string& target) const;
   Response Metrics() const;
@@ -175,12 +175,10 @@ class MetricsServer::Impl {
   const MetricsServerOptions options_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
-  asio::steady_timer retry_timer_;
+  // The accept loop, on the server thread (after Listen): one async_accept at a time, none
+  // while max_connections are open (clients wait in the listen backlog until one closes).
+  AcceptGate<tcp::acceptor> gate_;
   int port_ = 0;
-  // Touched on the server thread only (after Listen).
-  size_t open_connections_ = 0;
-  bool accept_pending_ = false;  // an async_accept or its retry wait is outstanding
-  std::chrono::steady_clock::time_point last_limit_log_{};
   std::thread thread_;
   absl::Mutex stop_mu_;
   bool stopped_ ABSL_GUARDED_BY(stop_mu_) = false;
@@ -252,7 +250,7 @@ class MetricsServer::Impl::Connection : public std::enable_shared_from_this<Conn
     deadline_.cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    server_.OnClosed();
+    server_.gate_.Closed();
   }
 
   Impl& server_;
@@ -263,56 +261,8 @@ class MetricsServer::Impl::Connection : public std::enable_shared_from_this<Conn
   bool closed_ = false;
 };
 
-void MetricsServer::Impl::MaybeAccept() {
-  if (accept_pending_) {
-    return;
-  }
-  if (open_connections_ >= options_.max_connections) {
-    LogLimitReached();
-    return;
-  }
-  Accept();
-}
-
-void MetricsServer::Impl::Accept() {
-  accept_pending_ = true;
-  acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
-      return;
-    }
-    if (ec) {  // out of descriptors or similar: try again shortly instead of spinning
-      Log(LogLevel::kWarning, kComponent, "accept failed", {{"error", ec.message()}});
-      retry_timer_.expires_after(std::chrono::milliseconds(100));
-      retry_timer_.async_wait([this](error_code wait_ec) {
-        accept_pending_ = false;
-        if (!wait_ec) {
-          MaybeAccept();
-        }
-      });
-      return;
-    }
-    accept_pending_ = false;
-    ++open_connections_;
-    std::make_shared<Connection>(*this, std::move(socket))->Start();
-    MaybeAccept();
-  });
-}
-
-void MetricsServer::Impl::OnClosed() {
-  --open_connections_;
-  MaybeAccept();
-}
-
-// At most once a minute: a client that keeps the server full would flood the log.
-void MetricsServer::Impl::LogLimitReached() {
-  const auto now = std::chrono::steady_clock::now();
-  if (last_limit_log_ != std::chrono::steady_clock::time_point{} &&
-      now - last_limit_log_ < std::chrono::minutes(1)) {
-    return;
-  }
-  last_limit_log_ = now;
-  Log(LogLevel::kWarning, kComponent, "connection limit reached; new clients wait",
-      {{"limit", std::to_string(options_.max_connections)}});
+void MetricsServer::Impl::OnAccepted(tcp::socket socket) {
+  std::make_shared<Connection>(*this, std::move(socket))->Start();
 }
 
 Response MetricsServer::Impl::Handle(const std::string& method, const std::string& target) const {

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "common/logging.h"
+#include "reconciler/accept_gate.h"
 
 namespace nxt::reconciler::api {
 namespace {
@@ -176,7 +177,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Respond(int status, const std::string& reason) {
     std::string message = status == 413
                               ? "request too large: the body is over the API's limit of " +
-                                    std::to_string(context_.options.max_request_bytes) + " bytes; nothing was changed"
+                                    std::to_string(context_.options.max_request_bytes) +
+                                    " bytes; nothing was changed"
                               : "request header too large";
     Write(status, R"({"error":")" + message + R"(","reason":")" + reason + R"("})");
   }
@@ -230,12 +232,6 @@ class ApiServer::Impl {
 
  private:
   absl::Status Listen();
-  // The accept loop, on the io thread: one async_accept at a time, none while
-  // max_connections are open (clients wait in the listen backlog until one closes).
-  void MaybeAccept();
-  void Accept();
-  void OnClosed();
-  void LogLimitReached();
 
   const Options options_;
   const Handler handler_;  // outlives io_ and workers_: connections refer to it
@@ -246,14 +242,12 @@ class ApiServer::Impl {
   std::unique_ptr<asio::thread_pool> workers_;
   std::unique_ptr<ServerContext> context_;
   std::unique_ptr<Protocol::acceptor> acceptor_;
-  std::unique_ptr<asio::steady_timer> retry_timer_;
+  // The accept loop, on the io thread: one async_accept at a time, none while
+  // max_connections are open (clients wait in the listen backlog until one closes).
+  std::unique_ptr<AcceptGate<Protocol::acceptor>> gate_;
   std::thread thread_;
   bool started_ = false;
   ino_t socket_inode_ = 0;
-  // Touched on the io thread only.
-  size_t open_connections_ = 0;
-  bool accept_pending_ = false;  // an async_accept or its retry wait is outstanding
-  std::chrono::steady_clock::time_point last_limit_log_{};
 };
 
 absl::Status ApiServer::Impl::Start() {
@@ -277,10 +271,12 @@ absl::Status ApiServer::Impl::Start() {
   io_work_.emplace(io_->get_executor());
   workers_ = std::make_unique<asio::thread_pool>(static_cast<size_t>(options_.handler_threads));
   context_ = std::make_unique<ServerContext>(
-      ServerContext{handler_, *workers_, options_, [this] { OnClosed(); }});
-  open_connections_ = 0;
-  accept_pending_ = false;
-  MaybeAccept();
+      ServerContext{handler_, *workers_, options_, [this] { gate_->Closed(); }});
+  gate_ = std::make_unique<AcceptGate<Protocol::acceptor>>(
+      *acceptor_, options_.max_connections, kComponent, [this](Protocol::socket socket) {
+        std::make_shared<Connection>(std::move(socket), *context_)->Start();
+      });
+  gate_->Start();
   thread_ = std::thread([this] {
     for (;;) {
       try {
@@ -300,7 +296,6 @@ absl::Status ApiServer::Impl::Listen() {
   const std::string& path = options_.socket_path;
   boost::system::error_code ec;
   acceptor_ = std::make_unique<Protocol::acceptor>(*io_);
-  retry_timer_ = std::make_unique<asio::steady_timer>(*io_);
   acceptor_->open(Protocol(), ec);
   if (ec) return absl::InternalError("api socket: " + ec.message());
   acceptor_->bind(Protocol::endpoint(path), ec);
@@ -320,50 +315,6 @@ absl::Status ApiServer::Impl::Listen() {
   return absl::OkStatus();
 }
 
-void ApiServer::Impl::MaybeAccept() {
-  if (accept_pending_) return;
-  if (open_connections_ >= options_.max_connections) return LogLimitReached();
-  Accept();
-}
-
-void ApiServer::Impl::Accept() {
-  accept_pending_ = true;
-  acceptor_->async_accept([this](const boost::system::error_code& ec, Protocol::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (ec) {
-      // Out of descriptors or similar: try again shortly instead of spinning.
-      Log(LogLevel::kWarning, kComponent, "accept failed", {{"error", ec.message()}});
-      retry_timer_->expires_after(std::chrono::milliseconds(100));
-      retry_timer_->async_wait([this](const boost::system::error_code& wait_ec) {
-        accept_pending_ = false;
-        if (!wait_ec) MaybeAccept();
-      });
-      return;
-    }
-    accept_pending_ = false;
-    ++open_connections_;
-    std::make_shared<Connection>(std::move(socket), *context_)->Start();
-    MaybeAccept();
-  });
-}
-
-void ApiServer::Impl::OnClosed() {
-  --open_connections_;
-  MaybeAccept();
-}
-
-// At most once a minute: a client that keeps the server full would flood the log.
-void ApiServer::Impl::LogLimitReached() {
-  const auto now = std::chrono::steady_clock::now();
-  if (last_limit_log_ != std::chrono::steady_clock::time_point{} &&
-      now - last_limit_log_ < std::chrono::minutes(1)) {
-    return;
-  }
-  last_limit_log_ = now;
-  Log(LogLevel::kWarning, kComponent, "connection limit reached; new clients wait",
-      {{"limit", std::to_string(options_.max_connections)}});
-}
-
 void ApiServer::Impl::Stop() {
   if (!started_) return;
   started_ = false;
@@ -374,8 +325,8 @@ void ApiServer::Impl::Stop() {
   workers_->stop();
   workers_->join();
   workers_.reset();
+  gate_.reset();
   acceptor_.reset();
-  retry_timer_.reset();
   io_work_.reset();
   io_.reset();  // destroys queued handlers, and with them the open connections
   context_.reset();
