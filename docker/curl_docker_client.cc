@@ -288,4 +288,13 @@ absl::StatusOr<ImageInfo> CurlDockerClient::InspectImage(const std::string& name
   return DecodeImageInfo(body);
 }
 
+absl::StatusOr<std::vector<std::string>> CurlDockerClient::Top(const std::string& id_or_name) {
+  NXT_ASSIGN_OR_RETURN(std::string body,
+                       Run({.method = "GET",
+                            .endpoint = "/containers/{id}/top",
+                            .target = absl::StrCat("/containers/", UrlEscape(id_or_name), "/top"),
+                            .description = absl::StrCat("docker top ", id_or_name)}));
+  return DecodeTop(body);
+}
+
 }  // namespace nxt::docker

@@ -74,6 +74,7 @@ class CurlDockerClient : public DockerClient {
   absl::Status RemoveVolume(const std::string& name) override;
   absl::StatusOr<VolumeInfo> InspectVolume(const std::string& name) override;
   absl::StatusOr<ImageInfo> InspectImage(const std::string& name) override;
+  absl::StatusOr<std::vector<std::string>> Top(const std::string& id_or_name) override;
   absl::Status StreamEvents(const LabelSelector& selector, const std::string& type,
                             absl::Time since, const std::function<void(const Event&)>& on_event,
                             const std::atomic<bool>& stop) override;

@@ -57,6 +57,10 @@ class DockerClient {
                                           const std::vector<std::string>& cmd,
                                           absl::Duration timeout,
                                           const std::string& stdin_data = "") = 0;
+  // `docker top`: the command line of every process in a running container
+  // (GET /containers/{id}/top). The engine reads the process table itself: no exec, so
+  // no exec events. FailedPrecondition (409) when the container is not running.
+  virtual absl::StatusOr<std::vector<std::string>> Top(const std::string& id_or_name) = 0;
   // Writes one file into a container (PUT /containers/{id}/archive), mode and content as
   // given; works on created-but-not-started containers, so config and secret files are in
   // place before the process starts.

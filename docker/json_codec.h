@@ -38,6 +38,8 @@ absl::StatusOr<std::vector<VolumeInfo>> DecodeVolumeList(const std::string& body
 absl::StatusOr<NetworkInfo> DecodeNetworkInfo(const std::string& body);  // one network
 absl::StatusOr<VolumeInfo> DecodeVolumeInfo(const std::string& body);    // one volume
 absl::StatusOr<ImageInfo> DecodeImageInfo(const std::string& body);
+// GET /containers/{id}/top: the CMD column of every row, in order.
+absl::StatusOr<std::vector<std::string>> DecodeTop(const std::string& body);
 // {"Id": "..."} answers of create calls.
 absl::StatusOr<std::string> DecodeId(const std::string& body);
 // GET /exec/{id}/json: exit code (-1 while unknown) and whether it still runs.

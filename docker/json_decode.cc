@@ -194,6 +194,28 @@ absl::StatusOr<ImageInfo> DecodeImageInfo(const std::string& body) {
   return info;
 }
 
+absl::StatusOr<std::vector<std::string>> DecodeTop(const std::string& body) {
+  NXT_ASSIGN_OR_RETURN(json::value v, Parse(body, "top"));
+  const json::value* titles = Find(v, "Titles");
+  const json::value* rows = Find(v, "Processes");
+  if (titles == nullptr || !titles->is_array()) return NotA("top", "an object with Titles");
+  size_t cmd = titles->get_array().size();
+  for (size_t i = 0; i < titles->get_array().size(); ++i) {
+    const json::value& t = titles->get_array()[i];
+    if (t.is_string() && (t.get_string() == "CMD" || t.get_string() == "COMMAND")) cmd = i;
+  }
+  if (cmd == titles->get_array().size()) return NotA("top", "a table with a CMD column");
+  std::vector<std::string> out;
+  if (rows == nullptr || !rows->is_array()) return out;  // null when there is no process
+  for (const json::value& row : rows->get_array()) {
+    const json::array* cells = row.if_array();
+    if (cells == nullptr || cmd >= cells->size() || !(*cells)[cmd].is_string()) continue;
+    const json::string& c = (*cells)[cmd].get_string();
+    out.emplace_back(c.c_str(), c.size());
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> DecodeId(const std::string& body) {
   NXT_ASSIGN_OR_RETURN(json::value v, Parse(body, "create"));
   std::string id = Str(v, "Id");

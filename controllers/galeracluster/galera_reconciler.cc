@@ -79,12 +79,21 @@ absl::Status GaleraClusterReconciler::Prepare(const resources::Object& object, R
   return absl::OkStatus();
 }
 
+void GaleraClusterReconciler::ObserveJoining(const docker::ContainerSummary& c, ObservedNode& n) {
+  // Cheap facts, no exec: the start time from inspect, the processes from `docker top`.
+  // Either may fail (the container just died): the node is then judged without it.
+  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(c.id);
+  if (info.ok()) n.started_at = info->started_at;
+  absl::StatusOr<std::vector<std::string>> processes = docker_.Top(c.id);
+  if (processes.ok()) n.transfer = SstMethodFromProcesses(*processes);
+}
+
 void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
   r.plan.nodes.clear();
   r.plan.now = clock_.Now();
   docker::LabelSelector selector = controllers::OwnerSelector(r.key);
   selector[docker::kLabelRole] = kNodeRole;
-  std::map<std::string, absl::Time> seen;
+  std::map<std::string, NotReady> seen;
   const std::vector<docker::ContainerSummary> containers = cache_.List(selector);
   for (const docker::ContainerSummary& c : containers) {
     ObservedNode n;
@@ -98,19 +107,23 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
       if (w.ok()) n.wsrep = *w;
     }
     if (n.Running() && !n.Ready()) {
+      if (probe) ObserveJoining(c, n);
       absl::MutexLock lock(&mu_);
-      auto it = not_ready_since_.find(c.id);
-      seen[c.id] = it == not_ready_since_.end() ? r.plan.now : it->second;
-      n.not_ready_since = seen[c.id];
+      auto it = not_ready_.find(c.id);
+      NotReady track_of = it == not_ready_.end() ? NotReady{r.plan.now} : it->second;
+      if (!n.transfer.empty()) track_of.transfer_seen = r.plan.now;
+      seen[c.id] = track_of;
+      n.not_ready_since = track_of.since;
+      n.transfer_seen = track_of.transfer_seen;
     }
     r.plan.nodes.push_back(std::move(n));
   }
   if (probe && track) {
     absl::MutexLock lock(&mu_);
     for (const docker::ContainerSummary& c : containers) {
-      if (!seen.count(c.id)) not_ready_since_.erase(c.id);
+      if (!seen.count(c.id)) not_ready_.erase(c.id);
     }
-    for (const auto& [id, since] : seen) not_ready_since_.emplace(id, since);
+    for (const auto& [id, track_of] : seen) not_ready_[id] = track_of;
   }
   // A node container exists only once a cluster was bootstrapped.
   if (!r.plan.nodes.empty()) r.plan.bootstrapped = true;

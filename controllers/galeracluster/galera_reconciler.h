@@ -5,7 +5,8 @@
 // deletionPolicy: Delete; then Store::Finalize) → decode the spec (InvalidArgument →
 // Stalled/InvalidSpec and a terminal error; the running nodes are left as they are) →
 // secrets (root, user, health: SecretStore, generated once) → observe (ContainerCache
-// for the node containers, one `docker exec mariadb` probe per running node) → Plan
+// for the node containers, one `docker exec mariadb` probe per running node; for a node
+// that is not ready also inspect (StartedAt) and `docker top` (an SST process)) → Plan
 // (plan.h; pure) → act on the first action (actions change membership one node at a
 // time) → status and events → requeue (every 2 s while converging, every 30 s when
 // Ready, so a node that degrades without a Docker event is still noticed).
@@ -53,8 +54,9 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
  public:
   struct Options {
     std::string state_dir;  // bootstrap markers live under <state_dir>/galera/
-    // A running node that is not Primary+Synced this long (and not in a state transfer)
-    // is restarted; with no Primary anywhere, recovery starts after it.
+    // A running node that is not Primary+Synced this long with no progress (counted from
+    // its start, or the last SST process seen in it; never while in a state transfer) is
+    // restarted; with no Primary anywhere, recovery starts after it. See plan.h.
     absl::Duration grace = absl::Seconds(60);
     absl::Duration stop_timeout = absl::Seconds(120);  // a clean Galera leave
     absl::Duration requeue_while_converging = absl::Seconds(2);
@@ -97,6 +99,9 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   // probe: exec a wsrep probe in each running node; track: remember since when a node
   // is not ready (the heal grace period), off for read-only callers.
   void Observe(Round& round, bool probe, bool track);
+  // For a running node that is not ready: its StartedAt (inspect) and the SST process
+  // in it (`docker top`), without exec.
+  void ObserveJoining(const docker::ContainerSummary& c, ObservedNode& n);
   absl::Status Act(Round& round, const Action& action);
 
   // Actions (galera_actions.cc).
@@ -129,9 +134,15 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   const Options options_;
   NodeAdmin admin_;
 
+  // What a round remembers of a running node that is not ready, for the next rounds.
+  struct NotReady {
+    absl::Time since;                                 // first seen not ready
+    absl::Time transfer_seen = absl::InfinitePast();  // last seen with an SST process
+  };
+
   absl::Mutex mu_;
-  // Container id → when it was first seen running but not ready.
-  std::map<std::string, absl::Time> not_ready_since_ ABSL_GUARDED_BY(mu_);
+  // Container id → its not-ready record (dropped once it is ready or gone).
+  std::map<std::string, NotReady> not_ready_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace nxt::galera

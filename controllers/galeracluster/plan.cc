@@ -18,12 +18,16 @@ Action Make(Type type, const ObservedNode& n, std::string reason) {
 // the time it needs).
 bool Settling(const ObservedNode& n, const PlanInput& in) {
   if (!n.Running() || n.Ready()) return false;
-  if (n.wsrep.has_value() && n.wsrep->InTransfer()) return true;
-  return n.not_ready_since == absl::InfinitePast() || in.now - n.not_ready_since < in.grace;
+  if (n.Transferring()) return true;
+  const absl::Time since = n.ProgressAt();
+  return since == absl::InfinitePast() || in.now - since < in.grace;
 }
 
 std::string StateOf(const ObservedNode& n) {
   if (!n.Running()) return n.state;
+  if (!n.wsrep.has_value() && !n.transfer.empty()) {
+    return absl::StrCat("joining by SST (", n.transfer, ")");
+  }
   if (!n.wsrep.has_value()) return "not answering";
   return absl::StrCat(n.wsrep->cluster_status, "/", n.wsrep->local_state_comment);
 }
@@ -139,7 +143,7 @@ std::vector<Action> PlanWithPrimary(const PlanInput& in) {
   }
   // A broken extra leaves at once: it holds no quorum weight worth waiting for.
   for (const ObservedNode* n : s.extras) {
-    if (!n->Ready() && !(n->wsrep.has_value() && n->wsrep->InTransfer())) {
+    if (!n->Ready() && !n->Transferring()) {
       return {Make(Type::kLeave, *n, "scale down (node not ready)")};
     }
   }
@@ -198,6 +202,10 @@ std::string Action::Describe() const {
   std::string target = !name.empty() ? name : ordinal >= 0 ? absl::StrCat("node ", ordinal) : "";
   return absl::StrCat(ActionTypeName(type), target.empty() ? "" : " ", target,
                       reason.empty() ? "" : " (", reason, reason.empty() ? "" : ")");
+}
+
+absl::Time ObservedNode::ProgressAt() const {
+  return std::max({not_ready_since, started_at, transfer_seen});
 }
 
 bool Outdated(const ObservedNode& n, const DesiredCluster& desired) {

@@ -17,6 +17,12 @@
 //       a node settling (joining, donor, starting, inside the grace period) → wait;
 //       a node not ready past the grace period and not in a state transfer → Restart
 //         (a bootstrap-mode node with peers is Replaced in join mode instead);
+//     "In a state transfer": the server says Joining or Donor, or `docker top` shows an
+//     SST process (wsrep_sst_*, mariabackup, rsync) in the container; such a node is
+//     never restarted, however long it takes. "Past the grace period": not ready, no
+//     transfer, and `grace` elapsed since ObservedNode::ProgressAt (the latest of the
+//     container's StartedAt, the first time it was seen not ready, and the last time an
+//     SST process was seen in it), so a restart or an SST that just ended starts it anew.
 //       a stopped member → Start (join mode, current hash) or Replace;
 //       a missing member → Join, lowest ordinal first;
 //       an extra node (ordinal >= replicas) → Leave (clean stop, remove; volume stays),
@@ -52,11 +58,27 @@ struct ObservedNode {
   bool bootstrap_mode = false;
   std::optional<WsrepStatus> wsrep;  // nullopt: not running, or the probe got no answer
   // When this container was first seen running but not ready (InfinitePast: ready or
-  // not running).
+  // not running). A restart keeps the container id, so this may predate started_at.
   absl::Time not_ready_since = absl::InfinitePast();
+  // The container's State.StartedAt (InfinitePast: unknown, or not inspected because the
+  // node is ready). A restart moves it, and so restarts the grace period.
+  absl::Time started_at = absl::InfinitePast();
+  // The state transfer method whose process runs in the container now (`docker top`:
+  // wsrep_sst_<method>, mariabackup, rsync), "" when none is visible.
+  std::string transfer;
+  // When a state transfer process was last seen in this container since it started
+  // (InfinitePast: never).
+  absl::Time transfer_seen = absl::InfinitePast();
 
   bool Running() const { return state == "running" || state == "restarting"; }
   bool Ready() const { return state == "running" && wsrep.has_value() && wsrep->Ready(); }
+  // Receiving or giving a state transfer, by the server's word or by its processes.
+  bool Transferring() const {
+    return !transfer.empty() || (wsrep.has_value() && wsrep->InTransfer());
+  }
+  // The latest sign of progress: the container (re)started, was first seen not ready, or
+  // last ran a state transfer process. The grace period counts from here.
+  absl::Time ProgressAt() const;
   bool Primary() const {
     return state == "running" && wsrep.has_value() && wsrep->cluster_status == "Primary";
   }
@@ -70,6 +92,8 @@ struct PlanInput {
   bool bootstrapped = false;
   bool provisioned = false;
   absl::Time now = absl::InfinitePast();
+  // How long a running node may stay not ready with no progress (ProgressAt) before it is
+  // restarted. A node in a state transfer is never restarted.
   absl::Duration grace = absl::Seconds(60);
 };
 

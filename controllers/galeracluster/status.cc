@@ -10,7 +10,7 @@ namespace {
 
 std::string NodeState(const ObservedNode& n) {
   if (!n.Running()) return n.state;
-  if (!n.wsrep.has_value()) return "Starting";
+  if (!n.wsrep.has_value()) return n.transfer.empty() ? "Starting" : "Joining";
   return absl::StrCat(n.wsrep->cluster_status, "/", n.wsrep->local_state_comment);
 }
 
@@ -74,11 +74,16 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
       size = std::max(size, n.wsrep->cluster_size);
       uuid = n.wsrep->cluster_state_uuid;
     }
-    nodes.push_back({{"name", n.name},
-                     {"state", NodeState(n)},
-                     {"ready", n.Ready()},
-                     {"mode", n.bootstrap_mode ? "bootstrap" : "join"},
-                     {"upToDate", !Outdated(n, p.desired)}});
+    boost::json::object node = {{"name", n.name},
+                                {"state", NodeState(n)},
+                                {"ready", n.Ready()},
+                                {"mode", n.bootstrap_mode ? "bootstrap" : "join"},
+                                {"upToDate", !Outdated(n, p.desired)}};
+    if (!n.transfer.empty()) node["sst"] = n.transfer;  // the method of a running SST
+    if (n.Running() && !n.Ready() && n.started_at != absl::InfinitePast()) {
+      node["startedAt"] = resources::FormatTimestamp(n.started_at);
+    }
+    nodes.push_back(std::move(node));
   }
   const bool cluster_ready = ClusterReady(p) && in.error.ok();
   auto& f = s.fields;

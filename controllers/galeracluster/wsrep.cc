@@ -119,4 +119,25 @@ std::string WithSafeToBootstrap(const std::string& grastate, bool value) {
   return out;
 }
 
+std::string SstMethodFromProcesses(const std::vector<std::string>& commands) {
+  std::string program;  // a transfer program seen without its wsrep_sst_ script
+  for (const std::string& line : commands) {
+    std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (absl::StartsWith(words[i], "-")) continue;
+      absl::string_view base = words[i];
+      if (size_t slash = base.rfind('/'); slash != absl::string_view::npos) {
+        base.remove_prefix(slash + 1);
+      }
+      if (absl::ConsumePrefix(&base, "wsrep_sst_") && !base.empty() && base != "common") {
+        return std::string(base);
+      }
+      if (i == 0 && (base == "mariabackup" || base == "rsync") && program.empty()) {
+        program = std::string(base);
+      }
+    }
+  }
+  return program;
+}
+
 }  // namespace nxt::galera

@@ -1,5 +1,6 @@
 // Parsers for what Galera nodes tell nxt: the `SHOW GLOBAL STATUS LIKE 'wsrep_%'` table,
-// grastate.dat, and the "Recovered position" line of `mariadbd --wsrep-recover`.
+// grastate.dat, the "Recovered position" line of `mariadbd --wsrep-recover`, and the
+// process list (`docker top`) of a node in a state transfer.
 // Pure functions; thread-safe.
 #ifndef NXT_CONTROLLERS_GALERACLUSTER_WSREP_H_
 #define NXT_CONTROLLERS_GALERACLUSTER_WSREP_H_
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -54,6 +56,13 @@ absl::StatusOr<GraState> ParseGrastate(const std::string& text);
 // The last "WSREP: Recovered position: <uuid>:<seqno>" in a --wsrep-recover log, as
 // {uuid, seqno}; nullopt when there is none (the recovery failed).
 std::optional<GraState> ParseRecoveredPosition(const std::string& log);
+
+// The state snapshot transfer a node's processes show: "mariabackup" for a
+// `wsrep_sst_mariabackup` script (joiner or donor side) or a `mariabackup` program,
+// likewise "rsync", "mysqldump", ...; "" when no SST process is running. `commands` are
+// command lines as `docker top` gives them; options ("--wsrep_sst_method=rsync" in the
+// server's own command line) do not count.
+std::string SstMethodFromProcesses(const std::vector<std::string>& commands);
 
 // grastate.dat with safe_to_bootstrap set to `value` (every other line kept as is; the
 // line is added when missing).

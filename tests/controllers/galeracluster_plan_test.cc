@@ -142,6 +142,66 @@ TEST(GaleraPlanTest, HealsAfterGraceButNeverDuringTransfer) {
   EXPECT_THAT(Plan(in), ElementsAre(Is(T::kWait, 2)));
 }
 
+// A joiner that does not answer SQL (mariadbd waits for its SST before it listens):
+// whether it is restarted depends on its start time and its processes, not on how long
+// the object has seen it unready.
+TEST(GaleraPlanTest, JoiningNodeIsRestartedOnlyWhenStuckWithoutTransfer) {
+  struct Row {
+    const char* what;
+    absl::Duration since_start;       // now - StartedAt
+    absl::Duration since_first_seen;  // now - not_ready_since
+    std::string transfer;             // SST process in the container
+    absl::Duration since_transfer;    // now - transfer_seen (InfiniteDuration: never)
+    T want;
+  };
+  const absl::Duration kNever = absl::InfiniteDuration();
+  const std::vector<Row> rows = {
+      {"started 10 s ago", absl::Seconds(10), absl::Seconds(10), "", kNever, T::kWait},
+      {"SST process 10 min after start", absl::Minutes(10), absl::Minutes(10), "mariabackup",
+       absl::ZeroDuration(), T::kWait},
+      {"rsync SST an hour in", absl::Hours(1), absl::Hours(1), "rsync", absl::ZeroDuration(),
+       T::kWait},
+      {"no SST, started past the limit", absl::Seconds(61), absl::Seconds(61), "", kNever,
+       T::kRestart},
+      {"restarted 10 s ago, unready for 10 min: the grace counts from StartedAt", absl::Seconds(10),
+       absl::Minutes(10), "", kNever, T::kWait},
+      {"restarted past the limit, unready for 10 min", absl::Seconds(61), absl::Minutes(10), "",
+       kNever, T::kRestart},
+      {"SST ended 10 s ago (server still loading)", absl::Minutes(10), absl::Minutes(10), "",
+       absl::Seconds(10), T::kWait},
+      {"SST ended past the limit, still not answering", absl::Minutes(10), absl::Minutes(10), "",
+       absl::Seconds(61), T::kRestart},
+      {"start time unknown, first seen 10 s ago", kNever, absl::Seconds(10), "", kNever, T::kWait},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.what);
+    PlanInput in = Input(3, {Node(0, Synced(2)), Node(1, Synced(2)), Node(2, std::nullopt)});
+    ObservedNode& n = in.nodes[2];
+    n.started_at = row.since_start == kNever ? absl::InfinitePast() : kNow - row.since_start;
+    n.not_ready_since = kNow - row.since_first_seen;
+    n.transfer = row.transfer;
+    n.transfer_seen =
+        row.since_transfer == kNever ? absl::InfinitePast() : kNow - row.since_transfer;
+    EXPECT_THAT(Plan(in), ElementsAre(Is(row.want, 2)));
+  }
+}
+
+TEST(GaleraPlanTest, NodeInSstIsNeitherRecoveredNorMadeToLeave) {
+  // No Primary anywhere, node 0 receiving an SST long past the grace: wait.
+  PlanInput in = Input(3, {Node(0, std::nullopt), Node(1, std::nullopt, "exited")});
+  in.nodes[0].not_ready_since = in.nodes[0].started_at = kNow - absl::Minutes(10);
+  in.nodes[0].transfer = "mariabackup";
+  EXPECT_THAT(Plan(in), ElementsAre(Is(T::kWait, 0)));
+  in.nodes[0].transfer.clear();
+  EXPECT_THAT(Plan(in), ElementsAre(Is(T::kStopForRecovery, 0)));
+  // An extra (scale down) giving or taking an SST is not removed mid-transfer.
+  in = Input(1, {Node(0, Synced(2)), Node(1, std::nullopt)});
+  in.nodes[1].transfer = "rsync";
+  EXPECT_THAT(Plan(in), ElementsAre(Is(T::kWait, 1)));
+  in.nodes[1].transfer.clear();
+  EXPECT_THAT(Plan(in), ElementsAre(Is(T::kLeave, 1)));
+}
+
 TEST(GaleraPlanTest, StoppedMemberIsStartedAndRemovedMemberRecreated) {
   PlanInput in =
       Input(3, {Node(0, Synced(2)), Node(1, std::nullopt, "exited"), Node(2, Synced(2))});

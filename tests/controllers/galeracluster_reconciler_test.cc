@@ -2,6 +2,7 @@
 // (exec answers): the create flow end to end, secrets never in argv, and no second
 // bootstrap after a daemon restart that lost its status.
 #include <boost/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,9 @@ class GaleraReconcilerTest : public ::testing::Test {
       }
       return {{0, "", ""}};
     }
+    if (in.empty() && silent_.count(container) > 0) {  // a joiner: no SQL before its SST
+      return {{1, "", "ERROR 2002 (HY000): Can't connect to local server through socket"}};
+    }
     if (in.empty()) {  // probe
       int running = 0;
       bool bootstrap = false;
@@ -134,6 +138,7 @@ class GaleraReconcilerTest : public ::testing::Test {
   std::unique_ptr<GaleraClusterReconciler> reconciler_;
   std::vector<ExecCall> calls_;
   bool formed_ = false;
+  std::set<std::string> silent_;  // nodes whose probe gets no answer
 };
 
 TEST_F(GaleraReconcilerTest, CreatesThreeNodesOneAtATimeWithOneBootstrap) {
@@ -169,6 +174,52 @@ TEST_F(GaleraReconcilerTest, CreatesThreeNodesOneAtATimeWithOneBootstrap) {
   docker_.ResetCalls();
   ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
   EXPECT_EQ(docker_.total_mutating_calls(), 0);
+}
+
+// The loop of issue 13: a node that does not answer SQL while it receives an SST is
+// Joining (from `docker top`, no exec), is never restarted however long the SST takes,
+// and once it is stuck the grace counts from its last sign of progress: the end of the
+// SST, then its own restart.
+TEST_F(GaleraReconcilerTest, AJoinerInSstIsNeverRestartedAndAStuckOneOnlyAfterTheGrace) {
+  ApplySpec(store_, 3);
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  const std::string joiner = NodeName(kKey, 2);
+  silent_.insert(joiner);
+  ASSERT_THAT(docker_.SetProcesses(joiner, {"mariadbd",
+                                            "/bin/bash -ue /usr//bin/wsrep_sst_mariabackup "
+                                            "--role joiner --address db-2",
+                                            "mbstream -x"}),
+              IsOk());
+  docker_.ResetCalls();
+  auto restarts = [&] { return docker_.calls(FakeDockerClient::Method::kStopContainer); };
+  auto round_after = [&](absl::Duration d) {
+    clock_.Advance(d);
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  };
+  for (int i = 0; i < 20; ++i) round_after(absl::Seconds(30));  // a 10-minute SST
+  EXPECT_EQ(restarts(), 0);
+  EXPECT_THAT(Field(store_, "nodes"), HasSubstr(R"("state":"Joining")"));
+  EXPECT_THAT(Field(store_, "nodes"), HasSubstr(R"("sst":"mariabackup")"));
+  EXPECT_THAT(Field(store_, "nodes"), HasSubstr(R"("startedAt":")"));
+  EXPECT_EQ(Field(store_, "summary"), "Waiting");
+
+  // The SST is over but the server does not answer: restarted one grace after the SST.
+  ASSERT_THAT(docker_.SetProcesses(joiner, {"mariadbd"}), IsOk());
+  round_after(absl::Seconds(30));
+  EXPECT_EQ(restarts(), 0);
+  EXPECT_THAT(Field(store_, "nodes"), HasSubstr(R"("state":"Starting")"));
+  round_after(absl::Seconds(31));
+  EXPECT_EQ(restarts(), 1);
+  // The restart is progress: the next one only one grace after the container started.
+  round_after(absl::Seconds(40));
+  EXPECT_EQ(restarts(), 1);
+  round_after(absl::Seconds(21));
+  EXPECT_EQ(restarts(), 2);
+  // Top and inspect only for the node that is not ready; never an exec beyond the probes.
+  EXPECT_EQ(Count("wsrep_sst"), 0);
 }
 
 TEST_F(GaleraReconcilerTest, DescribePlanNamesTheNextStepWithoutChangingDocker) {

@@ -155,5 +155,28 @@ TEST(WsrepStatusTest, ParsesShowStatus) {
   EXPECT_THAT(ParseWsrepStatus(""), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(SstMethodTest, ReadsTheTransferFromDockerTop) {
+  const std::string server =
+      "mariadbd --wsrep_sst_method=rsync --wsrep-new-cluster --datadir=/var/lib/mysql";
+  EXPECT_EQ(SstMethodFromProcesses({server}), "");
+  EXPECT_EQ(SstMethodFromProcesses({}), "");
+  // Joiner side of mariabackup: the script under bash, and its helpers.
+  EXPECT_EQ(SstMethodFromProcesses({server,
+                                    "/bin/bash -ue /usr//bin/wsrep_sst_mariabackup --role joiner "
+                                    "--address 172.18.0.3 --datadir /var/lib/mysql/",
+                                    "socat -u TCP-LISTEN:4444,reuseaddr stdio", "mbstream -x"}),
+            "mariabackup");
+  EXPECT_EQ(SstMethodFromProcesses({server, "/bin/sh /usr/bin/wsrep_sst_rsync --role joiner",
+                                    "rsync --daemon --no-detach --port 4444"}),
+            "rsync");
+  // The program alone (the script already gone from the table).
+  EXPECT_EQ(
+      SstMethodFromProcesses({server, "mariabackup --backup --galera-info --stream=xbstream"}),
+      "mariabackup");
+  EXPECT_EQ(SstMethodFromProcesses({server, "/usr/bin/rsync --archive /var/lib/mysql/"}), "rsync");
+  // Names inside arguments are not programs; wsrep_sst_common is a library.
+  EXPECT_EQ(SstMethodFromProcesses({"tail -f /tmp/rsync.log", "cat wsrep_sst_common"}), "");
+}
+
 }  // namespace
 }  // namespace nxt::galera

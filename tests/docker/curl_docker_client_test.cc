@@ -61,6 +61,10 @@ TEST_F(CurlDockerClientTest, ContainerLifecycle) {
   EXPECT_GT(info->pid, 0);
   EXPECT_NE(info->started_at, absl::InfinitePast());
   EXPECT_FALSE(info->network_ips.empty());
+  // `docker top` lists the processes without an exec.
+  auto processes = client_->Top(spec.name);
+  ASSERT_THAT(processes, IsOk());
+  EXPECT_THAT(*processes, Contains(HasSubstr("sleep 3600")));
 
   auto rows = client_->ListContainers(Selector());
   ASSERT_THAT(rows, IsOk());
@@ -77,6 +81,7 @@ TEST_F(CurlDockerClientTest, ContainerLifecycle) {
   EXPECT_EQ(info->state, "exited");
   EXPECT_THAT(client_->KillContainer(spec.name, "SIGKILL"),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(client_->Top(spec.name), StatusIs(absl::StatusCode::kFailedPrecondition));
 
   ASSERT_THAT(client_->RemoveContainer(spec.name, false), IsOk());
   EXPECT_THAT(client_->InspectContainer(*id), StatusIs(absl::StatusCode::kNotFound));

@@ -91,6 +91,20 @@ TEST(JsonCodecTest, DecodesOneNetworkAndOneVolume) {
   EXPECT_FALSE(DecodeNetworkInfo("not json").ok());
 }
 
+TEST(JsonCodecTest, DecodesTopIntoCommandLines) {
+  auto top = DecodeTop(R"js({"Titles":["UID","PID","PPID","C","STIME","TTY","TIME","CMD"],
+    "Processes":[["mysql","10","1","0","10:00","?","00:00:01","mariadbd --wsrep-new-cluster"],
+                 ["mysql","42","10","0","10:00","?","00:00:00","/bin/bash -ue wsrep_sst_rsync"]]})js");
+  ASSERT_THAT(top, IsOk());
+  EXPECT_THAT(*top, ElementsAre("mariadbd --wsrep-new-cluster", "/bin/bash -ue wsrep_sst_rsync"));
+  auto empty = DecodeTop(R"js({"Titles":["PID","CMD"],"Processes":null})js");
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_TRUE(empty->empty());
+  EXPECT_THAT(DecodeTop(R"js({"Titles":["PID"],"Processes":[]})js"),
+              StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(DecodeTop("[]"), StatusIs(absl::StatusCode::kInternal));
+}
+
 TEST(JsonCodecTest, EncodesTheCreateBody) {
   ContainerSpec spec;
   spec.name = "web-0";

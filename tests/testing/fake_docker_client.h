@@ -78,6 +78,7 @@ class FakeDockerClient : public docker::DockerClient {
     kRemoveVolume,
     kInspectVolume,
     kInspectImage,
+    kTop,
     kStreamEvents,
   };
 
@@ -92,6 +93,8 @@ class FakeDockerClient : public docker::DockerClient {
     absl::Time started_at = absl::InfinitePast();
     absl::Time finished_at = absl::InfinitePast();
     std::map<std::string, std::pair<std::string, int>> files;  // path → (content, mode)
+    // What Top lists while running; empty: the entrypoint and cmd as one line.
+    std::vector<std::string> processes;
   };
 
   using ExecHandler = std::function<std::optional<docker::ExecResult>(
@@ -133,6 +136,7 @@ class FakeDockerClient : public docker::DockerClient {
   absl::Status RemoveVolume(const std::string& name) override;
   absl::StatusOr<docker::VolumeInfo> InspectVolume(const std::string& name) override;
   absl::StatusOr<docker::ImageInfo> InspectImage(const std::string& name) override;
+  absl::StatusOr<std::vector<std::string>> Top(const std::string& id_or_name) override;
   absl::Status StreamEvents(const docker::LabelSelector& selector, const std::string& type,
                             absl::Time since,
                             const std::function<void(const docker::Event&)>& on_event,
@@ -157,6 +161,9 @@ class FakeDockerClient : public docker::DockerClient {
   absl::Status StopBehindBack(const std::string& id_or_name);
   absl::Status RemoveBehindBack(const std::string& id_or_name);
   void RemoveImage(const std::string& image);
+
+  // What Top lists for a container from now on (replaced on each call).
+  absl::Status SetProcesses(const std::string& id_or_name, std::vector<std::string> processes);
 
   // Exec results: exact (container name, cmd) match first, then the handler.
   void SetExecResult(const std::string& container, const std::vector<std::string>& cmd,

@@ -157,6 +157,33 @@ absl::StatusOr<docker::ImageInfo> FakeDockerClient::InspectImage(const std::stri
   return docker::ImageInfo{absl::StrCat("sha256:fake-", name), {}, {name}};
 }
 
+absl::StatusOr<std::vector<std::string>> FakeDockerClient::Top(const std::string& id_or_name) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = TakeFault(Method::kTop); !s.ok()) return s;
+  const Container* c = Find(id_or_name);
+  if (c == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("docker top ", id_or_name, ": HTTP 404: No such container: ", id_or_name));
+  }
+  if (c->state != "running") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("docker top ", id_or_name, ": HTTP 409: container is not running"));
+  }
+  if (!c->processes.empty()) return c->processes;
+  std::vector<std::string> words = c->spec.entrypoint;
+  words.insert(words.end(), c->spec.cmd.begin(), c->spec.cmd.end());
+  return std::vector<std::string>{absl::StrJoin(words, " ")};
+}
+
+absl::Status FakeDockerClient::SetProcesses(const std::string& id_or_name,
+                                            std::vector<std::string> processes) {
+  absl::MutexLock lock(&mu_);
+  Container* c = Find(id_or_name);
+  if (c == nullptr) return absl::NotFoundError(absl::StrCat("no container ", id_or_name));
+  c->processes = std::move(processes);
+  return absl::OkStatus();
+}
+
 absl::Status FakeDockerClient::StreamEvents(
     const docker::LabelSelector& selector, const std::string& type, absl::Time since,
     const std::function<void(const docker::Event&)>& on_event, const std::atomic<bool>& stop) {
