@@ -117,6 +117,16 @@ absl::StatusOr<ApplyReport> ManifestWriter::Apply(const std::vector<ManifestFile
       }
       std::vector<FieldError> check = CheckAgainstStored(kinds_, object, store_);
       report.errors.insert(report.errors.end(), check.begin(), check.end());
+      // The file nxtd writes spells aliases out; the watcher must be able to read it.
+      if (const size_t bytes = resources::ToManifestYaml(object).size();
+          bytes > resources::kDefaultMaxManifestBytes) {
+        report.errors.push_back(FieldError{
+            object.source, "",
+            absl::StrCat("the manifest nxtd would write for ", object.Key().NamespacedName(),
+                         " is ", bytes, " bytes with its aliases spelled out, over the ",
+                         resources::kDefaultMaxManifestBytes,
+                         "-byte limit of a manifest file: write it without aliases")});
+      }
       objects.push_back(std::move(object));
     }
   }

@@ -46,7 +46,9 @@ TEST(FuzzRegressionsTest, EveryInputParsesWithoutCrashing) {
     auto start = std::chrono::steady_clock::now();
     ParseResult result = ParseManifest(**kinds, "input.yaml", content.str());
     for (const Object& object : result.objects) {
-      ParseResult again = ParseManifest(**kinds, "again.yaml", ToManifestYaml(object));
+      // Aliases spelled out may pass the 1 MiB file limit (apply refuses to write that),
+      // never the expansion limit.
+      ParseResult again = ParseManifest(**kinds, "again.yaml", ToManifestYaml(object), 64 << 20);
       EXPECT_TRUE(again.ok()) << file << ": " << JoinErrors(again.AllErrors());
     }
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << file;

@@ -179,6 +179,27 @@ TEST_F(ManifestWriterTest, AnyErrorWritesNothingAndReportsUserFilePositions) {
   EXPECT_EQ(store_.Get(WidgetKey("a")), nullptr);
 }
 
+TEST_F(ManifestWriterTest, AnObjectThatWouldRenderPastTheFileLimitIsRefused) {
+  Open();
+  // 300 KB in the file, 1.5 MB with the aliases spelled out as nxtd would write them.
+  const std::string big = std::string(300 * 1024, 'x');
+  const std::string yaml = absl::StrCat(
+      "apiVersion: nxt.io/v1alpha1\nkind: Widget\nmetadata:\n  name: big\n  annotations:\n",
+      "    a: &big ", big, "\n    b: *big\n    c: *big\n    d: *big\n    e: *big\n",
+      "spec:\n  image: v1\n  replicas: 1\n");
+  const std::vector<std::string> before = Tree(Manifests());
+  for (bool dry_run : {true, false}) {
+    absl::StatusOr<ApplyReport> report = writer_->Apply({{"big.yaml", yaml}}, dry_run);
+    ASSERT_THAT(report, IsOk());
+    ASSERT_EQ(report->errors.size(), 1u) << dry_run;
+    EXPECT_THAT(report->errors[0].ToString(),
+                HasSubstr("big.yaml:1:1: the manifest nxtd would write for default/big is"));
+    EXPECT_THAT(report->errors[0].ToString(), HasSubstr("write it without aliases"));
+  }
+  EXPECT_EQ(Tree(Manifests()), before);
+  EXPECT_EQ(store_.Get(WidgetKey("big")), nullptr);
+}
+
 TEST_F(ManifestWriterTest, SemanticChecksRunAgainstTheStore) {
   Open();
   MustApply({{"s.yaml", WidgetYaml("a", "v1", 1, "  zone: eu\n")}});
