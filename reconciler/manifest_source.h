@@ -205,6 +205,9 @@ class ManifestSource {
                 std::vector<std::string>& files) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Re-reads directories whose trust, owner or mode may have changed, and the files in them.
   void Reevaluate(const std::string& dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Marks `found` (what WatchTree(dir) listed) and every known file under `dir` pending.
+  void MarkTreePending(const std::string& dir, const std::vector<std::string>& found)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Tries the directories that could not be listed or watched again.
   void RetryBadDirs() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Sets the next retry when a directory is not watched.

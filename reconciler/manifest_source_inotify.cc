@@ -311,8 +311,11 @@ bool ManifestSource::WatchDir(const std::string& dir, std::vector<std::string>& 
   return bad_dirs_.count(dir) == 0;
 }
 
-void ManifestSource::Reevaluate(const std::string& dir) {
-  for (const std::string& file : WatchTree(dir)) {
+void ManifestSource::Reevaluate(const std::string& dir) { MarkTreePending(dir, WatchTree(dir)); }
+
+void ManifestSource::MarkTreePending(const std::string& dir,
+                                     const std::vector<std::string>& found) {
+  for (const std::string& file : found) {
     MarkPending(file);
   }
   for (const auto& [file, state] : files_) {
@@ -335,10 +338,10 @@ void ManifestSource::RetryBadDirs() {
       Reevaluate(dir);
       continue;
     }
-    (void)WatchTree(dir);
+    const std::vector<std::string> found = WatchTree(dir);
     auto now = bad_dirs_.find(dir);
     if (now == bad_dirs_.end() || now->second != reason) {
-      Reevaluate(dir);
+      MarkTreePending(dir, found);
     }
   }
   ScheduleRetry();
