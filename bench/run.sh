@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds nxtd and the benchmarks, makes sure Docker and the images they use are there,
 # runs the benchmarks in turn, and ends with a summary block to paste into the README.
-# Run as root from anywhere; all seven take about 10 minutes here.
+# Run as root from anywhere; all eight take about 15 minutes here.
 #
-#   bench/run.sh [converge|drift|idle|galera|redis|talk|rustfs ...]    default: all seven
+#   bench/run.sh [converge|drift|idle|galera|redis|talk|rustfs|scale ...]    default: all eight
 #
 # Environment: NXT_BUILD_DIR [./build] (as scripts/build.sh), NXT_DOCKER_SOCKET.
 set -euo pipefail
@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 benches=("$@")
 if [[ ${#benches[@]} -eq 0 ]]; then
-  benches=(converge drift idle galera redis talk rustfs)
+  benches=(converge drift idle galera redis talk rustfs scale)
 fi
 
 nxt_require_root
@@ -25,10 +25,13 @@ for b in "${benches[@]}"; do
     redis) images+=(redis) ;;
     talk) images+=(nats signaling-standin) ;;
     rustfs) images+=(rustfs-standin) ;;
-    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, galera, redis, talk, rustfs)" ;;
+    scale) ;; # the in-process fake engine
+    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, galera, redis, talk, rustfs, scale)" ;;
   esac
 done
-"$NXT_ROOT/images/build.sh" "${images[@]}"
+if [[ ${#images[@]} -gt 0 ]]; then
+  "$NXT_ROOT/images/build.sh" "${images[@]}"
+fi
 targets=(nxtd nxtctl)
 for b in "${benches[@]}"; do targets+=("bench_$b"); done
 "$NXT_ROOT/scripts/build.sh" "${targets[@]}"
@@ -44,4 +47,4 @@ done
 host="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')"
 echo
 echo "==== summary (bench/run.sh, $(date -u +%Y-%m-%d), $host) ===="
-grep -E '^(converge|drift repair|  peak RSS|  CPU|  list calls per resync|galera |redis |  loading|talk apply|rustfs)' "$out" || true
+grep -E '^(converge|drift repair|  peak RSS|  CPU|  list calls per resync|galera |redis |  loading|talk apply|rustfs|scale )' "$out" || true

@@ -32,6 +32,17 @@ bool IsStateAction(const std::string& action) {
                      [&](const char* a) { return action == a; });
 }
 
+// The owner index key of a row or selector: its kind, namespace and name labels; "" when
+// one is missing.
+std::string OwnerIndexKey(const std::map<std::string, std::string>& labels) {
+  auto kind = labels.find(kLabelKind);
+  auto ns = labels.find(kLabelNamespace);
+  auto name = labels.find(kLabelName);
+  if (kind == labels.end() || ns == labels.end() || name == labels.end()) return "";
+  return absl::StrCat(kind->second, std::string(1, '\0'), ns->second, std::string(1, '\0'),
+                      name->second);
+}
+
 ContainerSummary RowFromEvent(const Event& e) {
   ContainerSummary row;
   row.id = e.actor_id;
@@ -136,6 +147,9 @@ absl::Status ContainerCache::Resync() {
   }
   by_id_ = std::move(fresh);
   with_health_ = std::move(with_health);
+  ids_by_name_.clear();
+  ids_by_owner_.clear();
+  for (const auto& [id, row] : by_id_) IndexLocked(row);
   synced_ = true;
   return absl::OkStatus();
 }
@@ -154,8 +168,16 @@ std::vector<ContainerSummary> ContainerCache::List(const LabelSelector& selector
   std::vector<ContainerSummary> out;
   {
     absl::MutexLock lock(&mu_);
-    for (const auto& [id, row] : by_id_) {
-      if (LabelsMatch(selector, row.labels)) out.push_back(row);
+    const std::string owner = OwnerIndexKey(selector);
+    if (owner.empty()) {
+      for (const auto& [id, row] : by_id_) {
+        if (LabelsMatch(selector, row.labels)) out.push_back(row);
+      }
+    } else if (auto it = ids_by_owner_.find(owner); it != ids_by_owner_.end()) {
+      for (const std::string& id : it->second) {
+        const ContainerSummary& row = by_id_.at(id);
+        if (LabelsMatch(selector, row.labels)) out.push_back(row);
+      }
     }
   }
   std::sort(out.begin(), out.end(),
@@ -172,11 +194,34 @@ std::optional<ContainerSummary> ContainerCache::Get(const std::string& name_or_i
 
 std::string ContainerCache::FindIdLocked(const std::string& name_or_id) const {
   if (by_id_.count(name_or_id) > 0) return name_or_id;
-  std::string name(absl::StripPrefix(name_or_id, "/"));
-  for (const auto& [id, row] : by_id_) {
-    if (row.name == name) return id;
+  auto it = ids_by_name_.find(std::string(absl::StripPrefix(name_or_id, "/")));
+  return it == ids_by_name_.end() || it->second.empty() ? "" : *it->second.begin();
+}
+
+void ContainerCache::IndexLocked(const ContainerSummary& row) {
+  ids_by_name_[row.name].insert(row.id);
+  if (std::string owner = OwnerIndexKey(row.labels); !owner.empty()) {
+    ids_by_owner_[owner].insert(row.id);
   }
-  return "";
+}
+
+void ContainerCache::UnindexLocked(const ContainerSummary& row) {
+  auto drop = [&row](std::map<std::string, std::set<std::string>>& index, const std::string& k) {
+    auto it = index.find(k);
+    if (it == index.end()) return;
+    it->second.erase(row.id);
+    if (it->second.empty()) index.erase(it);
+  };
+  drop(ids_by_name_, row.name);
+  if (std::string owner = OwnerIndexKey(row.labels); !owner.empty()) drop(ids_by_owner_, owner);
+}
+
+void ContainerCache::EraseLocked(const std::string& id) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  UnindexLocked(it->second);
+  by_id_.erase(it);
+  with_health_.erase(id);
 }
 
 ContainerChange ContainerCache::Apply(const Event& event) {
@@ -205,8 +250,7 @@ ContainerChange ContainerCache::Apply(const Event& event) {
 void ContainerCache::ApplyLocked(const Event& event, const ContainerChange& change) {
   const std::string& action = change.action;
   if (action == "destroy") {
-    by_id_.erase(event.actor_id);
-    with_health_.erase(event.actor_id);
+    EraseLocked(event.actor_id);
     return;
   }
   if (!IsStateAction(action)) return;
@@ -214,11 +258,14 @@ void ContainerCache::ApplyLocked(const Event& event, const ContainerChange& chan
   if (it == by_id_.end()) {
     if (!LabelsMatch(selector_, event.attributes)) return;
     it = by_id_.emplace(event.actor_id, RowFromEvent(event)).first;
+  } else {
+    UnindexLocked(it->second);  // a rename changes the name
   }
   if (!it->second.Health().empty() || action == "health_status") {
     with_health_.insert(event.actor_id);
   }
   ApplyAction(it->second, action, change.detail, event, with_health_.count(event.actor_id) > 0);
+  IndexLocked(it->second);
 }
 
 void ContainerCache::Upsert(const ContainerSummary& row) {
@@ -227,18 +274,21 @@ void ContainerCache::Upsert(const ContainerSummary& row) {
   absl::MutexLock lock(&mu_);
   // Names are unique in the engine: a row under the same name is a container this one
   // replaced.
-  for (auto it = by_id_.begin(); it != by_id_.end();) {
-    it = it->second.name == row.name && it->first != row.id ? by_id_.erase(it) : std::next(it);
+  if (auto same = ids_by_name_.find(row.name); same != ids_by_name_.end()) {
+    const std::set<std::string> ids = same->second;  // EraseLocked edits the index
+    for (const std::string& id : ids) {
+      if (id != row.id) EraseLocked(id);
+    }
   }
+  if (auto old = by_id_.find(row.id); old != by_id_.end()) UnindexLocked(old->second);
   by_id_[row.id] = row;
+  IndexLocked(row);
   if (!row.Health().empty()) with_health_.insert(row.id);
 }
 
 void ContainerCache::Erase(const std::string& name_or_id) {
   absl::MutexLock lock(&mu_);
-  std::string id = FindIdLocked(name_or_id);
-  by_id_.erase(id);
-  with_health_.erase(id);
+  EraseLocked(FindIdLocked(name_or_id));
 }
 
 }  // namespace nxt::docker

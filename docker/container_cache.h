@@ -101,6 +101,11 @@ class ContainerCache {
   std::string FindIdLocked(const std::string& name_or_id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyLocked(const Event& event, const ContainerChange& change)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The indexes below follow by_id_: every row is entered after it is added or changed
+  // and left before it is changed or removed.
+  void IndexLocked(const ContainerSummary& row) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UnindexLocked(const ContainerSummary& row) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EraseLocked(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   DockerClient& client_;
   const LabelSelector selector_;
@@ -108,6 +113,11 @@ class ContainerCache {
   mutable absl::Mutex mu_;
   std::map<std::string, ContainerSummary> by_id_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> with_health_ ABSL_GUARDED_BY(mu_);  // ids with a health check
+  // name → ids (two only between a replacement and the old row's destroy event), and
+  // owner (kind, namespace, name labels) → ids: a controller's List and Get touch only
+  // its own rows, so a reconcile costs the same with 10 or 10,000 containers cached.
+  std::map<std::string, std::set<std::string>> ids_by_name_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::set<std::string>> ids_by_owner_ ABSL_GUARDED_BY(mu_);
   int64_t list_calls_ ABSL_GUARDED_BY(mu_) = 0;
   bool synced_ ABSL_GUARDED_BY(mu_) = false;
 };
