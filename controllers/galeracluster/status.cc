@@ -10,7 +10,7 @@ namespace {
 
 std::string NodeState(const ObservedNode& n) {
   if (!n.Running()) return n.state;
-  if (!n.wsrep.has_value()) return n.transfer.empty() ? "Starting" : "Joining";
+  if (!n.wsrep.has_value()) return n.Joining() ? "Joining" : "Starting";
   return absl::StrCat(n.wsrep->cluster_status, "/", n.wsrep->local_state_comment);
 }
 
@@ -80,6 +80,12 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
                                 {"mode", n.bootstrap_mode ? "bootstrap" : "join"},
                                 {"upToDate", !Outdated(n, p.desired)}};
     if (!n.transfer.empty()) node["sst"] = n.transfer;  // the method of a running SST
+    // How the last (re)join got its state (IST or SST) and, for an SST, why.
+    if (!n.last_transfer.empty()) node["lastTransfer"] = n.last_transfer;
+    if (!n.last_sst_reason.empty()) node["sstReason"] = n.last_sst_reason;
+    if (n.Running() && !n.Ready() && !n.log.recovered.empty()) {
+      node["recoveredPosition"] = n.log.recovered;
+    }
     if (n.Running() && !n.Ready() && n.started_at != absl::InfinitePast()) {
       node["startedAt"] = resources::FormatTimestamp(n.started_at);
     }
