@@ -102,43 +102,19 @@ void GaleraClusterReconciler::ObserveJoining(const docker::ContainerSummary& c, 
 
 void GaleraClusterReconciler::Track(const resources::ObjectKey& key, const std::string& id,
                                     ObservedNode& n, absl::Time now, bool record) {
-  std::string event_reason, event_message;
+  std::string event;
   {
     absl::MutexLock lock(&mu_);
     auto found = tracks_.find(id);
     NodeTrack t = found == tracks_.end() ? NodeTrack{} : found->second;
     t.owner = key;
-    if (n.Running() && !n.Ready()) {
-      if (t.not_ready_since == absl::InfinitePast()) t.not_ready_since = now;
-      if (!n.transfer.empty()) t.transfer_seen = now;
-      if (n.started_at != absl::InfinitePast() && n.started_at != t.started_at) {
-        // A new start: the previous run's log facts are not this one's.
-        t.started_at = n.started_at;
-        t.progress.clear();
-        t.progress_seen = absl::InfinitePast();
-        t.transfer.clear();
-        t.sst_reason.clear();
-        t.reported = false;
-      }
-      if (!n.log.progress.empty() && n.log.progress != t.progress) {
-        t.progress = n.log.progress;
-        t.progress_seen = now;
-      }
-      if (!n.log.transfer.empty()) {
-        t.transfer = n.log.transfer;
-        t.sst_reason = n.log.sst_reason;
-      }
-      if (record && !t.reported && !t.transfer.empty()) {
-        t.reported = true;
-        event_reason = t.transfer == "SST" ? "StateSnapshotTransfer" : "IncrementalTransfer";
-        event_message =
-            t.transfer == "SST"
-                ? absl::StrCat(n.name, " rejoins by a full SST: ", t.sst_reason)
-                : absl::StrCat(n.name, " rejoins by IST", n.log.recovered.empty() ? "" : " from ",
-                               n.log.recovered);
-      }
-    } else {
-      t.not_ready_since = absl::InfinitePast();
+    UpdateTrack(t, n, now);
+    if (record && !t.reported && !t.transfer.empty()) {
+      t.reported = true;
+      event = t.transfer == "SST"
+                  ? absl::StrCat(n.name, " rejoins by a full SST: ", t.sst_reason)
+                  : absl::StrCat(n.name, " rejoins by IST",
+                                 t.recovered.empty() ? "" : " from position ", t.recovered);
     }
     n.not_ready_since = t.not_ready_since;
     n.transfer_seen = t.transfer_seen;
@@ -147,10 +123,51 @@ void GaleraClusterReconciler::Track(const resources::ObjectKey& key, const std::
     n.last_sst_reason = t.sst_reason;
     if (record) tracks_[id] = std::move(t);
   }
-  if (!event_reason.empty()) {
-    Event(key, event_reason == "StateSnapshotTransfer" ? "Warning" : "Normal", event_reason,
-          event_message);
+  if (event.empty()) return;
+  if (n.last_transfer == "SST") {
+    Event(key, "Warning", "StateSnapshotTransfer", event);
+  } else {
+    Event(key, "Normal", "IncrementalTransfer", event);
   }
+}
+
+void GaleraClusterReconciler::UpdateTrack(NodeTrack& t, const ObservedNode& n, absl::Time now) {
+  if (n.Running() && !n.Ready()) {
+    if (t.not_ready_since == absl::InfinitePast()) t.not_ready_since = now;
+    if (!n.transfer.empty()) t.transfer_seen = now;
+    if (n.started_at != absl::InfinitePast() && n.started_at != t.started_at) {
+      // A new start: the previous run's log facts are not this one's.
+      NodeTrack fresh;
+      fresh.owner = t.owner;
+      fresh.not_ready_since = t.not_ready_since;
+      fresh.transfer_seen = t.transfer_seen;
+      fresh.started_at = n.started_at;
+      t = std::move(fresh);
+    }
+    if (!n.log.progress.empty() && n.log.progress != t.progress) {
+      t.progress = n.log.progress;
+      t.progress_seen = now;
+    }
+  } else {
+    t.not_ready_since = absl::InfinitePast();
+  }
+  if (!n.log.recovered.empty()) t.recovered = n.log.recovered;
+  if (!n.log.transfer.empty()) {
+    t.transfer = n.log.transfer;
+    t.sst_reason = n.log.sst_reason;
+  }
+}
+
+bool GaleraClusterReconciler::NeedsFinalLog(const std::string& id, absl::Time* started_at) {
+  absl::MutexLock lock(&mu_);
+  auto it = tracks_.find(id);
+  if (it == tracks_.end() || it->second.final_log_read || !it->second.transfer.empty() ||
+      it->second.started_at == absl::InfinitePast()) {
+    return false;
+  }
+  it->second.final_log_read = true;
+  *started_at = it->second.started_at;
+  return true;
 }
 
 void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
@@ -172,6 +189,12 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
       if (w.ok()) n.wsrep = *w;
     }
     if (probe && n.Running() && !n.Ready()) ObserveJoining(c, n);
+    absl::Time started_at;
+    if (probe && track && n.Ready() && NeedsFinalLog(c.id, &started_at)) {
+      // Ready before a round saw its log say IST or SST: read it once more.
+      absl::StatusOr<std::string> log = docker_.Logs(c.id, started_at, kLogTail);
+      if (log.ok()) n.log = ParseNodeLog(*log);
+    }
     if (probe) Track(r.key, c.id, n, r.plan.now, /*record=*/track);
     ids.insert(c.id);
     r.plan.nodes.push_back(std::move(n));

@@ -112,6 +112,9 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   // kind once per start.
   void Track(const resources::ObjectKey& key, const std::string& id, ObservedNode& n,
              absl::Time now, bool record);
+  // True (once) for a node that turned ready before a round read its transfer kind from
+  // its log; *started_at is the start whose log to read.
+  bool NeedsFinalLog(const std::string& id, absl::Time* started_at);
   // PlanInput::data_bytes from a ready node, asked at most every 10 minutes and only
   // while a node could be judged stuck.
   void ObserveDataSize(Round& round);
@@ -160,8 +163,12 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
     absl::Time started_at = absl::InfinitePast();       // the start the log facts are of
     std::string transfer;                               // "IST" / "SST" of that start
     std::string sst_reason;
-    bool reported = false;  // the transfer's event was recorded for that start
+    std::string recovered;        // the start script's recovered position
+    bool reported = false;        // the transfer's event was recorded for that start
+    bool final_log_read = false;  // read once more when it turned ready
   };
+  // What this round's facts add to `t` (a new start resets the log facts).
+  static void UpdateTrack(NodeTrack& t, const ObservedNode& n, absl::Time now);
   struct DataSize {
     int64_t bytes = 0;
     absl::Time at = absl::InfinitePast();

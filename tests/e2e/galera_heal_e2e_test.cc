@@ -166,6 +166,7 @@ TEST_F(GaleraHealE2eTest, KilledNodesRejoinByIstUnderWritesWithEveryAckedRow) {
   EXPECT_THAT(Sql(nodes[0], "SELECT @@wsrep_provider_options"), HasSubstr("gcache.recover = yes"));
   Sql(nodes[0], "CREATE TABLE app.w (id INT PRIMARY KEY)");
   Writer writer(*docker_, nodes);
+  const absl::Time writing = absl::Now();
   absl::SleepFor(absl::Seconds(2));
 
   const double first = KillAndHeal(db, nodes[0]);
@@ -174,6 +175,12 @@ TEST_F(GaleraHealE2eTest, KilledNodesRejoinByIstUnderWritesWithEveryAckedRow) {
   writer.Stop();
   std::cerr << "kill -> 3/3 Ready: " << nodes[0] << " " << first << " s, " << nodes[1] << " "
             << second << " s\n";
+  // The write rate the default gcache (128M) is sized for: the replicated bytes of node 2,
+  // which ran throughout.
+  const std::string bytes = Sql(nodes[2], "SHOW GLOBAL STATUS LIKE 'wsrep_replicated_bytes'");
+  const std::string sets = Sql(nodes[2], "SHOW GLOBAL STATUS LIKE 'wsrep_replicated'");
+  std::cerr << "client: " << bytes << ", " << sets << " from " << nodes[2] << " in "
+            << absl::ToDoubleSeconds(absl::Now() - writing) << " s (a third of the writes)\n";
 
   const std::set<int> acked = writer.Acknowledged();
   ASSERT_GT(acked.size(), 200u) << "the client barely wrote";
