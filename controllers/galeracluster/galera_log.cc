@@ -54,7 +54,8 @@ struct Positions {
 // Why IST cannot serve, as far as the joiner's own positions tell ("" when they allow it).
 std::string PositionVerdict(const Positions& p) {
   if (p.local_uuid.empty()) return "";
-  if (p.local_seqno == "-1" || p.local_uuid == kZeroUuid) {
+  if (p.local_uuid == kZeroUuid) return "a new node: it has no state yet";
+  if (p.local_seqno == "-1") {
     return "the node's position is unknown (seqno -1): it has no state to continue from";
   }
   if (p.local_uuid != p.group_uuid) {
@@ -106,6 +107,7 @@ NodeLog ParseNodeLog(const std::string& log) {
     }
   }
   if (out.transfer != "SST") return out;
+  out.fresh = p.local_uuid == kZeroUuid && !out.recovery_failed;
   if (out.recovery_failed) {
     out.sst_reason = "the crash left no recoverable position (--wsrep-recover found none)";
   } else if (std::string verdict = PositionVerdict(p); !verdict.empty()) {

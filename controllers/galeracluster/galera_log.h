@@ -24,6 +24,9 @@ struct NodeLog {
   bool recovery_failed = false;  // the start script found no position
   // Why this node gets an SST rather than an IST (set only when transfer == "SST").
   std::string sst_reason;
+  // The joiner had no state at all (a new node: zero local UUID, nothing recovered): an
+  // SST is its only way in, not a failed IST.
+  bool fresh = false;
   // The last line that marks progress: a state change, a transfer step, the start
   // script, InnoDB start-up or recovery. Periodic chatter (reconnect attempts, views
   // of others) is not progress. "" when there is none.

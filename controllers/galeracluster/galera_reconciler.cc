@@ -1,6 +1,7 @@
 #include "controllers/galeracluster/galera_reconciler.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <filesystem>
 #include <iterator>
 #include <set>
@@ -103,6 +104,7 @@ void GaleraClusterReconciler::ObserveJoining(const docker::ContainerSummary& c, 
 void GaleraClusterReconciler::Track(const resources::ObjectKey& key, const std::string& id,
                                     ObservedNode& n, absl::Time now, bool record) {
   std::string event;
+  bool warn = false;  // an SST where an IST should have served
   {
     absl::MutexLock lock(&mu_);
     auto found = tracks_.find(id);
@@ -111,10 +113,12 @@ void GaleraClusterReconciler::Track(const resources::ObjectKey& key, const std::
     UpdateTrack(t, n, now);
     if (record && !t.reported && !t.transfer.empty()) {
       t.reported = true;
-      event = t.transfer == "SST"
-                  ? absl::StrCat(n.name, " rejoins by a full SST: ", t.sst_reason)
-                  : absl::StrCat(n.name, " rejoins by IST",
-                                 t.recovered.empty() ? "" : " from position ", t.recovered);
+      event = t.transfer == "IST"
+                  ? absl::StrCat(n.name, " rejoins by IST",
+                                 t.recovered.empty() ? "" : " from position ", t.recovered)
+              : n.log.fresh ? absl::StrCat(n.name, " joins by SST: ", t.sst_reason)
+                            : absl::StrCat(n.name, " rejoins by a full SST: ", t.sst_reason);
+      warn = t.transfer == "SST" && !n.log.fresh;
     }
     n.not_ready_since = t.not_ready_since;
     n.transfer_seen = t.transfer_seen;
@@ -124,11 +128,8 @@ void GaleraClusterReconciler::Track(const resources::ObjectKey& key, const std::
     if (record) tracks_[id] = std::move(t);
   }
   if (event.empty()) return;
-  if (n.last_transfer == "SST") {
-    Event(key, "Warning", "StateSnapshotTransfer", event);
-  } else {
-    Event(key, "Normal", "IncrementalTransfer", event);
-  }
+  Event(key, warn ? "Warning" : "Normal",
+        n.last_transfer == "SST" ? "StateSnapshotTransfer" : "IncrementalTransfer", event);
 }
 
 void GaleraClusterReconciler::UpdateTrack(NodeTrack& t, const ObservedNode& n, absl::Time now) {
@@ -237,6 +238,7 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
     return controllers::Stall(store_, clock_.Now(), object, "InvalidSpec", s, "galeracluster");
   }
   const bool recorded = r.plan.bootstrapped;
+  ReportDownNodes(r.key);
   Observe(r, /*probe=*/true, /*track=*/true);
   if (r.plan.bootstrapped && !recorded) {
     // Containers exist without a record (state lost): record now, never bootstrap anew.
@@ -263,6 +265,31 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
     return reconciler::Result{.requeue_after = options_.requeue_when_ready};
   }
   return reconciler::Result{.requeue_after = options_.requeue_while_converging};
+}
+
+void GaleraClusterReconciler::ReportDownNodes(const resources::ObjectKey& key) {
+  const std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
+  if (!previous.has_value()) return;
+  docker::LabelSelector selector = controllers::OwnerSelector(key);
+  selector[docker::kLabelRole] = kNodeRole;
+  std::map<std::string, std::string> down;
+  const boost::json::value* nodes = previous->fields.if_contains("nodes");
+  if (nodes != nullptr && nodes->is_array()) {
+    for (const boost::json::value& n : nodes->get_array()) {
+      const boost::json::value* name = n.is_object() ? n.as_object().if_contains("name") : nullptr;
+      if (name != nullptr && name->is_string()) down[std::string(name->get_string())] = "missing";
+    }
+  }
+  for (const docker::ContainerSummary& c : cache_.List(selector)) {
+    if (c.state == "running") {
+      down.erase(c.name);
+    } else if (down.count(c.name) > 0) {
+      down[c.name] = c.state;
+    }
+  }
+  if (std::optional<resources::ObjectStatus> s = MarkNodesDown(*previous, down, clock_.Now())) {
+    store_.UpdateStatus(key, *s);
+  }
 }
 
 void GaleraClusterReconciler::WriteStatus(const resources::Object& object, const Round& r,

@@ -119,6 +119,9 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   // while a node could be judged stuck.
   void ObserveDataSize(Round& round);
   absl::Status Act(Round& round, const Action& action);
+  // Before a round probes anything: a node the stored status counts as ready whose
+  // container the cache shows stopped or gone is marked down (status.h MarkNodesDown).
+  void ReportDownNodes(const resources::ObjectKey& key);
   // Builds the status from the round (its observation, plan and `error`) and stores it.
   void WriteStatus(const resources::Object& object, const Round& round,
                    const std::vector<Action>& actions, const absl::Status& error);

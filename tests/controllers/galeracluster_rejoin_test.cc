@@ -2,6 +2,7 @@
 // `mariadbd`), the provider options merge and what a node's log says about its join
 // (controllers/galeracluster/start_script.h, render.h, galera_log.h).
 #include <array>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -11,6 +12,7 @@
 #include "controllers/galeracluster/galera_log.h"
 #include "controllers/galeracluster/render.h"
 #include "controllers/galeracluster/start_script.h"
+#include "controllers/galeracluster/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
@@ -207,6 +209,49 @@ TEST(NodeLogTest, SstSaysWhy) {
       "will be unavailable.\nWSREP_SST: [INFO] mariabackup SST completed on joiner (2026)\n");
   EXPECT_EQ(log.sst_reason, "IST unavailable: Local state UUID differs");
   EXPECT_TRUE(log.transfer_done);
+}
+
+TEST(NodeLogTest, ANewNodesSstIsNotAFailedIst) {
+  NodeLog log = ParseNodeLog(
+      "WSREP: State transfer required: \n\tGroup state: 8ac7e998-ef0d-11f1-a4ab-4a2c9e4c5ddd:3\n"
+      "\tLocal state: 00000000-0000-0000-0000-000000000000:-1\n");
+  EXPECT_EQ(log.transfer, "SST");
+  EXPECT_TRUE(log.fresh);
+  EXPECT_EQ(log.sst_reason, "a new node: it has no state yet");
+}
+
+// A die shows in the stored status before the round probes anything.
+TEST(MarkNodesDownTest, ReadyNodesSeenStoppedOrGoneAreDownAtOnce) {
+  resources::ObjectStatus previous;
+  previous.fields = {
+      {"replicas", 3},
+      {"readyReplicas", 3},
+      {"ready", "3/3"},
+      {"summary", "Ready"},
+      {"nodes", boost::json::array{{{"name", "db-0"}, {"ready", true}, {"state", "Primary/Synced"}},
+                                   {{"name", "db-1"}, {"ready", true}, {"state", "Primary/Synced"}},
+                                   {{"name", "db-2"}, {"ready", false}, {"state", "Joining"}}}}};
+  const absl::Time now = absl::FromUnixSeconds(1000);
+  EXPECT_FALSE(MarkNodesDown(previous, {}, now).has_value());
+  EXPECT_FALSE(MarkNodesDown(previous, {{"db-2", "exited"}}, now).has_value());  // not ready
+  std::optional<resources::ObjectStatus> s =
+      MarkNodesDown(previous, {{"db-0", "exited"}, {"db-1", "missing"}}, now);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->fields.at("readyReplicas"), 1);
+  EXPECT_EQ(s->fields.at("ready"), "1/3");
+  EXPECT_EQ(s->fields.at("summary"), "Healing");
+  const boost::json::array& nodes = s->fields.at("nodes").as_array();
+  EXPECT_EQ(nodes[0].at("state"), "exited");
+  EXPECT_EQ(nodes[0].at("ready"), false);
+  EXPECT_EQ(nodes[1].at("state"), "missing");
+  const resources::Condition* ready = nullptr;
+  for (const resources::Condition& c : s->conditions) {
+    if (c.type == resources::kConditionReady) ready = &c;
+  }
+  ASSERT_NE(ready, nullptr);
+  EXPECT_EQ(ready->status, "False");
+  EXPECT_EQ(ready->message, "db-0, db-1 down");
+  EXPECT_EQ(ready->last_transition_time, now);
 }
 
 }  // namespace
