@@ -160,7 +160,7 @@ TEST_F(GaleraHealE2eTest, KilledNodesRejoinByIstUnderWritesWithEveryAckedRow) {
   const std::string db = SetName("db");
   StartNxtd();
   nxtd_->WriteManifest("db.yaml", Manifest(ns_, db));
-  ASSERT_TRUE(WaitFor([&] { return IsReady(db, "galera"); }, absl::Seconds(300)))
+  ASSERT_TRUE(WaitFor([&] { return IsReady(db, "galera"); }, absl::Seconds(480)))
       << nxtd_->Nxtctl({"describe", "galera", db, "-n", ns_}).stdout_text;
   const std::vector<std::string> nodes = {db + "-0", db + "-1", db + "-2"};
   EXPECT_THAT(Sql(nodes[0], "SELECT @@wsrep_provider_options"), HasSubstr("gcache.recover = yes"));
