@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "docker/exec_stream.h"
 #include "docker/json_codec.h"
 
 namespace nxt::docker {
@@ -295,6 +296,19 @@ absl::StatusOr<std::vector<std::string>> CurlDockerClient::Top(const std::string
                             .target = absl::StrCat("/containers/", UrlEscape(id_or_name), "/top"),
                             .description = absl::StrCat("docker top ", id_or_name)}));
   return DecodeTop(body);
+}
+
+absl::StatusOr<std::string> CurlDockerClient::Logs(const std::string& id_or_name, absl::Time since,
+                                                   int tail) {
+  std::string query = absl::StrCat("stdout=1&stderr=1&tail=", tail);
+  if (since != absl::InfinitePast()) absl::StrAppend(&query, "&since=", absl::ToUnixSeconds(since));
+  NXT_ASSIGN_OR_RETURN(
+      std::string body,
+      Run({.method = "GET",
+           .endpoint = "/containers/{id}/logs",
+           .target = WithQuery(absl::StrCat("/containers/", UrlEscape(id_or_name), "/logs"), query),
+           .description = absl::StrCat("docker logs ", id_or_name)}));
+  return LogPayload(body);
 }
 
 }  // namespace nxt::docker

@@ -75,6 +75,8 @@ class CurlDockerClient : public DockerClient {
   absl::StatusOr<VolumeInfo> InspectVolume(const std::string& name) override;
   absl::StatusOr<ImageInfo> InspectImage(const std::string& name) override;
   absl::StatusOr<std::vector<std::string>> Top(const std::string& id_or_name) override;
+  absl::StatusOr<std::string> Logs(const std::string& id_or_name, absl::Time since,
+                                   int tail) override;
   absl::Status StreamEvents(const LabelSelector& selector, const std::string& type,
                             absl::Time since, const std::function<void(const Event&)>& on_event,
                             const std::atomic<bool>& stop) override;

@@ -61,6 +61,11 @@ class DockerClient {
   // (GET /containers/{id}/top). The engine reads the process table itself: no exec, so
   // no exec events. FailedPrecondition (409) when the container is not running.
   virtual absl::StatusOr<std::vector<std::string>> Top(const std::string& id_or_name) = 0;
+  // `docker logs --since SINCE --tail TAIL` of a container in any state (GET
+  // /containers/{id}/logs): the last `tail` lines of stdout and stderr written at or after
+  // `since` (InfinitePast: from the start), interleaved as written. No exec, no events.
+  virtual absl::StatusOr<std::string> Logs(const std::string& id_or_name, absl::Time since,
+                                           int tail) = 0;
   // Writes one file into a container (PUT /containers/{id}/archive), mode and content as
   // given; works on created-but-not-started containers, so config and secret files are in
   // place before the process starts.

@@ -42,4 +42,20 @@ void ExecStreamDemuxer::Append(const char* data, size_t size) {
   dropped_ += size - take;
 }
 
+std::string LogPayload(const std::string& body) {
+  std::string out;
+  size_t at = 0;
+  while (at < body.size()) {
+    const auto* h = reinterpret_cast<const unsigned char*>(body.data() + at);
+    if (body.size() - at < 8 || h[0] > 2 || h[1] != 0 || h[2] != 0 || h[3] != 0) {
+      return at == 0 ? body : out;  // not multiplexed, or a cut frame at the end
+    }
+    const size_t size = (size_t{h[4]} << 24) | (size_t{h[5]} << 16) | (size_t{h[6]} << 8) | h[7];
+    at += 8;
+    out.append(body, at, std::min(size, body.size() - at));
+    at += size;
+  }
+  return out;
+}
+
 }  // namespace nxt::docker

@@ -44,6 +44,11 @@ class ExecStreamDemuxer {
   size_t dropped_ = 0;
 };
 
+// The payload of a `docker logs` body: the frames' bytes of stdout and stderr in the
+// order written, or the body as is when it is not multiplexed (a TTY container: its first
+// byte is not a stream type 0-2 followed by three zero bytes).
+std::string LogPayload(const std::string& body);
+
 }  // namespace nxt::docker
 
 #endif  // NXT_DOCKER_EXEC_STREAM_H_

@@ -9,6 +9,7 @@
 #include "controllers/galeracluster/galera_reconciler.h"
 #include "controllers/galeracluster/recovery.h"
 #include "controllers/galeracluster/render.h"
+#include "controllers/galeracluster/start_script.h"
 
 namespace nxt::galera {
 
@@ -138,6 +139,7 @@ absl::Status GaleraClusterReconciler::WriteNodeFiles(Round& r, int ordinal,
                                                      const std::string& name) {
   NXT_RETURN_IF_ERROR(
       docker_.PutFile(name, kConfigPath, RenderMyCnf(r.key, r.spec, ordinal), 0644));
+  NXT_RETURN_IF_ERROR(docker_.PutFile(name, kStartScriptPath, RenderStartScript(), 0755));
   NXT_RETURN_IF_ERROR(
       docker_.PutFile(name, kHealthConfigPath, RenderHealthCnf(r.passwords.health), 0600));
   return docker_.PutFile(name, kSstConfigPath, RenderSstCnf(r.passwords.sst), 0600);

@@ -1,6 +1,10 @@
 #include "controllers/galeracluster/galera_reconciler.h"
 
+#include <algorithm>
+#include <boost/json.hpp>
 #include <filesystem>
+#include <iterator>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +22,10 @@ namespace {
 std::string Context(const resources::ObjectKey& key) {
   return absl::StrCat("galeracluster ", key.NamespacedName());
 }
+
+// Lines of `docker logs` read for a node that is not ready: a start's state transfer
+// decisions come within its first few hundred lines.
+constexpr int kLogTail = 2000;
 
 std::string LabelOr(const std::map<std::string, std::string>& labels, const char* key) {
   auto it = labels.find(key);
@@ -70,6 +78,7 @@ absl::Status GaleraClusterReconciler::Prepare(const resources::Object& object, R
   r.plan.desired.config_hash = r.config_hash;
   r.plan.desired.suspend = r.spec.suspend;
   r.plan.grace = options_.grace;
+  r.plan.grace_per_gib = options_.grace_per_gib;
   const std::optional<resources::ObjectStatus> stored = store_.GetStatus(r.key);
   const resources::ObjectStatus* previous = stored.has_value() ? &*stored : nullptr;
   r.plan.bootstrapped = StatusBool(previous, kFieldBootstrapped) || MarkerExists(r.key);
@@ -80,12 +89,86 @@ absl::Status GaleraClusterReconciler::Prepare(const resources::Object& object, R
 }
 
 void GaleraClusterReconciler::ObserveJoining(const docker::ContainerSummary& c, ObservedNode& n) {
-  // Cheap facts, no exec: the start time from inspect, the processes from `docker top`.
-  // Either may fail (the container just died): the node is then judged without it.
+  // Cheap facts, no exec: the start time from inspect, the processes from `docker top`,
+  // the log since the start from `docker logs`. Any may fail (the container just died):
+  // the node is then judged without it.
   absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(c.id);
   if (info.ok()) n.started_at = info->started_at;
   absl::StatusOr<std::vector<std::string>> processes = docker_.Top(c.id);
   if (processes.ok()) n.transfer = SstMethodFromProcesses(*processes);
+  if (n.started_at == absl::InfinitePast()) return;
+  absl::StatusOr<std::string> log = docker_.Logs(c.id, n.started_at, kLogTail);
+  if (log.ok()) n.log = ParseNodeLog(*log);
+}
+
+void GaleraClusterReconciler::Track(const resources::ObjectKey& key, const std::string& id,
+                                    ObservedNode& n, absl::Time now, bool record) {
+  std::string event;
+  bool warn = false;  // an SST where an IST should have served
+  {
+    absl::MutexLock lock(&mu_);
+    auto found = tracks_.find(id);
+    NodeTrack t = found == tracks_.end() ? NodeTrack{} : found->second;
+    t.owner = key;
+    UpdateTrack(t, n, now);
+    if (record && !t.reported && !t.transfer.empty()) {
+      t.reported = true;
+      event = t.transfer == "IST"
+                  ? absl::StrCat(n.name, " rejoins by IST",
+                                 t.recovered.empty() ? "" : " from position ", t.recovered)
+              : n.log.fresh ? absl::StrCat(n.name, " joins by SST: ", t.sst_reason)
+                            : absl::StrCat(n.name, " rejoins by a full SST: ", t.sst_reason);
+      warn = t.transfer == "SST" && !n.log.fresh;
+    }
+    n.not_ready_since = t.not_ready_since;
+    n.transfer_seen = t.transfer_seen;
+    n.log_progress_seen = t.progress_seen;
+    n.last_transfer = t.transfer;
+    n.last_sst_reason = t.sst_reason;
+    if (record) tracks_[id] = std::move(t);
+  }
+  if (event.empty()) return;
+  Event(key, warn ? "Warning" : "Normal",
+        n.last_transfer == "SST" ? "StateSnapshotTransfer" : "IncrementalTransfer", event);
+}
+
+void GaleraClusterReconciler::UpdateTrack(NodeTrack& t, const ObservedNode& n, absl::Time now) {
+  if (n.Running() && !n.Ready()) {
+    if (t.not_ready_since == absl::InfinitePast()) t.not_ready_since = now;
+    if (!n.transfer.empty()) t.transfer_seen = now;
+    if (n.started_at != absl::InfinitePast() && n.started_at != t.started_at) {
+      // A new start: the previous run's log facts are not this one's.
+      NodeTrack fresh;
+      fresh.owner = t.owner;
+      fresh.not_ready_since = t.not_ready_since;
+      fresh.transfer_seen = t.transfer_seen;
+      fresh.started_at = n.started_at;
+      t = std::move(fresh);
+    }
+    if (!n.log.progress.empty() && n.log.progress != t.progress) {
+      t.progress = n.log.progress;
+      t.progress_seen = now;
+    }
+  } else {
+    t.not_ready_since = absl::InfinitePast();
+  }
+  if (!n.log.recovered.empty()) t.recovered = n.log.recovered;
+  if (!n.log.transfer.empty()) {
+    t.transfer = n.log.transfer;
+    t.sst_reason = n.log.sst_reason;
+  }
+}
+
+bool GaleraClusterReconciler::NeedsFinalLog(const std::string& id, absl::Time* started_at) {
+  absl::MutexLock lock(&mu_);
+  auto it = tracks_.find(id);
+  if (it == tracks_.end() || it->second.final_log_read || !it->second.transfer.empty() ||
+      it->second.started_at == absl::InfinitePast()) {
+    return false;
+  }
+  it->second.final_log_read = true;
+  *started_at = it->second.started_at;
+  return true;
 }
 
 void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
@@ -93,8 +176,8 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
   r.plan.now = clock_.Now();
   docker::LabelSelector selector = controllers::OwnerSelector(r.key);
   selector[docker::kLabelRole] = kNodeRole;
-  std::map<std::string, NotReady> seen;
   const std::vector<docker::ContainerSummary> containers = cache_.List(selector);
+  std::set<std::string> ids;
   for (const docker::ContainerSummary& c : containers) {
     ObservedNode n;
     n.name = c.name;
@@ -106,27 +189,45 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
       absl::StatusOr<WsrepStatus> w = admin_.Probe(n.name, !r.plan.provisioned);
       if (w.ok()) n.wsrep = *w;
     }
-    if (n.Running() && !n.Ready()) {
-      if (probe) ObserveJoining(c, n);
-      absl::MutexLock lock(&mu_);
-      auto it = not_ready_.find(c.id);
-      NotReady track_of = it == not_ready_.end() ? NotReady{r.plan.now} : it->second;
-      if (!n.transfer.empty()) track_of.transfer_seen = r.plan.now;
-      seen[c.id] = track_of;
-      n.not_ready_since = track_of.since;
-      n.transfer_seen = track_of.transfer_seen;
+    if (probe && n.Running() && !n.Ready()) ObserveJoining(c, n);
+    absl::Time started_at;
+    if (probe && track && n.Ready() && NeedsFinalLog(c.id, &started_at)) {
+      // Ready before a round saw its log say IST or SST: read it once more.
+      absl::StatusOr<std::string> log = docker_.Logs(c.id, started_at, kLogTail);
+      if (log.ok()) n.log = ParseNodeLog(*log);
     }
+    if (probe) Track(r.key, c.id, n, r.plan.now, /*record=*/track);
+    ids.insert(c.id);
     r.plan.nodes.push_back(std::move(n));
   }
   if (probe && track) {
     absl::MutexLock lock(&mu_);
-    for (const docker::ContainerSummary& c : containers) {
-      if (!seen.count(c.id)) not_ready_.erase(c.id);
+    for (auto it = tracks_.begin(); it != tracks_.end();) {
+      // Only this object's containers are listed here; another object's stay.
+      bool mine = false;
+      for (const docker::ContainerSummary& c : containers) mine |= c.id == it->first;
+      it = !mine && it->second.owner == r.key ? tracks_.erase(it) : std::next(it);
     }
-    for (const auto& [id, track_of] : seen) not_ready_[id] = track_of;
   }
   // A node container exists only once a cluster was bootstrapped.
   if (!r.plan.nodes.empty()) r.plan.bootstrapped = true;
+  if (probe) ObserveDataSize(r);
+}
+
+void GaleraClusterReconciler::ObserveDataSize(Round& r) {
+  const ObservedNode* ready = nullptr;
+  bool judged = false;  // some node could be judged stuck
+  for (const ObservedNode& n : r.plan.nodes) {
+    if (n.Ready() && ready == nullptr) ready = &n;
+    judged |= n.Running() && !n.Ready() && !n.Transferring();
+  }
+  absl::MutexLock lock(&mu_);
+  DataSize& size = data_sizes_[r.key];
+  if (judged && ready != nullptr && r.plan.now - size.at > absl::Minutes(10)) {
+    absl::StatusOr<int64_t> bytes = admin_.DataBytes(ready->name);
+    size = {bytes.ok() ? *bytes : size.bytes, r.plan.now};  // a failure is not retried at once
+  }
+  r.plan.data_bytes = size.bytes;
 }
 
 absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
@@ -137,6 +238,7 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
     return controllers::Stall(store_, clock_.Now(), object, "InvalidSpec", s, "galeracluster");
   }
   const bool recorded = r.plan.bootstrapped;
+  ReportDownNodes(r.key);
   Observe(r, /*probe=*/true, /*track=*/true);
   if (r.plan.bootstrapped && !recorded) {
     // Containers exist without a record (state lost): record now, never bootstrap anew.
@@ -144,6 +246,11 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
     r.bootstrapped_now = true;
   }
   std::vector<Action> actions = Plan(r.plan);
+  const bool acts = std::any_of(actions.begin(), actions.end(),
+                                [](const Action& a) { return a.type != Action::Type::kWait; });
+  // What was observed reaches the status before any action runs: a stop or a start can
+  // take seconds, and a die must show in the ready count at once.
+  if (acts) WriteStatus(object, r, actions, absl::OkStatus());
   absl::Status error;
   for (const Action& a : actions) {
     if (a.type == Action::Type::kWait) continue;
@@ -151,6 +258,43 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
     error = Annotate(Act(r, a), a.Describe());
     if (!error.ok()) break;
   }
+  WriteStatus(object, r, actions, error);
+  if (!error.ok()) return error;
+  if (r.spec.suspend) return reconciler::Result{};
+  if (actions.empty() && ClusterReady(r.plan)) {
+    return reconciler::Result{.requeue_after = options_.requeue_when_ready};
+  }
+  return reconciler::Result{.requeue_after = options_.requeue_while_converging};
+}
+
+void GaleraClusterReconciler::ReportDownNodes(const resources::ObjectKey& key) {
+  const std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
+  if (!previous.has_value()) return;
+  docker::LabelSelector selector = controllers::OwnerSelector(key);
+  selector[docker::kLabelRole] = kNodeRole;
+  std::map<std::string, std::string> down;
+  const boost::json::value* nodes = previous->fields.if_contains("nodes");
+  if (nodes != nullptr && nodes->is_array()) {
+    for (const boost::json::value& n : nodes->get_array()) {
+      const boost::json::value* name = n.is_object() ? n.as_object().if_contains("name") : nullptr;
+      if (name != nullptr && name->is_string()) down[std::string(name->get_string())] = "missing";
+    }
+  }
+  for (const docker::ContainerSummary& c : cache_.List(selector)) {
+    if (c.state == "running") {
+      down.erase(c.name);
+    } else if (down.count(c.name) > 0) {
+      down[c.name] = c.state;
+    }
+  }
+  if (std::optional<resources::ObjectStatus> s = MarkNodesDown(*previous, down, clock_.Now())) {
+    store_.UpdateStatus(key, *s);
+  }
+}
+
+void GaleraClusterReconciler::WriteStatus(const resources::Object& object, const Round& r,
+                                          const std::vector<Action>& actions,
+                                          const absl::Status& error) {
   StatusInput in;
   std::optional<resources::ObjectStatus> previous = store_.GetStatus(r.key);
   in.generation = object.metadata.generation;
@@ -165,12 +309,6 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   in.recovery = r.recovery.has_value() ? &*r.recovery : nullptr;
   in.config_hash = r.config_hash;
   store_.UpdateStatus(r.key, BuildStatus(in));
-  if (!error.ok()) return error;
-  if (r.spec.suspend) return reconciler::Result{};
-  if (actions.empty() && ClusterReady(r.plan)) {
-    return reconciler::Result{.requeue_after = options_.requeue_when_ready};
-  }
-  return reconciler::Result{.requeue_after = options_.requeue_while_converging};
 }
 
 absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Teardown(

@@ -6,10 +6,13 @@
 // Stalled/InvalidSpec and a terminal error; the running nodes are left as they are) →
 // secrets (root, user, health: SecretStore, generated once) → observe (ContainerCache
 // for the node containers, one `docker exec mariadb` probe per running node; for a node
-// that is not ready also inspect (StartedAt) and `docker top` (an SST process)) → Plan
-// (plan.h; pure) → act on the first action (actions change membership one node at a
-// time) → status and events → requeue (every 2 s while converging, every 30 s when
-// Ready, so a node that degrades without a Docker event is still noticed).
+// that is not ready also inspect (StartedAt), `docker top` (an SST process) and `docker
+// logs` since its start (galera_log.h); the data size from a ready node while a node
+// could be judged stuck) → Plan (plan.h; pure) → status (before acting: a die shows in
+// the ready count without waiting for the action) → act on the first action (actions
+// change membership one node at a time) → status and events → requeue (every 2 s while
+// converging, every 30 s when Ready, so a node that degrades without a Docker event is
+// still noticed).
 //
 // Facts that must survive nxtd restarts: "bootstrapped" is written to a marker file
 // under <state_dir>/galera/<namespace>/<name>/ BEFORE the bootstrap node starts, and to
@@ -58,6 +61,7 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
     // its start, or the last SST process seen in it; never while in a state transfer) is
     // restarted; with no Primary anywhere, recovery starts after it. See plan.h.
     absl::Duration grace = absl::Seconds(60);
+    absl::Duration grace_per_gib = absl::Seconds(30);  // the grace grows with the data
     absl::Duration stop_timeout = absl::Seconds(120);  // a clean Galera leave
     absl::Duration requeue_while_converging = absl::Seconds(2);
     absl::Duration requeue_when_ready = absl::Seconds(30);
@@ -99,10 +103,28 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   // probe: exec a wsrep probe in each running node; track: remember since when a node
   // is not ready (the heal grace period), off for read-only callers.
   void Observe(Round& round, bool probe, bool track);
-  // For a running node that is not ready: its StartedAt (inspect) and the SST process
-  // in it (`docker top`), without exec.
+  // For a running node that is not ready: its StartedAt (inspect), the SST process in it
+  // (`docker top`) and its log since it started (`docker logs`), without exec.
   void ObserveJoining(const docker::ContainerSummary& c, ObservedNode& n);
+  // Carries what earlier rounds saw of container `id` into `n` and, when `record`,
+  // remembers what this round adds (the grace's start, the last SST process and log
+  // progress, the last transfer's kind) and records the event of a (re)join's transfer
+  // kind once per start.
+  void Track(const resources::ObjectKey& key, const std::string& id, ObservedNode& n,
+             absl::Time now, bool record);
+  // True (once) for a node that turned ready before a round read its transfer kind from
+  // its log; *started_at is the start whose log to read.
+  bool NeedsFinalLog(const std::string& id, absl::Time* started_at);
+  // PlanInput::data_bytes from a ready node, asked at most every 10 minutes and only
+  // while a node could be judged stuck.
+  void ObserveDataSize(Round& round);
   absl::Status Act(Round& round, const Action& action);
+  // Before a round probes anything: a node the stored status counts as ready whose
+  // container the cache shows stopped or gone is marked down (status.h MarkNodesDown).
+  void ReportDownNodes(const resources::ObjectKey& key);
+  // Builds the status from the round (its observation, plan and `error`) and stores it.
+  void WriteStatus(const resources::Object& object, const Round& round,
+                   const std::vector<Action>& actions, const absl::Status& error);
 
   // Actions (galera_actions.cc).
   absl::Status Bootstrap(Round& round);
@@ -134,15 +156,31 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   const Options options_;
   NodeAdmin admin_;
 
-  // What a round remembers of a running node that is not ready, for the next rounds.
-  struct NotReady {
-    absl::Time since;                                 // first seen not ready
-    absl::Time transfer_seen = absl::InfinitePast();  // last seen with an SST process
+  // What rounds remember of a node container, for the next rounds.
+  struct NodeTrack {
+    resources::ObjectKey owner;
+    absl::Time not_ready_since = absl::InfinitePast();  // first seen not ready (reset when ready)
+    absl::Time transfer_seen = absl::InfinitePast();    // last seen with an SST process
+    std::string progress;                               // the log's last progress line
+    absl::Time progress_seen = absl::InfinitePast();    // when it last changed
+    absl::Time started_at = absl::InfinitePast();       // the start the log facts are of
+    std::string transfer;                               // "IST" / "SST" of that start
+    std::string sst_reason;
+    std::string recovered;        // the start script's recovered position
+    bool reported = false;        // the transfer's event was recorded for that start
+    bool final_log_read = false;  // read once more when it turned ready
+  };
+  // What this round's facts add to `t` (a new start resets the log facts).
+  static void UpdateTrack(NodeTrack& t, const ObservedNode& n, absl::Time now);
+  struct DataSize {
+    int64_t bytes = 0;
+    absl::Time at = absl::InfinitePast();
   };
 
   absl::Mutex mu_;
-  // Container id → its not-ready record (dropped once it is ready or gone).
-  std::map<std::string, NotReady> not_ready_ ABSL_GUARDED_BY(mu_);
+  // Container id → its record (dropped once the container is gone).
+  std::map<std::string, NodeTrack> tracks_ ABSL_GUARDED_BY(mu_);
+  std::map<resources::ObjectKey, DataSize> data_sizes_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace nxt::galera

@@ -1,7 +1,9 @@
 #include "controllers/galeracluster/node_admin.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "controllers/common/adoption.h"
@@ -114,6 +116,21 @@ absl::Status NodeAdmin::Provision(const std::string& container, const std::strin
                                                r.exit_code, ": ", Tail(r.stderr_text)));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> NodeAdmin::DataBytes(const std::string& container) {
+  NXT_ASSIGN_OR_RETURN(docker::ExecResult r,
+                       docker_.Exec(container,
+                                    {"mariadb", "--protocol=socket", "-uroot", "-N", "-B", "-e",
+                                     "SELECT COALESCE(SUM(data_length + index_length), 0) FROM "
+                                     "information_schema.TABLES"},
+                                    options_.probe_timeout));
+  int64_t bytes = 0;
+  if (r.exit_code != 0 || !absl::SimpleAtoi(absl::StripAsciiWhitespace(r.stdout_text), &bytes)) {
+    return absl::UnavailableError(absl::StrCat("data size on ", container, ": exit ", r.exit_code,
+                                               ": ", Tail(r.stderr_text)));
+  }
+  return bytes;
 }
 
 absl::StatusOr<docker::ExecResult> NodeAdmin::Sh(const std::string& container,

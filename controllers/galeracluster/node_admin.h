@@ -48,6 +48,9 @@ class NodeAdmin {
   // root (unix_socket), used before the health user exists.
   absl::StatusOr<WsrepStatus> Probe(const std::string& container, bool as_root);
   absl::Status Provision(const std::string& container, const std::string& sql);
+  // The bytes of data and indexes of every table (information_schema.TABLES) on a
+  // running node, as root over the socket: what an SST copies, roughly.
+  absl::StatusOr<int64_t> DataBytes(const std::string& container);
 
   // On the stopped node `ordinal` (its volume), through a tool container.
   // Initialises an empty data directory; *initialised says whether it was empty.

@@ -20,13 +20,17 @@ bool Settling(const ObservedNode& n, const PlanInput& in) {
   if (!n.Running() || n.Ready()) return false;
   if (n.Transferring()) return true;
   const absl::Time since = n.ProgressAt();
-  return since == absl::InfinitePast() || in.now - since < in.grace;
+  return since == absl::InfinitePast() || in.now - since < in.StuckLimit();
 }
 
 std::string StateOf(const ObservedNode& n) {
   if (!n.Running()) return n.state;
   if (!n.wsrep.has_value() && !n.transfer.empty()) {
     return absl::StrCat("joining by SST (", n.transfer, ")");
+  }
+  if (!n.wsrep.has_value() && n.log.Joining()) {
+    return absl::StrCat("joining (", n.log.state,
+                        n.log.transfer.empty() ? "" : absl::StrCat(", ", n.log.transfer), ")");
   }
   if (!n.wsrep.has_value()) return "not answering";
   return absl::StrCat(n.wsrep->cluster_status, "/", n.wsrep->local_state_comment);
@@ -155,8 +159,8 @@ std::vector<Action> PlanWithPrimary(const PlanInput& in) {
   if (!in.provisioned) return {{Type::kWait, -1, "", "waiting for a ready node to add users"}};
   for (const auto& [i, n] : s.members) {
     if (n->Running() && !n->Ready()) {
-      std::string why = absl::StrCat(n->name, " is ", StateOf(*n), " for longer than ",
-                                     absl::FormatDuration(in.grace));
+      std::string why = absl::StrCat(n->name, " is ", StateOf(*n), " with no progress for ",
+                                     absl::FormatDuration(in.StuckLimit()));
       if (Outdated(*n, in.desired) || n->bootstrap_mode) return {Make(Type::kReplace, *n, why)};
       return {Make(Type::kRestart, *n, why)};
     }
@@ -205,7 +209,12 @@ std::string Action::Describe() const {
 }
 
 absl::Time ObservedNode::ProgressAt() const {
-  return std::max({not_ready_since, started_at, transfer_seen});
+  return std::max({not_ready_since, started_at, transfer_seen, log_progress_seen});
+}
+
+absl::Duration PlanInput::StuckLimit() const {
+  constexpr int64_t kGiB = int64_t{1} << 30;
+  return grace + grace_per_gib * (static_cast<double>(std::max<int64_t>(data_bytes, 0)) / kGiB);
 }
 
 bool Outdated(const ObservedNode& n, const DesiredCluster& desired) {

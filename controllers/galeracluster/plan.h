@@ -19,10 +19,13 @@
 //         (a bootstrap-mode node with peers is Replaced in join mode instead);
 //     "In a state transfer": the server says Joining or Donor, or `docker top` shows an
 //     SST process (wsrep_sst_*, mariabackup, rsync) in the container; such a node is
-//     never restarted, however long it takes. "Past the grace period": not ready, no
-//     transfer, and `grace` elapsed since ObservedNode::ProgressAt (the latest of the
-//     container's StartedAt, the first time it was seen not ready, and the last time an
-//     SST process was seen in it), so a restart or an SST that just ended starts it anew.
+//     never restarted, however long it takes. "Past the grace period" (stuck): not
+//     ready, no transfer, and PlanInput::StuckLimit() (grace + grace_per_gib per GiB of
+//     data) elapsed since ObservedNode::ProgressAt (the latest of the container's
+//     StartedAt, the first time it was seen not ready, the last time an SST process was
+//     seen in it, and the last new progress line of its log: a state change, an IST or
+//     SST step, InnoDB start-up), so a restart, a transfer or any step forward starts it
+//     anew. A node joining by its log (JOINER, no process) is restarted only when stuck.
 //       a stopped member → Start (join mode, current hash) or Replace;
 //       a missing member → Join, lowest ordinal first;
 //       an extra node (ordinal >= replicas) → Leave (clean stop, remove; volume stays),
@@ -38,6 +41,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "controllers/galeracluster/galera_log.h"
 #include "controllers/galeracluster/wsrep.h"
 
 namespace nxt::galera {
@@ -69,6 +73,15 @@ struct ObservedNode {
   // When a state transfer process was last seen in this container since it started
   // (InfinitePast: never).
   absl::Time transfer_seen = absl::InfinitePast();
+  // What its log says since it started (read only while it is running and not ready).
+  NodeLog log;
+  // When the log's last progress line (NodeLog::progress) was first seen to change
+  // (InfinitePast: never).
+  absl::Time log_progress_seen = absl::InfinitePast();
+  // How this container's last (re)join got its state: "IST", "SST" or "" (unknown),
+  // and for an SST why IST could not serve. Kept once the node is ready.
+  std::string last_transfer;
+  std::string last_sst_reason;
 
   bool Running() const { return state == "running" || state == "restarting"; }
   bool Ready() const { return state == "running" && wsrep.has_value() && wsrep->Ready(); }
@@ -76,8 +89,11 @@ struct ObservedNode {
   bool Transferring() const {
     return !transfer.empty() || (wsrep.has_value() && wsrep->InTransfer());
   }
-  // The latest sign of progress: the container (re)started, was first seen not ready, or
-  // last ran a state transfer process. The grace period counts from here.
+  // Joining by its own log (connected, not yet Synced), or in a state transfer.
+  bool Joining() const { return Transferring() || (!Ready() && log.Joining()); }
+  // The latest sign of progress: the container (re)started, was first seen not ready,
+  // last ran a state transfer process, or wrote a new progress line (galera_log.h). The
+  // grace period counts from here.
   absl::Time ProgressAt() const;
   bool Primary() const {
     return state == "running" && wsrep.has_value() && wsrep->cluster_status == "Primary";
@@ -93,8 +109,13 @@ struct PlanInput {
   bool provisioned = false;
   absl::Time now = absl::InfinitePast();
   // How long a running node may stay not ready with no progress (ProgressAt) before it is
-  // restarted. A node in a state transfer is never restarted.
+  // restarted: `grace` plus `grace_per_gib` for each GiB of data (data_bytes, as a ready
+  // node counts it; 0 when unknown). A node in a state transfer is never restarted.
   absl::Duration grace = absl::Seconds(60);
+  absl::Duration grace_per_gib = absl::Seconds(30);
+  int64_t data_bytes = 0;
+
+  absl::Duration StuckLimit() const;
 };
 
 struct Action {

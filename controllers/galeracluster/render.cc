@@ -2,11 +2,15 @@
 
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/sha256.h"
 #include "controllers/common/owner.h"
 #include "controllers/common/secret_store.h"
+#include "controllers/galeracluster/start_script.h"
 
 namespace nxt::galera {
 namespace {
@@ -24,8 +28,8 @@ docker::ContainerSpec RenderUnhashed(const resources::ObjectKey& key,
   out.name = absl::StrCat(key.name, "-", ordinal);
   out.hostname = out.name;
   out.image = spec.image;
-  out.entrypoint = {"mariadbd"};
-  out.cmd = {absl::StrCat("--defaults-file=", kConfigPath)};
+  // The start script recovers the position after a crash, then execs mariadbd.
+  out.entrypoint = {"/bin/sh", kStartScriptPath};
   out.labels = controllers::OwnerLabels(key, kNodeRole);
   out.labels[docker::kLabelOrdinal] = ordinal;
   out.ports = {
@@ -79,12 +83,42 @@ std::string RenderMyCnf(const resources::ObjectKey& key, const resources::Galera
       "\n", "wsrep_cluster_address=", ClusterAddress(key, spec.replicas), "\n",
       "wsrep_node_name=", node, "\n", "wsrep_node_address=", node, "\n",
       "wsrep_sst_method=", spec.sst, "\n");
-  for (const auto& [k, v] : spec.config) absl::StrAppend(&out, k, "=", v, "\n");
+  const auto user_options = spec.config.find(kProviderOptionsKey);
+  absl::StrAppend(
+      &out, kProviderOptionsKey, "=",
+      MergeProviderOptions(kDefaultProviderOptions,
+                           user_options == spec.config.end() ? "" : user_options->second),
+      "\n");
+  for (const auto& [k, v] : spec.config) {
+    if (k != kProviderOptionsKey) absl::StrAppend(&out, k, "=", v, "\n");
+  }
   // wsrep_sst_auth lives in its own 0600 file (a missing include is skipped, as in the
   // tool containers, which never donate).
   absl::StrAppend(&out, "\n[client]\nsocket=", kSocket, "\n", "\n[mariabackup]\nsocket=", kSocket,
                   "\n\n!include ", kSstConfigPath, "\n");
   return out;
+}
+
+std::string MergeProviderOptions(const std::string& defaults, const std::string& user) {
+  std::vector<std::pair<std::string, std::string>> merged;
+  auto put = [&merged](absl::string_view item) {
+    item = absl::StripAsciiWhitespace(item);
+    if (item.empty()) return;
+    const size_t eq = item.find('=');
+    std::string name(absl::StripAsciiWhitespace(item.substr(0, eq)));
+    std::string value(
+        eq == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(item.substr(eq + 1)));
+    for (auto& [k, v] : merged) {
+      if (absl::EqualsIgnoreCase(k, name)) {
+        v = std::move(value);
+        return;
+      }
+    }
+    merged.emplace_back(std::move(name), std::move(value));
+  };
+  for (absl::string_view item : absl::StrSplit(defaults, ';')) put(item);
+  for (absl::string_view item : absl::StrSplit(user, ';')) put(item);
+  return absl::StrJoin(merged, ";", absl::PairFormatter("="));
 }
 
 std::string RenderHealthCnf(const std::string& password) {
@@ -98,10 +132,10 @@ std::string RenderSstCnf(const std::string& password) {
 
 std::string NodeConfigHash(const resources::ObjectKey& key,
                            const resources::GaleraClusterSpec& spec, const Passwords& passwords) {
-  return controllers::ConfigHash(
-      RenderUnhashed(key, spec, kOrdinalPlaceholder),
-      {RenderMyCnf(key, spec, -1), controllers::SecretStore::Version(passwords.health),
-       controllers::SecretStore::Version(passwords.sst)});
+  return controllers::ConfigHash(RenderUnhashed(key, spec, kOrdinalPlaceholder),
+                                 {RenderMyCnf(key, spec, -1), RenderStartScript(),
+                                  controllers::SecretStore::Version(passwords.health),
+                                  controllers::SecretStore::Version(passwords.sst)});
 }
 
 docker::ContainerSpec RenderNode(const resources::ObjectKey& key,

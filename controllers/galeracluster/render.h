@@ -1,8 +1,13 @@
 // Renders what a Galera node runs: its my.cnf, the health-check client file, the Docker
-// container spec (entrypoint `mariadbd --defaults-file=/etc/nxt/my.cnf`, never the
-// image's entrypoint, so the upstream mariadb image and nxt/mariadb-galera behave
-// alike), the throwaway "tool" container used to read and prepare a stopped node's
-// volume, and the config hash.
+// container spec (entrypoint `/bin/sh /etc/nxt/start.sh`, the start script of
+// start_script.h, which recovers the position after a crash and execs `mariadbd
+// --defaults-file=/etc/nxt/my.cnf`; never the image's entrypoint, so the upstream mariadb
+// image and nxt/mariadb-galera behave alike), the throwaway "tool" container used to read
+// and prepare a stopped node's volume, and the config hash.
+//
+// wsrep_provider_options always carries kDefaultProviderOptions (a gcache that survives
+// restarts and holds a few minutes of writes, so a node that was away rejoins by IST),
+// merged with the spec's own options, which win key by key.
 //
 // Every node's wsrep_cluster_address lists every member ("gcomm://db-0,db-1,db-2");
 // there is never an empty gcomm://. A new cluster is started only by the bootstrap mode
@@ -69,6 +74,16 @@ inline constexpr size_t kMaxClusterName = 32;
 std::string ClusterName(const resources::ObjectKey& key);
 // "gcomm://<name>-0,<name>-1,..." for `replicas` members.
 std::string ClusterAddress(const resources::ObjectKey& key, int replicas);
+
+inline constexpr char kProviderOptionsKey[] = "wsrep_provider_options";
+// gcache.recover=yes: a restarted node keeps its write-set cache (it can donate by IST
+// at once). gcache.size: Galera's ring buffer, preallocated on disk; 128M holds ~10
+// minutes of the quick-start client's writes (see README.md).
+inline constexpr char kDefaultProviderOptions[] = "gcache.size=128M;gcache.recover=yes";
+// "a=1;b=2" merged with "b=3;c=4" → "a=1;b=3;c=4": `user`'s options override `defaults`'
+// of the same name (case-insensitive), in the defaults' place; new ones follow in order.
+// Blank items are dropped; spaces around names and values trimmed.
+std::string MergeProviderOptions(const std::string& defaults, const std::string& user);
 
 // my.cnf of node `ordinal` (-1: the ordinal-independent form hashed for every node).
 std::string RenderMyCnf(const resources::ObjectKey& key, const resources::GaleraClusterSpec& spec,

@@ -4,13 +4,14 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace nxt::galera {
 namespace {
 
 std::string NodeState(const ObservedNode& n) {
   if (!n.Running()) return n.state;
-  if (!n.wsrep.has_value()) return n.transfer.empty() ? "Starting" : "Joining";
+  if (!n.wsrep.has_value()) return n.Joining() ? "Joining" : "Starting";
   return absl::StrCat(n.wsrep->cluster_status, "/", n.wsrep->local_state_comment);
 }
 
@@ -80,6 +81,12 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
                                 {"mode", n.bootstrap_mode ? "bootstrap" : "join"},
                                 {"upToDate", !Outdated(n, p.desired)}};
     if (!n.transfer.empty()) node["sst"] = n.transfer;  // the method of a running SST
+    // How the last (re)join got its state (IST or SST) and, for an SST, why.
+    if (!n.last_transfer.empty()) node["lastTransfer"] = n.last_transfer;
+    if (!n.last_sst_reason.empty()) node["sstReason"] = n.last_sst_reason;
+    if (n.Running() && !n.Ready() && !n.log.recovered.empty()) {
+      node["recoveredPosition"] = n.log.recovered;
+    }
     if (n.Running() && !n.Ready() && n.started_at != absl::InfinitePast()) {
       node["startedAt"] = resources::FormatTimestamp(n.started_at);
     }
@@ -124,6 +131,38 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   s.SetCondition({resources::kConditionStalled, in.error.ok() ? "False" : "True",
                   in.error.ok() ? summary : "ReconcileError", in.error.ok() ? "" : message,
                   in.now});
+  return s;
+}
+
+std::optional<resources::ObjectStatus> MarkNodesDown(const resources::ObjectStatus& previous,
+                                                     const std::map<std::string, std::string>& down,
+                                                     absl::Time now) {
+  resources::ObjectStatus s = previous;
+  boost::json::value* nodes = s.fields.if_contains("nodes");
+  if (nodes == nullptr || !nodes->is_array()) return std::nullopt;
+  std::vector<std::string> lost;
+  for (boost::json::value& v : nodes->get_array()) {
+    boost::json::object* n = v.if_object();
+    if (n == nullptr || !n->contains("name") || !n->at("name").is_string()) continue;
+    auto it = down.find(std::string(n->at("name").get_string()));
+    const boost::json::value* ready = n->if_contains("ready");
+    if (it == down.end() || ready == nullptr || !ready->is_bool() || !ready->get_bool()) continue;
+    (*n)["ready"] = false;
+    (*n)["state"] = it->second;
+    lost.push_back(it->first);
+  }
+  if (lost.empty()) return std::nullopt;
+  const boost::json::value* count = s.fields.if_contains("readyReplicas");
+  const boost::json::value* replicas = s.fields.if_contains("replicas");
+  if (count != nullptr && count->is_int64() && replicas != nullptr && replicas->is_int64()) {
+    const int64_t ready = std::max<int64_t>(0, count->get_int64() - int64_t(lost.size()));
+    s.fields["readyReplicas"] = ready;
+    s.fields["ready"] = absl::StrCat(ready, "/", replicas->get_int64());
+  }
+  s.fields["summary"] = "Healing";
+  const std::string message = absl::StrCat(absl::StrJoin(lost, ", "), " down");
+  s.SetCondition({resources::kConditionReady, "False", "Healing", message, now});
+  s.SetCondition({resources::kConditionReconciling, "True", "Healing", message, now});
   return s;
 }
 

@@ -6,6 +6,8 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,15 @@ struct StatusInput {
 bool ClusterReady(const PlanInput& in);
 
 resources::ObjectStatus BuildStatus(const StatusInput& in);
+
+// The stored status with the nodes of `down` (name → Docker state: "exited", "dead", ...,
+// or "missing") no longer ready: their node entries, readyReplicas, ready, and the Ready
+// (False) and Reconciling (True) conditions. Written from the container cache alone
+// before a round probes anything, so a die shows within the event's latency. nullopt
+// when no node `previous` counts as ready is down (nothing to change).
+std::optional<resources::ObjectStatus> MarkNodesDown(const resources::ObjectStatus& previous,
+                                                     const std::map<std::string, std::string>& down,
+                                                     absl::Time now);
 
 // A recorded fact of a stored status (null: none): false / "" when absent or mistyped.
 bool StatusBool(const resources::ObjectStatus* status, const char* field);

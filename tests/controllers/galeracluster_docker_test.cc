@@ -138,11 +138,22 @@ TEST_F(GaleraDockerTest, ThreeNodesReadyRowReplicatedThenKilledAndRemovedNodesRe
   for (size_t i = 0; i < before->size(); ++i) EXPECT_EQ((*before)[i].id, (*after)[i].id);
 
   // kill -9 of node 1's server (PID 1 of its container; the engine does not restart a
-  // killed container): the controller starts it again and it catches up.
+  // killed container): the controller starts it again, its start script recovers the
+  // position, and it catches up by IST (rsync's joiner says which it got).
   ASSERT_THAT(docker_->KillContainer(Node(1), "KILL"), IsOk());
   Sql(0, "INSERT INTO app.t VALUES (2, 'node 1 down');");
+  start = absl::Now();
   ASSERT_TRUE(ConvergeReady(absl::Minutes(3)));
+  std::cerr << "killed node Ready again in " << absl::ToDoubleSeconds(absl::Now() - start)
+            << " s\n";
   EXPECT_EQ(Sql(1, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM app.t"), "2");
+  absl::StatusOr<docker::ContainerInfo> info = docker_->InspectContainer(Node(1));
+  ASSERT_THAT(info, IsOk());
+  absl::StatusOr<std::string> log = docker_->Logs(Node(1), info->started_at, 5000);
+  ASSERT_THAT(log, IsOk());
+  EXPECT_THAT(*log, ::testing::HasSubstr("nxt: recovered position "));
+  EXPECT_THAT(*log, ::testing::HasSubstr("rsync IST completed on joiner"));
+  EXPECT_THAT(StatusField("nodes"), ::testing::HasSubstr(R"("lastTransfer":"IST")"));
   // docker rm -f of node 2: recreated on its volume, rejoins.
   ASSERT_THAT(docker_->RemoveContainer(Node(2), true), IsOk());
   Sql(0, "INSERT INTO app.t VALUES (3, 'node 2 gone');");

@@ -186,6 +186,32 @@ TEST(GaleraPlanTest, JoiningNodeIsRestartedOnlyWhenStuckWithoutTransfer) {
   }
 }
 
+// A joiner whose log moves (an IST step, a state change, InnoDB start-up) is never
+// restarted; one whose log stands still past the limit is, and the limit grows with the
+// data.
+TEST(GaleraPlanTest, JoinerByLogIsRestartedOnlyAfterTheLimitWithoutProgress) {
+  PlanInput in = Input(3, {Node(0, Synced(2)), Node(1, Synced(2)), Node(2, std::nullopt)});
+  ObservedNode& n = in.nodes[2];
+  n.started_at = n.not_ready_since = kNow - absl::Minutes(10);
+  n.log.state = "JOINER";
+  n.log.transfer = "IST";
+  n.log_progress_seen = kNow - absl::Seconds(5);
+  EXPECT_THAT(Plan(in), ElementsAre(Is(T::kWait, 2)));
+  EXPECT_EQ(Plan(in)[0].reason, "waiting for db-2 (joining (JOINER, IST))");
+  n.log_progress_seen = kNow - absl::Seconds(61);
+  EXPECT_THAT(Plan(in), ElementsAre(Is(T::kRestart, 2)));
+  EXPECT_EQ(Plan(in)[0].reason, "db-2 is joining (JOINER, IST) with no progress for 1m");
+  // 4 GiB of data: 60 s + 4 x 30 s.
+  in.data_bytes = int64_t{4} << 30;
+  EXPECT_EQ(in.StuckLimit(), absl::Seconds(180));
+  EXPECT_THAT(Plan(in), ElementsAre(Is(T::kWait, 2)));
+  n.log_progress_seen = kNow - absl::Seconds(181);
+  EXPECT_THAT(Plan(in), ElementsAre(Is(T::kRestart, 2)));
+  // The server itself says Joining (IST applying): never restarted.
+  n.wsrep = Wsrep("Primary", "Joining", kStateJoining, 3);
+  EXPECT_THAT(Plan(in), ElementsAre(Is(T::kWait, 2)));
+}
+
 TEST(GaleraPlanTest, NodeInSstIsNeitherRecoveredNorMadeToLeave) {
   // No Primary anywhere, node 0 receiving an SST long past the grace: wait.
   PlanInput in = Input(3, {Node(0, std::nullopt), Node(1, std::nullopt, "exited")});

@@ -76,6 +76,9 @@ class GaleraReconcilerTest : public ::testing::Test {
       }
       return {{0, "", ""}};
     }
+    if (absl::StrContains(cmd.back(), "information_schema.TABLES")) {
+      return {{0, absl::StrCat(data_bytes_, "\n"), ""}};
+    }
     if (in.empty() && silent_.count(container) > 0) {  // a joiner: no SQL before its SST
       return {{1, "", "ERROR 2002 (HY000): Can't connect to local server through socket"}};
     }
@@ -139,6 +142,7 @@ class GaleraReconcilerTest : public ::testing::Test {
   std::vector<ExecCall> calls_;
   bool formed_ = false;
   std::set<std::string> silent_;  // nodes whose probe gets no answer
+  int64_t data_bytes_ = 0;        // what a ready node counts in information_schema
 };
 
 TEST_F(GaleraReconcilerTest, CreatesThreeNodesOneAtATimeWithOneBootstrap) {
@@ -220,6 +224,88 @@ TEST_F(GaleraReconcilerTest, AJoinerInSstIsNeverRestartedAndAStuckOneOnlyAfterTh
   EXPECT_EQ(restarts(), 2);
   // Top and inspect only for the node that is not ready; never an exec beyond the probes.
   EXPECT_EQ(Count("wsrep_sst"), 0);
+}
+
+// A killed node is started again at once; while it rejoins by IST without answering SQL,
+// its log (docker logs, no exec) makes it Joining, each new progress line holds off a
+// restart, and only a log that stands still for 60 s + 30 s per GiB of data restarts
+// it. Its transfer kind is an event once per start and stays in status.
+TEST_F(GaleraReconcilerTest, AJoinerIsJudgedByItsLogAndRestartedOnlyWhenItStandsStill) {
+  ApplySpec(store_, 3);
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  const std::string node = NodeName(kKey, 0);
+  data_bytes_ = int64_t{5} << 30;  // 5 GiB: the limit is 60 s + 150 s
+  ASSERT_THAT(docker_.KillContainer(node, "KILL"), IsOk());
+  silent_.insert(node);
+  docker_.ResetCalls();
+  ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  EXPECT_EQ(docker_.calls(FakeDockerClient::Method::kStartContainer), 1);
+  EXPECT_EQ(Field(store_, "readyReplicas"), "2");
+  ASSERT_THAT(docker_.AppendLog(node, absl::StrCat("nxt: recovered position ", kUuid, ":41")),
+              IsOk());
+  auto restarts = [&] { return docker_.calls(FakeDockerClient::Method::kStopContainer); };
+  auto round_after = [&](absl::Duration d) {
+    clock_.Advance(d);
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  };
+  for (int i = 0; i < 20; ++i) {  // 10 minutes of a slow IST, a step every 30 s
+    ASSERT_THAT(docker_.AppendLog(node, absl::StrCat("2026-12-03 11:36:", 10 + i,
+                                                     " 0 [Note] WSREP: Shifting PRIMARY -> JOINER"
+                                                     " (TO: ",
+                                                     50 + i, ")")),
+                IsOk());
+    round_after(absl::Seconds(30));
+  }
+  EXPECT_EQ(restarts(), 0);
+  EXPECT_THAT(Field(store_, "nodes"), HasSubstr(R"("state":"Joining")"));
+  EXPECT_THAT(Field(store_, "nodes"),
+              HasSubstr(absl::StrCat(R"("recoveredPosition":")", kUuid, R"(:41")")));
+  ASSERT_THAT(docker_.AppendLog(node, "WSREP_SST: [INFO] mariabackup IST completed on joiner"),
+              IsOk());
+  round_after(absl::Seconds(1));
+  EXPECT_THAT(Field(store_, "nodes"), HasSubstr(R"("lastTransfer":"IST")"));
+  // The log stands still: not restarted at 61 s (the data adds 150 s), restarted after.
+  round_after(absl::Seconds(61));
+  round_after(absl::Seconds(100));
+  EXPECT_EQ(restarts(), 0);
+  round_after(absl::Seconds(50));
+  EXPECT_EQ(restarts(), 1);
+  int ist_events = 0;
+  for (const reconciler::Event& e : store_.Events(kKey)) {
+    ist_events += e.reason == "IncrementalTransfer" ? e.count : 0;
+    EXPECT_NE(e.reason, "StateSnapshotTransfer");
+  }
+  EXPECT_EQ(ist_events, 1);
+}
+
+// An SST says why in status and a warning event.
+TEST_F(GaleraReconcilerTest, AnSstJoinSaysWhyInStatusAndAnEvent) {
+  ApplySpec(store_, 3);
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  const std::string node = NodeName(kKey, 1);
+  ASSERT_THAT(docker_.KillContainer(node, "KILL"), IsOk());
+  silent_.insert(node);
+  ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  ASSERT_THAT(docker_.AppendLog(node, absl::StrCat("WSREP: State transfer required:\n"
+                                                   "\tGroup state: ",
+                                                   kUuid, ":900\n\tLocal state: ", kUuid,
+                                                   ":12\nWSREP_SST: [INFO] Proceeding with SST")),
+              IsOk());
+  clock_.Advance(absl::Seconds(2));
+  ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  EXPECT_THAT(Field(store_, "nodes"), HasSubstr(R"("lastTransfer":"SST")"));
+  EXPECT_THAT(Field(store_, "nodes"), HasSubstr("no longer holds the write sets after seqno 12"));
+  bool warned = false;
+  for (const reconciler::Event& e : store_.Events(kKey)) {
+    warned |= e.reason == "StateSnapshotTransfer" && e.type == "Warning" &&
+              absl::StrContains(e.message, "db-1 rejoins by a full SST: the donor's gcache");
+  }
+  EXPECT_TRUE(warned);
 }
 
 TEST_F(GaleraReconcilerTest, DescribePlanNamesTheNextStepWithoutChangingDocker) {

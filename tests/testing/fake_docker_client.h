@@ -21,6 +21,8 @@
 //     only (FailedPrecondition otherwise); unscripted commands exit 127; each exec emits
 //     exec_create and exec_start (before the result) and exec_die, as the engine does;
 //   - PutFile: files stored per container (any state), readable with File();
+//   - Logs: what a test wrote with AppendLog, stamped with the clock, filtered by since
+//     and tail as the engine does; kept across restarts, gone with the container;
 //   - events: container create/start/die/stop/kill/destroy/health_status/exec_*, network and
 //     volume create/destroy, delivered to StreamEvents subscribers (filtered by selector
 //     and type; `since` replays the log) and to synchronous listeners;
@@ -79,6 +81,7 @@ class FakeDockerClient : public docker::DockerClient {
     kInspectVolume,
     kInspectImage,
     kTop,
+    kLogs,
     kStreamEvents,
   };
 
@@ -95,6 +98,8 @@ class FakeDockerClient : public docker::DockerClient {
     std::map<std::string, std::pair<std::string, int>> files;  // path → (content, mode)
     // What Top lists while running; empty: the entrypoint and cmd as one line.
     std::vector<std::string> processes;
+    // What the container wrote (AppendLog), each line with the time it was written.
+    std::vector<std::pair<absl::Time, std::string>> log;
   };
 
   using ExecHandler = std::function<std::optional<docker::ExecResult>(
@@ -137,6 +142,8 @@ class FakeDockerClient : public docker::DockerClient {
   absl::StatusOr<docker::VolumeInfo> InspectVolume(const std::string& name) override;
   absl::StatusOr<docker::ImageInfo> InspectImage(const std::string& name) override;
   absl::StatusOr<std::vector<std::string>> Top(const std::string& id_or_name) override;
+  absl::StatusOr<std::string> Logs(const std::string& id_or_name, absl::Time since,
+                                   int tail) override;
   absl::Status StreamEvents(const docker::LabelSelector& selector, const std::string& type,
                             absl::Time since,
                             const std::function<void(const docker::Event&)>& on_event,
@@ -164,6 +171,8 @@ class FakeDockerClient : public docker::DockerClient {
 
   // What Top lists for a container from now on (replaced on each call).
   absl::Status SetProcesses(const std::string& id_or_name, std::vector<std::string> processes);
+  // The container writes `text` (one or more lines) to its log now; Logs returns it.
+  absl::Status AppendLog(const std::string& id_or_name, const std::string& text);
 
   // Exec results: exact (container name, cmd) match first, then the handler.
   void SetExecResult(const std::string& container, const std::vector<std::string>& cmd,

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "tests/testing/fake_docker_client.h"
 
 namespace nxt::testing {
@@ -173,6 +174,38 @@ absl::StatusOr<std::vector<std::string>> FakeDockerClient::Top(const std::string
   std::vector<std::string> words = c->spec.entrypoint;
   words.insert(words.end(), c->spec.cmd.begin(), c->spec.cmd.end());
   return std::vector<std::string>{absl::StrJoin(words, " ")};
+}
+
+absl::StatusOr<std::string> FakeDockerClient::Logs(const std::string& id_or_name, absl::Time since,
+                                                   int tail) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = TakeFault(Method::kLogs); !s.ok()) return s;
+  const Container* c = Find(id_or_name);
+  if (c == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("docker logs ", id_or_name, ": HTTP 404: No such container: ", id_or_name));
+  }
+  std::vector<std::string> lines;
+  for (const auto& [at, line] : c->log) {
+    // The engine's since has whole seconds.
+    if (since == absl::InfinitePast() || at >= absl::FromUnixSeconds(absl::ToUnixSeconds(since))) {
+      lines.push_back(line);
+    }
+  }
+  const size_t keep = std::min(lines.size(), static_cast<size_t>(std::max(tail, 0)));
+  std::string out;
+  for (size_t i = lines.size() - keep; i < lines.size(); ++i) absl::StrAppend(&out, lines[i], "\n");
+  return out;
+}
+
+absl::Status FakeDockerClient::AppendLog(const std::string& id_or_name, const std::string& text) {
+  absl::MutexLock lock(&mu_);
+  Container* c = Find(id_or_name);
+  if (c == nullptr) return absl::NotFoundError(absl::StrCat("no container ", id_or_name));
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    c->log.emplace_back(Now(), std::string(line));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status FakeDockerClient::SetProcesses(const std::string& id_or_name,

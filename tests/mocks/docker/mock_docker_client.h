@@ -59,6 +59,8 @@ class MockDockerClient : public DockerClient {
   MOCK_METHOD(absl::StatusOr<ImageInfo>, InspectImage, (const std::string& name), (override));
   MOCK_METHOD(absl::StatusOr<std::vector<std::string>>, Top, (const std::string& id_or_name),
               (override));
+  MOCK_METHOD(absl::StatusOr<std::string>, Logs,
+              (const std::string& id_or_name, absl::Time since, int tail), (override));
   MOCK_METHOD(absl::Status, StreamEvents,
               (const LabelSelector& selector, const std::string& type, absl::Time since,
                const std::function<void(const Event&)>& on_event, const std::atomic<bool>& stop),
