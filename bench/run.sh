@@ -3,7 +3,8 @@
 # runs the benchmarks in turn, and ends with a summary block to paste into the README.
 # Run as root from anywhere; all seven take about 10 minutes here.
 #
-#   bench/run.sh [converge|drift|idle|galera|redis|talk|rustfs ...]    default: all seven
+#   bench/run.sh [converge|drift|idle|galera|redis|redis_failover|talk|rustfs ...]
+#                                       default: all but redis_failover
 #
 # Environment: NXT_BUILD_DIR [./build] (as scripts/build.sh), NXT_DOCKER_SOCKET.
 set -euo pipefail
@@ -22,10 +23,10 @@ for b in "${benches[@]}"; do
   case "$b" in
     converge | drift | idle) images+=(testapp) ;;
     galera) images+=(mariadb-galera) ;;
-    redis) images+=(redis) ;;
+    redis | redis_failover) images+=(redis) ;;
     talk) images+=(nats signaling-standin) ;;
     rustfs) images+=(rustfs-standin) ;;
-    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, galera, redis, talk, rustfs)" ;;
+    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, galera, redis, redis_failover, talk, rustfs)" ;;
   esac
 done
 "$NXT_ROOT/images/build.sh" "${images[@]}"
