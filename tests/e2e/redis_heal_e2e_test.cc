@@ -40,6 +40,19 @@ class RedisHealE2eTest : public E2eTest {
     if (v == nullptr) return "";
     return v->is_string() ? std::string(v->get_string()) : boost::json::serialize(*v);
   }
+  // "<Ready status> <status.ready>" through nxtd's API, "" when it does not answer.
+  std::string ReadyFromApi(const std::string& name) {
+    absl::StatusOr<HttpResponse> r =
+        HttpGet(absl::StrCat("http://localhost/v1/objects/", resources::kRedisClusterKind, "/", ns_,
+                             "/", name),
+                nxtd_->api_socket());
+    if (!r.ok() || r->status != 200) return "";
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(r->body, ec);
+    if (ec || !v.is_object()) return "";
+    return absl::StrCat(Condition(v.as_object(), "Ready").status, " ",
+                        Field(v.as_object(), "ready"));
+  }
   // CLUSTER NODES as node `ip` sees it.
   std::vector<rediscluster::ClusterNode> Table(const std::string& ip, const std::string& password) {
     absl::StatusOr<std::unique_ptr<RespConnection>> c =
@@ -80,21 +93,26 @@ TEST_F(RedisHealE2eTest, AKilledMasterFailsOverFastKeepsEveryAcknowledgedKeyAndS
   const absl::Time killed = absl::Now();
   writer.Mark(killed);
   ASSERT_TRUE(docker_->KillContainer(victim, "KILL").ok());
+  // The engine answers a SIGKILL once the process is gone: its die event is out now.
+  const absl::Time died = absl::Now();
 
-  // Status: not Ready within a second, from the container's die event alone.
+  // Status: not Ready within a second of the die event, from the container alone. Polled
+  // through the API socket (an nxtctl process per look would blur the figure); the bound
+  // is the end of the first answer that says so.
   absl::Duration not_ready_after = absl::InfiniteDuration();
   std::string seen;
-  while (absl::Now() - killed < absl::Seconds(3)) {
-    const absl::Time asked = absl::Now();
-    boost::json::object o = GetObject(cache, "redis");
-    seen = absl::StrCat(Field(o, "ready"), " ", Condition(o, "Ready").status, " ",
-                        Condition(o, "Ready").message);
-    if (Condition(o, "Ready").status == "False" && Field(o, "ready") != "6/6") {
-      not_ready_after = asked - killed;
+  while (absl::Now() - killed < absl::Seconds(5)) {
+    seen = ReadyFromApi(cache);
+    if (absl::StartsWith(seen, "False ") && !absl::StrContains(seen, " 6/6")) {
+      not_ready_after = absl::Now() - died;
       break;
     }
+    absl::SleepFor(absl::Milliseconds(10));
   }
   EXPECT_LE(not_ready_after, absl::Seconds(1)) << "last seen: " << seen;
+  const boost::json::object after_kill = GetObject(cache, "redis");
+  EXPECT_EQ(Condition(after_kill, "Ready").status, "False");
+  EXPECT_NE(Field(after_kill, "ready"), "6/6") << "nxtctl get -o json";
 
   // Writable again (the promoted replica), then healed: Ready, the old master a replica.
   ASSERT_TRUE(WaitFor([&] { return writer.WritableAgain() > 0; }, absl::Seconds(20)))
@@ -104,8 +122,11 @@ TEST_F(RedisHealE2eTest, AKilledMasterFailsOverFastKeepsEveryAcknowledgedKeyAndS
   const int before_stop = writer.Written();
   ASSERT_TRUE(WaitFor([&] { return writer.Written() > before_stop + 5; }, absl::Seconds(20)));
   writer.Stop();
-  std::printf("[ redis heal ] kill -> not Ready %.3f s, -> writable again %.3f s\n",
-              absl::ToDoubleSeconds(not_ready_after), writer.WritableAgain());
+  std::printf(
+      "[ redis heal ] docker kill took %.3f s; its return (die) -> not Ready %.3f s; kill "
+      "request -> writable again %.3f s\n",
+      absl::ToDoubleSeconds(died - killed), absl::ToDoubleSeconds(not_ready_after),
+      writer.WritableAgain());
   EXPECT_LE(writer.WritableAgain(), 7.0);
 
   bool victim_is_replica = false;
