@@ -5,8 +5,11 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -28,12 +31,24 @@ bool IsContainerAction(T t) {
 // CamelCase event reasons, one per action type (kWait records nothing).
 const char* Reason(T t) {
   static const char* const kReasons[] = {
-      "NetworkCreated", "VolumeCreated",  "Created",       "Started",        "Replaced",
-      "Removed",        "NetworkRemoved", "VolumeRemoved", "ClusterCreated", "NodeReset",
-      "MasterAdded",    "ReplicaAdded",   "FailedOver",    "SlotsDrained",   "Rebalanced",
-      "NodeDeleted",    "GhostForgotten", "NodeMet",       "ReplicaMoved",   "SlotsFixed",
-      "Waiting"};
+      "NetworkCreated",  "VolumeCreated",  "Created",       "Started",        "Replaced",
+      "Removed",         "NetworkRemoved", "VolumeRemoved", "ClusterCreated", "NodeReset",
+      "MasterAdded",     "ReplicaAdded",   "FailedOver",    "SlotsDrained",   "Rebalanced",
+      "NodeDeleted",     "GhostForgotten", "NodeMet",       "ReplicaMoved",   "SlotsFixed",
+      "ReplicaPromoted", "Waiting"};
   return kReasons[static_cast<int>(t)];
+}
+
+// slave_repl_offset of `INFO replication` (a replica's copy), -1 when absent.
+int64_t ReplicationOffset(const std::string& info) {
+  for (absl::string_view line : absl::StrSplit(info, '\n')) {
+    int64_t offset = 0;
+    if (absl::ConsumePrefix(&line, "slave_repl_offset:") &&
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &offset)) {
+      return offset;
+    }
+  }
+  return -1;
 }
 
 }  // namespace
@@ -112,6 +127,10 @@ absl::Status Actuator::Container(const Action& a) {
     case T::kCreate:
       return CreateAndStart(a.ordinal);
     case T::kStart:
+      // Containers made before restart policy "no" (render.h) get it now: the engine
+      // must not bring a crashed master back behind the controller's back.
+      s = docker_.SetRestartPolicy(a.name, "no");
+      if (!s.ok() && !absl::IsNotFound(s)) return s;
       s = docker_.StartContainer(a.name);
       controllers::RefreshCached(docker_, cache_, a.name, a.name);
       return absl::IsNotFound(s) ? absl::OkStatus() : s;
@@ -189,6 +208,8 @@ absl::Status Actuator::Cluster(const Action& a) {
     }
     case T::kFailover:
       return admin_->Command(a.name, {"CLUSTER", "FAILOVER"}).status();
+    case T::kPromote:
+      return Promote(a);
     case T::kReplicate:
       return admin_->Command(a.name, {"CLUSTER", "REPLICATE", a.node_id}).status();
     case T::kResetNode: {
@@ -199,6 +220,29 @@ absl::Status Actuator::Cluster(const Action& a) {
     default:
       return absl::InternalError("not a cluster action");
   }
+}
+
+absl::Status Actuator::Promote(const Action& a) {
+  // The most up-to-date replica: the one with the highest replication offset (several
+  // replicas only; `INFO replication` of each).
+  int best = a.ordinals.empty() ? -1 : a.ordinals.front();
+  int64_t best_offset = -1;
+  for (size_t i = 0; a.ordinals.size() > 1 && i < a.ordinals.size(); ++i) {
+    absl::StatusOr<std::string> info =
+        admin_->Command(Name(a.ordinals[i]), {"INFO", "replication"});
+    int64_t offset = info.ok() ? ReplicationOffset(*info) : -1;
+    if (offset > best_offset) {
+      best_offset = offset;
+      best = a.ordinals[i];
+    }
+  }
+  if (best < 0) return absl::FailedPreconditionError("no replica to promote");
+  absl::StatusOr<std::string> out = admin_->Command(Name(best), {"CLUSTER", "FAILOVER", "FORCE"});
+  // Already promoted (an earlier round, or Redis's own election): done.
+  if (!out.ok() && absl::StrContains(out.status().message(), "to a replica")) {
+    return absl::OkStatus();
+  }
+  return out.status();
 }
 
 absl::Status Actuator::Forget(const std::string& node_id) {

@@ -59,6 +59,9 @@ class Actuator {
   absl::Status CreateAndStart(int ordinal);
   absl::Status Remove(const std::string& name);
   absl::Status Forget(const std::string& node_id);
+  // CLUSTER FAILOVER FORCE on the replica of `a.ordinals` with the highest replication
+  // offset; one that is already a master counts as done.
+  absl::Status Promote(const Action& a);
   // "<ip>:6379" of node `ordinal` on the cluster's network.
   absl::StatusOr<std::string> Address(int ordinal);
   std::string Name(int ordinal) const;

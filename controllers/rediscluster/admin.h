@@ -11,7 +11,8 @@
 // node refused or did not answer), carrying the command and the first error line (or
 // the last line of output).
 //
-// Thread-compatible; the client must outlive this object and be thread-safe.
+// Thread-safe (no mutable state: calls may run at once, as the reconciler's observe does);
+// the client must outlive this object and be thread-safe.
 #ifndef NXT_CONTROLLERS_REDISCLUSTER_ADMIN_H_
 #define NXT_CONTROLLERS_REDISCLUSTER_ADMIN_H_
 

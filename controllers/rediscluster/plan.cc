@@ -62,15 +62,18 @@ std::map<int, const ObservedNode*> Index(const DesiredState& d, const ObservedSt
   return by_ordinal;
 }
 
+// Container work; the ordinals in `held` (down masters awaiting a promotion) are left as
+// they are.
 std::vector<Action> ContainerActions(const DesiredState& d,
                                      const std::map<int, const ObservedNode*>& nodes,
-                                     const std::vector<const ObservedNode*>& foreign) {
+                                     const std::vector<const ObservedNode*>& foreign,
+                                     const std::set<int>& held) {
   std::vector<Action> out;
   for (const ObservedNode* n : foreign) out.push_back(Make(T::kRemove, n->ordinal, n->name));
   // Network and volumes first: the creates run concurrently.
   std::vector<Action> creates;
   for (int i = 0; i < d.nodes; ++i) {
-    if (nodes.count(i) > 0) continue;
+    if (nodes.count(i) > 0 || held.count(i) > 0) continue;
     if (creates.empty()) {
       out.push_back(Make(T::kEnsureNetwork, -1, controllers::NetworkName(d.namespace_, d.name)));
     }
@@ -80,6 +83,7 @@ std::vector<Action> ContainerActions(const DesiredState& d,
   }
   out.insert(out.end(), creates.begin(), creates.end());
   for (const auto& [ordinal, n] : nodes) {
+    if (held.count(ordinal) > 0) continue;
     if (n->state == "exited") {
       out.push_back(Make(T::kStart, ordinal, n->name));
     } else if (n->state == "dead" || n->state == "created") {
@@ -95,13 +99,13 @@ std::vector<Action> ContainerActions(const DesiredState& d,
 }  // namespace
 
 const char* ActionTypeName(Action::Type type) {
-  static const char* const kNames[] = {"ensure-network", "ensure-volume", "create",
-                                       "start",          "replace",       "remove",
-                                       "remove-network", "remove-volume", "create-cluster",
-                                       "reset-node",     "add-master",    "add-replica",
-                                       "failover",       "drain",         "rebalance",
-                                       "del-node",       "forget",        "meet",
-                                       "replicate",      "fix",           "wait"};
+  static const char* const kNames[] = {
+      "ensure-network", "ensure-volume", "create",         "start",
+      "replace",        "remove",        "remove-network", "remove-volume",
+      "create-cluster", "reset-node",    "add-master",     "add-replica",
+      "failover",       "drain",         "rebalance",      "del-node",
+      "forget",         "meet",          "replicate",      "fix",
+      "promote",        "wait"};
   return kNames[static_cast<int>(type)];
 }
 
@@ -147,6 +151,8 @@ std::string Action::Describe() const {
       return absl::StrCat("make ", name, " a replica of ", node_id.substr(0, 8));
     case T::kFix:
       return "fix open or unassigned slots";
+    case T::kPromote:
+      return absl::StrCat("promote a replica of ", name, " (down) to master");
     case T::kWait:
       return absl::StrCat("wait: ", detail);
   }
@@ -157,7 +163,7 @@ ClusterSummary Summarize(const ObservedState& o) {
   ClusterSummary s;
   const ObservedNode* anchor = nullptr;
   for (const ObservedNode& n : o.nodes) {
-    if (!n.view || n.ordinal < 0) continue;
+    if (!n.Answers() || n.ordinal < 0) continue;
     s.ordinal_of[n.view->Myself()->id] = n.ordinal;
     s.formed |= !n.view->IsFresh();
     s.open_slots += n.view->Myself()->open_slots;
@@ -170,7 +176,7 @@ ClusterSummary Summarize(const ObservedState& o) {
   const NodeView& v = *anchor->view;
   s.all_ok = true;
   for (const ObservedNode& n : o.nodes) {  // members only: a fresh node says "fail"
-    if (n.view && n.ordinal >= 0 && v.Find(n.view->Myself()->id) != nullptr) {
+    if (n.Answers() && n.ordinal >= 0 && v.Find(n.view->Myself()->id) != nullptr) {
       s.all_ok &= n.view->info.state == "ok" && n.view->info.slots_ok == kClusterSlots;
     }
   }
@@ -182,9 +188,13 @@ ClusterSummary Summarize(const ObservedState& o) {
   for (const ClusterNode& n : v.nodes) {
     s.all_ok &= !n.IsFailing();
     if (n.IsReplica() && !n.IsFailing()) ++s.replicas_of[n.master_id];
-    if (!n.IsMyself() && s.ordinal_of.count(n.id) == 0 && (n.IsFailing() || !n.connected)) {
-      s.ghosts.push_back(n.id);
+    if (n.IsMyself() || s.ordinal_of.count(n.id) > 0) continue;
+    for (const ObservedNode& c : o.nodes) {
+      if (c.ordinal >= 0 && !c.Answers() && !n.hostname.empty() && c.name == n.hostname) {
+        s.silent_of[n.id] = c.ordinal;
+      }
     }
+    if (s.silent_of.count(n.id) == 0 && (n.IsFailing() || !n.connected)) s.ghosts.push_back(n.id);
   }
   for (const ClusterNode& n : v.nodes) {
     if (n.IsMaster() && !n.IsFailing() && n.SlotCount() > 0) {
@@ -200,14 +210,21 @@ std::vector<Action> Plan(const DesiredState& d, const ObservedState& o) {
   if (d.suspend) return {};
   std::vector<const ObservedNode*> foreign;
   std::map<int, const ObservedNode*> nodes = Index(d, o, foreign);
-  std::vector<Action> containers = ContainerActions(d, nodes, foreign);
-  if (!containers.empty()) return containers;
+  ObservedState known;
+  for (const auto& [ordinal, n] : nodes) known.nodes.push_back(*n);
+  const ClusterSummary summary = Summarize(known);
+  std::vector<Action> promotions;
+  const std::set<int> held = internal::HoldDownMasters(d, o, nodes, summary, &promotions);
+  std::vector<Action> containers = ContainerActions(d, nodes, foreign, held);
+  if (!promotions.empty() || !containers.empty()) {
+    // The promotion first: the held master's slots are unserved until it is done.
+    promotions.insert(promotions.end(), containers.begin(), containers.end());
+    return promotions;
+  }
   for (const auto& [ordinal, n] : nodes) {
     if (n->state != "running") return {Wait(absl::StrCat(n->name, " is ", n->state))};
   }
-  ObservedState known;
-  for (const auto& [ordinal, n] : nodes) known.nodes.push_back(*n);
-  return internal::ClusterActions(d, nodes, Summarize(known));
+  return internal::ClusterActions(d, nodes, summary);
 }
 
 }  // namespace nxt::rediscluster

@@ -5,9 +5,19 @@
 // One round does container work (all at once) or exactly one cluster step, in this order:
 //   deleting: remove containers, the network, and (deletionPolicy: Delete) the volumes.
 //   suspend: nothing.
+//   a down master stays down (plan_failover.cc): a node 0..nodes-1 whose container is
+//     not running or missing, that the anchor's table lists (by its hostname, the
+//     container name) as a master serving slots, with a replica that answers and is
+//     healthy, while a majority of the masters serving slots answer and the node has been
+//     down less than kHoldLimit: promote that replica (CLUSTER FAILOVER FORCE on the one
+//     with the highest replication offset) instead of bringing the master back. Once a
+//     replica serves its slots the node is started and rejoins as a replica. (A master
+//     restarted first would come back with its AOF, up to a second behind its replica,
+//     and the replica would resync from it, losing writes WAIT had acknowledged.)
 //   containers: create missing nodes 0..nodes-1 (with network and volume), start stopped
 //     ones, replace dead ones and ones created but never started (an unfinished create
-//     may lack redis.conf), remove foreign ones (bad ordinal, duplicates).
+//     may lack redis.conf), remove foreign ones (bad ordinal, duplicates); the down
+//     masters held above excepted.
 //   wait until every node 0..nodes-1 answers CLUSTER INFO / CLUSTER NODES.
 //   create: every node fresh (alone, no slots) → --cluster create with the replicas;
 //     nodes that met others but no slot was ever assigned are reset first.
@@ -39,6 +49,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "controllers/rediscluster/cluster_state.h"
 
 namespace nxt::rediscluster {
@@ -55,16 +66,25 @@ struct DesiredState {
   int Masters() const { return nodes / (1 + replicas_per_master); }
 };
 
+// How long a down master may stay down waiting for its replica's promotion; after that
+// it is started whatever the cluster says (a promotion that cannot succeed must not keep
+// its slots unserved for ever).
+inline constexpr absl::Duration kHoldLimit = absl::Seconds(30);
+
 struct ObservedNode {
   std::string name;  // container name
   int ordinal = -1;  // -1: label missing or unparsable
   std::string config_hash;
   std::string state;             // Docker: created, running, exited, dead, ...
   std::optional<NodeView> view;  // when running and it answered
+  bool Answers() const { return state == "running" && view.has_value(); }
 };
 
 struct ObservedState {
   std::vector<ObservedNode> nodes;
+  // Container name → how long the controller has seen that node 0..nodes-1 not running
+  // (container stopped or missing); a name not listed went down just now.
+  std::map<std::string, absl::Duration> down_for;
   // Read only when deleting.
   bool network_present = false;
   std::vector<std::string> volumes;
@@ -92,6 +112,8 @@ struct Action {
     kMeet,           // ordinal, via (CLUSTER MEET <its address>)
     kReplicate,      // ordinal, node_id = new master (CLUSTER REPLICATE)
     kFix,            // via (--cluster fix)
+    kPromote,        // ordinal, name, node_id = a down master; ordinals = its healthy
+                     // replicas (CLUSTER FAILOVER FORCE on the most up to date)
     kWait,           // detail: what the next step waits for (no Docker call)
   };
   Type type = Type::kWait;
@@ -126,7 +148,12 @@ struct ClusterSummary {
   // Every answering node says cluster_state ok with all slots ok, and no node in the
   // anchor's table is failing: the whole cluster agrees it is healthy.
   bool all_ok = false;
-  std::vector<std::string> ghosts;  // failing IDs in the anchor's table no container owns
+  // Members of the anchor's table (failing or disconnected) that no container holds: no
+  // answering node has the ID, and no existing container is named by its hostname.
+  std::vector<std::string> ghosts;
+  // ID → ordinal of a container that exists but does not answer, matched by the
+  // member's announced hostname (the container name).
+  std::map<std::string, int> silent_of;
 };
 
 ClusterSummary Summarize(const ObservedState& observed);

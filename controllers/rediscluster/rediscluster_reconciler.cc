@@ -1,5 +1,8 @@
 #include "controllers/rediscluster/rediscluster_reconciler.h"
 
+#include <atomic>
+#include <set>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -29,7 +32,9 @@ bool OnlyWaits(const std::vector<Action>& actions) {
   return true;
 }
 
-// Actions that change the cluster itself (redis-cli in a node), not containers.
+// Actions that change the cluster itself (redis-cli in a node), not containers. A
+// promotion is not one of them: it moves no slot, and it must not wait for a look into
+// every node while a shard has no master.
 bool ChangesTheCluster(const std::vector<Action>& actions) {
   using T = Action::Type;
   for (const Action& a : actions) {
@@ -113,20 +118,43 @@ ObservedState RedisClusterReconciler::Observe(const resources::ObjectKey& key,
     }
     n.config_hash = LabelOr(c.labels, docker::kLabelConfigHash);
     n.state = c.state;
-    if (admin != nullptr && c.state == "running" && n.ordinal >= 0) {
-      absl::StatusOr<NodeView> view = admin->Query(c.name);
-      if (view.ok()) n.view = *std::move(view);
-    }
     o.nodes.push_back(std::move(n));
   }
+  if (admin == nullptr) return o;
+  // The nodes are asked at once (create_parallelism at a time): one slow or dying node
+  // does not hold up the others, and the round after a kill acts sooner.
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < o.nodes.size(); i = next++) {
+      ObservedNode& n = o.nodes[i];
+      if (n.state != "running" || n.ordinal < 0) continue;
+      absl::StatusOr<NodeView> view = admin->Query(n.name);
+      if (view.ok()) n.view = *std::move(view);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < options_.create_parallelism && static_cast<size_t>(t) < o.nodes.size(); ++t) {
+    threads.emplace_back(worker);
+  }
+  worker();
+  for (std::thread& t : threads) t.join();
   return o;
 }
 
 absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resources::Object& object,
                                                                     const Desired& desired) {
   const resources::ObjectKey key = object.Key();
+  // The containers' facts first: a node that stopped is no longer ready now, not after
+  // the probes below (each may take up to timeouts.query).
+  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
+  if (previous.has_value()) {
+    std::optional<resources::ObjectStatus> facts =
+        FactsStatus(desired.state, Observe(key, nullptr), *previous, clock_.Now());
+    if (facts.has_value()) store_.UpdateStatus(key, *facts);
+  }
   RedisAdmin admin(docker_, desired.password, options_.timeouts);
   ObservedState observed = Observe(key, &admin);
+  observed.down_for = DownFor(desired.state, observed);
   std::vector<Action> actions = Plan(desired.state, observed);
   if (ChangesTheCluster(actions)) {
     if (std::optional<Action> wait = WaitForLeftoverTool(key, admin)) actions = {*wait};
@@ -145,7 +173,7 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
     outcome = actuator.Run(actions);
   }
   ObservedState after = outcome.changes > 0 ? Observe(key, &admin) : std::move(observed);
-  std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
+  previous = store_.GetStatus(key);
   StatusInput in;
   in.generation = object.metadata.generation;
   in.desired = &desired.state;
@@ -162,6 +190,26 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
   }
   return reconciler::Result{.requeue_after = outcome.changes > 0 ? options_.requeue_after_change
                                                                  : options_.requeue_while_waiting};
+}
+
+std::map<std::string, absl::Duration> RedisClusterReconciler::DownFor(
+    const DesiredState& desired, const ObservedState& observed) {
+  std::set<std::string> running;
+  for (const ObservedNode& n : observed.nodes) {
+    if (n.state == "running") running.insert(n.name);
+  }
+  const absl::Time now = clock_.Now();
+  std::map<std::string, absl::Duration> out;
+  absl::MutexLock lock(&down_mu_);
+  for (int i = 0; i < desired.nodes; ++i) {
+    const std::string name = controllers::ContainerName(desired.name, i);
+    if (running.count(name) > 0) {
+      down_since_.erase(name);
+    } else {
+      out[name] = now - down_since_.emplace(name, now).first->second;
+    }
+  }
+  return out;
 }
 
 std::optional<Action> RedisClusterReconciler::WaitForLeftoverTool(const resources::ObjectKey& key,

@@ -3,9 +3,12 @@
 //
 // Reconcile(key): load the object (absent or being deleted → tear down, then
 // Store::Finalize) → decode the spec (InvalidArgument → Stalled/InvalidSpec and a terminal
-// error) → the password from the SecretStore (generated once, kept) → observe: the node
-// containers in the ContainerCache, and CLUSTER INFO + CLUSTER NODES of every running node
-// (one `docker exec` of redis-cli each) → Plan (pure) → before a step that changes the
+// error) → the password from the SecretStore (generated once, kept) → the status from
+// the containers alone when a ready node's container stopped or vanished (FactsStatus;
+// written before any node is asked) → observe: the node containers in the
+// ContainerCache, and CLUSTER INFO + CLUSTER NODES of every running node (one `docker
+// exec` of redis-cli each), how long each down node has been down (remembered by this
+// object) → Plan (pure) → before a step that changes the
 // cluster, wait while a redis-cli --cluster an earlier nxtd started still runs in a node
 // (exec'd processes outlive a SIGKILLed nxtd) → act (actuator.h) → observe again
 // when something changed → write status → Result. It requeues while the cluster moves
@@ -22,11 +25,14 @@
 #ifndef NXT_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_RECONCILER_H_
 #define NXT_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_RECONCILER_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "controllers/common/secret_store.h"
@@ -74,6 +80,10 @@ class RedisClusterReconciler : public reconciler::Reconciler {
 
   absl::StatusOr<Desired> Desire(const resources::Object& object);
   ObservedState Observe(const resources::ObjectKey& key, RedisAdmin* admin) const;
+  // ObservedState::down_for of nodes 0..nodes-1: since when this controller has seen each
+  // one not running (remembered across rounds; forgotten once it runs).
+  std::map<std::string, absl::Duration> DownFor(const DesiredState& desired,
+                                                const ObservedState& observed);
   // A wait while a `redis-cli --cluster` from before an nxtd restart still runs in a
   // node (or the check fails): two cluster tools at once corrupt slot moves.
   std::optional<Action> WaitForLeftoverTool(const resources::ObjectKey& key,
@@ -89,6 +99,9 @@ class RedisClusterReconciler : public reconciler::Reconciler {
   controllers::SecretStore& secrets_;
   Clock& clock_;
   const Options options_;
+  absl::Mutex down_mu_;
+  // Container name → when it was first seen not running (nodes 0..nodes-1).
+  std::map<std::string, absl::Time> down_since_ ABSL_GUARDED_BY(down_mu_);
 };
 
 }  // namespace nxt::rediscluster

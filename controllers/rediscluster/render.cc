@@ -71,6 +71,10 @@ docker::ContainerSpec RenderNode(const resources::ObjectKey& key,
                                  const std::string& config_hash) {
   docker::ContainerSpec out = RenderUnhashed(key, spec, absl::StrCat(ordinal));
   out.labels[docker::kLabelConfigHash] = config_hash;
+  // Only the controller restarts a node: a crashed master that the engine brought back
+  // at once would race its replica's promotion (plan.h). Outside the hash, so clusters
+  // made before keep their containers (kStart sets it on them).
+  out.restart_policy = "no";
   return out;
 }
 

@@ -1,7 +1,11 @@
 #include "controllers/rediscluster/status.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <map>
+#include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "controllers/common/owner.h"
@@ -24,6 +28,13 @@ const NodeView* AnchorView(const ObservedState& o, const ClusterSummary& s) {
   return nullptr;
 }
 
+// A node 0..nodes-1 that answers and is a healthy member in the anchor's table.
+bool IsReady(const DesiredState& d, const ObservedNode& n, const NodeView* anchor) {
+  if (anchor == nullptr || n.ordinal < 0 || n.ordinal >= d.nodes || !n.Answers()) return false;
+  const ClusterNode* member = anchor->Find(n.view->Myself()->id);
+  return member != nullptr && !member->IsFailing() && !n.view->IsFresh();
+}
+
 // Nodes 0..nodes-1 that run the current config and are healthy members of the cluster.
 int ReadyNodes(const DesiredState& d, const ObservedState& o, const ClusterSummary& s,
                bool* all_current) {
@@ -33,11 +44,20 @@ int ReadyNodes(const DesiredState& d, const ObservedState& o, const ClusterSumma
   for (const ObservedNode& n : o.nodes) {
     if (n.ordinal < 0 || n.ordinal >= d.nodes) continue;
     *all_current &= n.config_hash == d.config_hash;
-    if (anchor == nullptr || !n.view || n.state != "running") continue;
-    const ClusterNode* member = anchor->Find(n.view->Myself()->id);
-    ready += member != nullptr && !member->IsFailing() && !n.view->IsFresh();
+    ready += IsReady(d, n, anchor);
   }
   return ready;
+}
+
+// Nodes 0..nodes-1 whose container exists but does not run: "cache-1 (exited)".
+std::vector<std::string> DownNodes(const DesiredState& d, const ObservedState& o) {
+  std::vector<std::string> out;
+  for (const ObservedNode& n : o.nodes) {
+    if (n.ordinal >= 0 && n.ordinal < d.nodes && n.state != "running") {
+      out.push_back(absl::StrCat(n.name, " (", n.state, ")"));
+    }
+  }
+  return out;
 }
 
 std::string ReasonOf(const DesiredState& d, const std::vector<Action>& actions) {
@@ -58,6 +78,8 @@ std::string ReasonOf(const DesiredState& d, const std::vector<Action>& actions) 
         return a.ordinal >= d.nodes ? kReasonScalingDown : kReasonRepairing;
       case T::kReplace:
         return kReasonRollingUpdate;
+      case T::kPromote:
+        return kReasonFailingOver;
       case T::kWait:
         return kReasonWaiting;
       case T::kEnsureNetwork:
@@ -83,12 +105,15 @@ std::string LinkOf(const NodeView* anchor, const std::string& id) {
   return out;
 }
 
-boost::json::array Members(const ObservedState& o, const ClusterSummary& s) {
+boost::json::array Members(const DesiredState& d, const ObservedState& o, const ClusterSummary& s) {
   const NodeView* anchor = AnchorView(o, s);
   boost::json::array out;
   for (const ObservedNode& n : o.nodes) {
-    boost::json::object m{{"name", n.name}, {"container", n.state}, {"up", n.view.has_value()}};
-    if (n.view) {
+    boost::json::object m{{"name", n.name},
+                          {"container", n.state},
+                          {"up", n.Answers()},
+                          {"ready", IsReady(d, n, anchor)}};
+    if (n.Answers()) {
       const ClusterNode* me = n.view->Myself();
       m["id"] = me->id.substr(0, 12);
       m["role"] = me->IsMaster() ? "master" : me->IsReplica() ? "replica" : "unknown";
@@ -124,8 +149,10 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   resources::ObjectStatus st;
   if (in.previous != nullptr) st.conditions = in.previous->conditions;
   st.observed_generation = in.generation;
+  const std::vector<std::string> down = DownNodes(d, o);
   st.fields["ready"] = absl::StrCat(ready, "/", d.nodes);
   st.fields["nodes"] = d.nodes;
+  st.fields["down"] = static_cast<int64_t>(down.size());
   st.fields["masters"] = s.masters;
   st.fields["replicas"] = s.replicas;
   st.fields["slots"] = absl::StrCat(s.slots_ok, "/", kClusterSlots);
@@ -137,7 +164,7 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   st.fields["openSlots"] = s.open_slots;
   st.fields["ghosts"] = static_cast<int64_t>(s.ghosts.size());
   st.fields["configHash"] = d.config_hash.substr(0, 12);
-  st.fields["members"] = Members(o, s);
+  st.fields["members"] = Members(d, o, s);
   std::string summary;
   const bool ok_now = s.state == "ok" && s.slots_ok == kClusterSlots;
   if (d.suspend) {
@@ -171,15 +198,70 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
     const std::string message = steps.empty() ? "converging" : absl::StrJoin(steps, "; ");
     // Ready means converged (as for every kind): a cluster still moving slots or
     // replicas is serving (cluster_state says so) but not Ready yet.
-    st.SetCondition(
-        Cond(resources::kConditionReady, false, summary,
-             absl::StrCat("cluster_state ", s.state.empty() ? "-" : s.state, ", ", s.slots_ok, "/",
-                          kClusterSlots, " slots ok, ", ready, "/", d.nodes, " nodes ready"),
-             in.now));
+    std::string ready_message =
+        absl::StrCat("cluster_state ", s.state.empty() ? "-" : s.state, ", ", s.slots_ok, "/",
+                     kClusterSlots, " slots ok, ", ready, "/", d.nodes, " nodes ready");
+    if (!down.empty()) {
+      absl::StrAppend(&ready_message, ", ", down.size(), " down: ", absl::StrJoin(down, ", "));
+    }
+    if (!s.ghosts.empty()) absl::StrAppend(&ready_message, ", ", s.ghosts.size(), " ghost(s)");
+    st.SetCondition(Cond(resources::kConditionReady, false, summary, ready_message, in.now));
     st.SetCondition(Cond(resources::kConditionReconciling, true, summary, message, in.now));
     st.SetCondition(Cond(resources::kConditionStalled, false, summary, "", in.now));
   }
   st.fields["summary"] = summary;
+  return st;
+}
+
+std::optional<resources::ObjectStatus> FactsStatus(const DesiredState& d,
+                                                   const ObservedState& containers,
+                                                   const resources::ObjectStatus& previous,
+                                                   absl::Time now) {
+  std::map<std::string, std::string> state_of;  // nodes 0..nodes-1; "" when missing
+  for (int i = 0; i < d.nodes; ++i) state_of[controllers::ContainerName(d.name, i)] = "";
+  for (const ObservedNode& n : containers.nodes) {
+    if (state_of.count(n.name) > 0 && n.ordinal >= 0) state_of[n.name] = n.state;
+  }
+  resources::ObjectStatus st = previous;
+  std::vector<std::string> gone;  // counted ready before, not running now
+  const boost::json::value* members = st.fields.if_contains("members");
+  boost::json::array updated =
+      members != nullptr && members->is_array() ? members->as_array() : boost::json::array();
+  for (boost::json::value& v : updated) {
+    boost::json::object* m = v.if_object();
+    const boost::json::value* name = m != nullptr ? m->if_contains("name") : nullptr;
+    if (name == nullptr || !name->is_string()) continue;
+    auto it = state_of.find(std::string(name->get_string()));
+    if (it == state_of.end() || it->second == "running") continue;
+    const boost::json::value* was = m->if_contains("ready");
+    if (was == nullptr) was = m->if_contains("up");  // a status written before "ready"
+    if (was != nullptr && was->is_bool() && was->get_bool()) {
+      gone.push_back(absl::StrCat(
+          it->first, it->second.empty() ? " (no container)" : " (" + it->second + ")"));
+    }
+    (*m)["container"] = it->second.empty() ? "missing" : it->second;
+    (*m)["up"] = false;
+    (*m)["ready"] = false;
+  }
+  if (gone.empty()) return std::nullopt;  // the full status follows in the same round
+  int64_t down = 0;
+  for (const auto& [name, state] : state_of) down += !state.empty() && state != "running";
+  int ready = 0;
+  const boost::json::value* ready_before = st.fields.if_contains("ready");
+  if (ready_before != nullptr && ready_before->is_string()) {
+    (void)absl::SimpleAtoi(
+        std::string(ready_before->get_string()).substr(0, ready_before->get_string().find('/')),
+        &ready);
+  }
+  ready = std::max(0, ready - static_cast<int>(gone.size()));
+  st.fields["ready"] = absl::StrCat(ready, "/", d.nodes);
+  st.fields["down"] = down;
+  st.fields["members"] = std::move(updated);
+  const std::string message = absl::StrCat("no longer running: ", absl::StrJoin(gone, ", "));
+  st.fields["summary"] = kReasonNodeDown;
+  st.SetCondition(Cond(resources::kConditionReady, false, kReasonNodeDown, message, now));
+  st.SetCondition(Cond(resources::kConditionReconciling, true, kReasonNodeDown, message, now));
+  st.SetCondition(Cond(resources::kConditionStalled, false, kReasonNodeDown, "", now));
   return st;
 }
 

@@ -5,6 +5,7 @@
 #define NXT_CONTROLLERS_REDISCLUSTER_STATUS_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -21,6 +22,8 @@ inline constexpr char kReasonScalingDown[] = "ScalingDown";
 inline constexpr char kReasonRepairing[] = "Repairing";
 inline constexpr char kReasonRollingUpdate[] = "RollingUpdate";
 inline constexpr char kReasonWaiting[] = "Waiting";
+inline constexpr char kReasonNodeDown[] = "NodeDown";
+inline constexpr char kReasonFailingOver[] = "FailingOver";
 inline constexpr char kReasonReconcileError[] = "ReconcileError";
 inline constexpr char kReasonInvalidSpec[] = "InvalidSpec";
 inline constexpr char kReasonSuspended[] = "Suspended";
@@ -35,12 +38,25 @@ struct StatusInput {
   const resources::ObjectStatus* previous = nullptr;  // optional
 };
 
-// Fields: ready ("6/6"), nodes, masters, replicas, slots ("16384/16384"), slotsAssigned,
-// slotsOk, slotsFail (assigned but pfail/fail),
-// clusterState ("ok", "fail", "-"), knownNodes, openSlots, ghosts, summary, configHash
-// (12 hex digits), members [{name, container, up, id, role, master, slots, link, state,
-// knownNodes}] (link: the anchor's link-state to the node and its failure flags).
+// Fields: ready ("6/6"), nodes, down (nodes 0..nodes-1 whose container exists but does
+// not run), masters, replicas, slots ("16384/16384"), slotsAssigned, slotsOk, slotsFail
+// (assigned but pfail/fail), clusterState ("ok", "fail", "-"), knownNodes, openSlots,
+// ghosts (cluster members no container holds at all; a stopped node is down, not a
+// ghost), summary, configHash (12 hex digits), members [{name, container, up, ready, id,
+// role, master, slots, link, state, knownNodes}] (up: it answered; ready: counted in
+// `ready`; link: the anchor's link-state to the node and its failure flags).
 resources::ObjectStatus BuildStatus(const StatusInput& in);
+
+// The status as the containers alone show it (`containers`: the cache, no node asked),
+// for the reconciler to write before it probes the nodes (a probe may take seconds):
+// the members of `previous` whose container of nodes 0..nodes-1 stopped or vanished are
+// no longer up or ready, `ready` and `down` are recounted, Ready is False and Reconciling
+// True with reason NodeDown naming them. nullopt when the containers show nothing that
+// `previous` does not already say.
+std::optional<resources::ObjectStatus> FactsStatus(const DesiredState& desired,
+                                                   const ObservedState& containers,
+                                                   const resources::ObjectStatus& previous,
+                                                   absl::Time now);
 
 // Every node 0..nodes-1 runs the current config and is a healthy member, the cluster is
 // ok with all slots, masters and replicas as desired, and the plan is empty.

@@ -28,9 +28,12 @@ struct Member {
   std::string flags;  // an extra flag: "fail", "handshake"; "ghost": failing, no container
 };
 
-inline ClusterNode Node(const Member& m, bool myself) {
+// `cluster`: the object's name; the member announces "<cluster>-<ordinal>" (its
+// container's name) as its hostname.
+inline ClusterNode Node(const Member& m, bool myself, const std::string& cluster = "cache") {
   ClusterNode n;
   n.id = Id(m.ordinal);
+  n.hostname = absl::StrCat(cluster, "-", m.ordinal);
   n.ip = absl::StrCat("10.0.0.", m.ordinal + 2);
   n.port = 6379;
   n.bus_port = 16379;
@@ -73,7 +76,7 @@ class Cluster {
         if (other.from >= 0) v.info.slots_assigned += other.to - other.from + 1;
         Member shown = other;
         if (shown.flags == "ghost") shown.flags = "fail";
-        v.nodes.push_back(Node(shown, other.ordinal == m.ordinal));
+        v.nodes.push_back(Node(shown, other.ordinal == m.ordinal, desired_.name));
       }
       v.info.slots_ok = state == "ok" ? v.info.slots_assigned : 0;
       v.info.known_nodes = static_cast<int>(members.size());
@@ -86,7 +89,7 @@ class Cluster {
     NodeView v;
     v.info.state = "fail";
     v.info.known_nodes = 1;
-    v.nodes.push_back(Node(Member(ordinal), true));
+    v.nodes.push_back(Node(Member(ordinal), true, desired_.name));
     Container(ordinal).view = v;
     return *this;
   }

@@ -356,6 +356,116 @@ TEST(RedisPlanTest, SuspendPlansNothingAndDeletionTearsDown) {
   EXPECT_EQ(types[7], T::kRemoveVolume);
 }
 
+// ---- A down master (plan_failover.cc): its replica is promoted before it comes back.
+
+// Cluster::Healthy(3): masters 0, 1, 2; replica 3 of 0, 4 of 1, 5 of 2.
+Cluster WithNodeDown(int ordinal, const std::string& state = "exited") {
+  Cluster c("cache", 6);
+  c.Members(Cluster::Healthy(3));
+  c.Container(ordinal).state = state;
+  c.Container(ordinal).view.reset();
+  return c;
+}
+
+TEST(RedisPlanTest, AKilledMasterStaysDownWhileItsReplicaIsPromoted) {
+  Cluster c = WithNodeDown(1);
+  std::vector<Action> plan = c.Plan();
+  ASSERT_THAT(Types(plan), ElementsAre(T::kPromote));
+  EXPECT_EQ(plan[0].ordinal, 1);
+  EXPECT_EQ(plan[0].name, "cache-1");
+  EXPECT_EQ(plan[0].node_id, Id(1));
+  EXPECT_THAT(plan[0].ordinals, ElementsAre(4));
+  EXPECT_EQ(plan[0].Describe(), "promote a replica of cache-1 (down) to master");
+  // Still so after a few seconds down, and when the others already flag it failing.
+  c.observed_.down_for["cache-1"] = absl::Seconds(5);
+  std::vector<Member> members = Cluster::Healthy(3);
+  members[1].flags = "fail";
+  c.Members(members);
+  c.Container(1).view.reset();
+  EXPECT_THAT(Types(c.Plan()), ElementsAre(T::kPromote));
+}
+
+TEST(RedisPlanTest, AMissingMasterIsNotRecreatedBeforeItsReplicaIsPromoted) {
+  Cluster c = WithNodeDown(1);
+  std::erase_if(c.observed_.nodes, [](const ObservedNode& n) { return n.ordinal == 1; });
+  std::vector<Action> plan = c.Plan();
+  ASSERT_THAT(Types(plan), ElementsAre(T::kPromote));
+  EXPECT_EQ(plan[0].name, "cache-1");
+}
+
+TEST(RedisPlanTest, OnceItsReplicaServesTheSlotsTheOldMasterIsStarted) {
+  // The anchor's table: cache-4 took over 5461-10921, cache-1 is a failed replica of it.
+  Cluster c("cache", 6);
+  std::vector<Member> members = Cluster::Healthy(3);
+  members[1] = Member(1, 4, -1, -1, "fail");
+  members[4] = Member(4, -1, 5461, 10921);
+  c.Members(members);
+  c.Container(1).state = "exited";
+  c.Container(1).view.reset();
+  std::vector<Action> plan = c.Plan();
+  ASSERT_THAT(Types(plan), ElementsAre(T::kStart));
+  EXPECT_EQ(plan[0].name, "cache-1");
+}
+
+TEST(RedisPlanTest, APromotionTheAnchorHasNotHeardOfYetCountsAsDone) {
+  // cache-4 says it is a master serving the slots; cache-0's table is a moment behind.
+  Cluster c = WithNodeDown(1);
+  ClusterNode& me = c.Container(4).view->nodes[4];
+  ASSERT_TRUE(me.IsMyself());
+  me.flags = {"myself", "master"};
+  me.master_id.clear();
+  me.slot_ranges = {{5461, 10921}};
+  EXPECT_THAT(Types(c.Plan()), ElementsAre(T::kStart));
+}
+
+TEST(RedisPlanTest, AMasterIsStartedAtOnceWhenNoReplicaCanTakeOver) {
+  // Its replica is down too: nobody to promote; both come back.
+  Cluster both = WithNodeDown(1);
+  both.Container(4).state = "exited";
+  both.Container(4).view.reset();
+  EXPECT_THAT(Types(both.Plan()), ElementsAre(T::kStart, T::kStart));
+  // Two masters of three down: no majority to vote, Redis cannot elect either.
+  Cluster two = WithNodeDown(1);
+  two.Container(2).state = "exited";
+  two.Container(2).view.reset();
+  EXPECT_THAT(Types(two.Plan()), ElementsAre(T::kStart, T::kStart));
+  // Its replica answers but the anchor flags it failing.
+  Cluster failing("cache", 6);
+  std::vector<Member> members = Cluster::Healthy(3);
+  members[4].flags = "fail";
+  failing.Members(members);
+  failing.Container(1).state = "exited";
+  failing.Container(1).view.reset();
+  EXPECT_THAT(Types(failing.Plan()), ElementsAre(T::kStart));
+}
+
+TEST(RedisPlanTest, AMasterDownLongerThanTheHoldLimitIsStarted) {
+  Cluster c = WithNodeDown(1);
+  c.observed_.down_for["cache-1"] = kHoldLimit;
+  EXPECT_THAT(Types(c.Plan()), ElementsAre(T::kStart));
+}
+
+TEST(RedisPlanTest, ADownReplicaIsStartedAtOnce) {
+  EXPECT_THAT(Types(WithNodeDown(4).Plan()), ElementsAre(T::kStart));
+  EXPECT_THAT(Types(WithNodeDown(4, "dead").Plan()), ElementsAre(T::kReplace));
+}
+
+TEST(RedisPlanTest, AStoppedNodeIsNotAGhostButAMemberWithNoContainerIs) {
+  Cluster c("cache", 6);
+  std::vector<Member> members = Cluster::Healthy(3);
+  members[4].flags = "fail";
+  c.Members(members);
+  c.Container(4).state = "exited";
+  c.Container(4).view.reset();
+  ClusterSummary s = Summarize(c.observed_);
+  EXPECT_THAT(s.ghosts, IsEmpty());
+  EXPECT_EQ(s.silent_of.at(Id(4)), 4);
+  std::erase_if(c.observed_.nodes, [](const ObservedNode& n) { return n.ordinal == 4; });
+  s = Summarize(c.observed_);
+  EXPECT_THAT(s.ghosts, ElementsAre(Id(4)));
+  EXPECT_THAT(s.silent_of, IsEmpty());
+}
+
 TEST(RedisPlanTest, DescribesActionsForHumans) {
   Action a;
   a.type = T::kAddReplica;
@@ -367,6 +477,7 @@ TEST(RedisPlanTest, DescribesActionsForHumans) {
   EXPECT_EQ(a.Describe(), "move the slots of 1 master(s) away");
   EXPECT_STREQ(ActionTypeName(T::kWait), "wait");
   EXPECT_STREQ(ActionTypeName(T::kCreateCluster), "create-cluster");
+  EXPECT_STREQ(ActionTypeName(T::kPromote), "promote");
 }
 
 }  // namespace

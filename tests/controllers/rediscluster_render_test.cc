@@ -59,6 +59,9 @@ TEST(RedisRenderTest, TheNodeRunsRedisServerOnTheGeneratedConfigWhateverTheImage
     EXPECT_EQ(c.labels.at(docker::kLabelOrdinal), "2");
     EXPECT_EQ(c.labels.at(docker::kLabelRole), kNodeRole);
     EXPECT_EQ(c.labels.at(docker::kLabelConfigHash), "hash-1");
+    // Only the controller restarts a node (a killed master waits for its replica's
+    // promotion).
+    EXPECT_EQ(c.restart_policy, "no");
   }
 }
 

@@ -126,6 +126,92 @@ TEST(RedisStatusTest, ErrorsAreReportedWithoutTheCommandLine) {
             "redis-cli CLUSTER NODES in cache-0: timed out");
 }
 
+TEST(RedisStatusTest, AStoppedNodeIsDownNotAGhost) {
+  Cluster c("cache", 6);
+  std::vector<Member> members = Cluster::Healthy(3);
+  members[4].flags = "fail";
+  c.Members(members);
+  c.Container(4).state = "exited";
+  c.Container(4).view.reset();
+  resources::ObjectStatus s = StatusOf(c, Plan(c.desired_, c.observed_));
+  EXPECT_EQ(Str(s, "ready"), "5/6");
+  EXPECT_EQ(Str(s, "down"), "1");
+  EXPECT_EQ(Str(s, "ghosts"), "0");
+  EXPECT_EQ(Str(s, "summary"), "Repairing");  // started again: it is a replica
+  EXPECT_EQ(s.FindCondition(resources::kConditionReady)->message,
+            "cluster_state ok, 16384/16384 slots ok, 5/6 nodes ready, 1 down: cache-4 (exited)");
+  // Its container gone as well: now a ghost (a member with no container), not down.
+  std::erase_if(c.observed_.nodes, [](const ObservedNode& n) { return n.ordinal == 4; });
+  s = StatusOf(c, Plan(c.desired_, c.observed_));
+  EXPECT_EQ(Str(s, "down"), "0");
+  EXPECT_EQ(Str(s, "ghosts"), "1");
+  EXPECT_EQ(s.FindCondition(resources::kConditionReady)->message,
+            "cluster_state ok, 16384/16384 slots ok, 5/6 nodes ready, 1 ghost(s)");
+}
+
+TEST(RedisStatusTest, AKilledMasterIsFailingOver) {
+  Cluster c("cache", 6);
+  c.Members(Cluster::Healthy(3));
+  c.Container(1).state = "exited";
+  c.Container(1).view.reset();
+  resources::ObjectStatus s = StatusOf(c, Plan(c.desired_, c.observed_));
+  EXPECT_EQ(Str(s, "summary"), "FailingOver");
+  EXPECT_EQ(Str(s, "ready"), "5/6");
+  EXPECT_EQ(s.FindCondition(resources::kConditionReady)->status, "False");
+  EXPECT_EQ(s.FindCondition(resources::kConditionReconciling)->message,
+            "promote a replica of cache-1 (down) to master");
+}
+
+// What the cache alone shows after a Ready round: `ordinal`'s container in `state`
+// ("" removes it).
+ObservedState Containers(const Cluster& c, int ordinal, const std::string& state) {
+  ObservedState o;
+  for (ObservedNode n : c.observed_.nodes) {
+    n.view.reset();
+    if (n.ordinal == ordinal && state.empty()) continue;
+    if (n.ordinal == ordinal) n.state = state;
+    o.nodes.push_back(n);
+  }
+  return o;
+}
+
+TEST(RedisStatusTest, FactsStatusTakesAStoppedNodeOutOfReadyBeforeAnyProbe) {
+  Cluster c("cache", 6);
+  c.Members(Cluster::Healthy(3));
+  const resources::ObjectStatus ready = StatusOf(c);
+  ASSERT_EQ(ready.FindCondition(resources::kConditionReady)->status, "True");
+  const absl::Time later = kNow + absl::Seconds(7);
+  EXPECT_FALSE(FactsStatus(c.desired_, Containers(c, 1, "running"), ready, later).has_value())
+      << "nothing changed";
+
+  std::optional<resources::ObjectStatus> s =
+      FactsStatus(c.desired_, Containers(c, 1, "exited"), ready, later);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(Str(*s, "ready"), "5/6");
+  EXPECT_EQ(Str(*s, "down"), "1");
+  EXPECT_EQ(Str(*s, "summary"), "NodeDown");
+  const resources::Condition* r = s->FindCondition(resources::kConditionReady);
+  EXPECT_EQ(r->status, "False");
+  EXPECT_EQ(r->reason, "NodeDown");
+  EXPECT_EQ(r->message, "no longer running: cache-1 (exited)");
+  EXPECT_EQ(r->last_transition_time, later);
+  EXPECT_EQ(s->FindCondition(resources::kConditionReconciling)->status, "True");
+  const boost::json::object& member = s->fields.at("members").as_array()[1].as_object();
+  EXPECT_EQ(member.at("name").as_string(), "cache-1");
+  EXPECT_EQ(member.at("container").as_string(), "exited");
+  EXPECT_FALSE(member.at("up").as_bool());
+  EXPECT_FALSE(member.at("ready").as_bool());
+  // Written once: the same facts again change nothing.
+  EXPECT_FALSE(FactsStatus(c.desired_, Containers(c, 1, "exited"), *s, later).has_value());
+
+  s = FactsStatus(c.desired_, Containers(c, 1, ""), ready, later);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(Str(*s, "ready"), "5/6");
+  EXPECT_EQ(Str(*s, "down"), "0") << "no container: not down";
+  EXPECT_EQ(s->FindCondition(resources::kConditionReady)->message,
+            "no longer running: cache-1 (no container)");
+}
+
 TEST(RedisMetricsTest, ExportsClusterAndNodeGaugesFromTheStatus) {
   nxt::testing::FakeStore store(RealClock::Get());
   resources::Object o;

@@ -48,11 +48,12 @@ bool WaitFor(const std::function<bool()>& done, absl::Duration timeout, absl::Du
   return done();
 }
 
-absl::StatusOr<HttpResponse> HttpGet(const std::string& url) {
+absl::StatusOr<HttpResponse> HttpGet(const std::string& url, const std::string& unix_socket) {
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
   HttpResponse response;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (!unix_socket.empty()) curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, unix_socket.c_str());
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");

@@ -32,7 +32,8 @@ struct HttpResponse {
   std::string body;
 };
 // GET `url` (http://127.0.0.1:PORT/...), 10 s timeout. Unavailable when no answer.
-absl::StatusOr<HttpResponse> HttpGet(const std::string& url);
+// `unix_socket`: connect there instead of the URL's host (nxtd's API socket).
+absl::StatusOr<HttpResponse> HttpGet(const std::string& url, const std::string& unix_socket = "");
 // Percent-encodes a query parameter value.
 std::string UrlEncode(const std::string& text);
 
