@@ -93,8 +93,8 @@ wait_until() { # timeout_s command...
 
 # "<acked in [t0, healed]> <writable s> <longest gap s>" from ack log `file`, counting
 # writes whose slot is in [lo, hi] (Galera rows have slot -1). writable: from t0 to the
-# ack of the first write sent after t0 ("never" if none yet); gap: the longest time in
-# [t0, healed] without an ack.
+# ack of the first write sent after t0, whenever it came ("never" if none yet); gap: the
+# longest time in [t0, healed] without an ack.
 ack_stats() { # file t0_ms healed_ms lo hi
   awk -v t0="$2" -v th="$3" -v lo="$4" -v hi="$5" '
     NF == 4 && $4 >= lo && $4 <= hi {
@@ -184,7 +184,13 @@ report_kind() { # name kind t0 healed_ms(or "") notes
     FAILED=1
     LOST_TOTAL=$((LOST_TOTAL + lost))
   fi
-  read -r n writable gap < <(ack_stats "$file" "$t0" "$end" "$lo" "$hi")
+  # The first write after the fault may be acknowledged a moment after the heal was
+  # seen: wait for it (30 s at most).
+  local deadline=$(($(now_ms) + 30000))
+  while read -r n writable gap < <(ack_stats "$file" "$t0" "$end" "$lo" "$hi") &&
+    [[ "$writable" == never ]] && (($(now_ms) < deadline)); do
+    sleep 0.2
+  done
   local -a ordinals
   read -r -a ordinals <<<"$FAULT_GALERA"
   [[ "$kind" != galera ]] || notes="$(galera_transfers "$t0" "${ordinals[@]}")${notes:+; }$notes"
@@ -196,7 +202,7 @@ report_kind() { # name kind t0 healed_ms(or "") notes
 
 # nxtd killed (SIGKILL) now and started again NXTD_DOWN seconds later.
 crash_nxtd() {
-  stop_nxtd KILL
+  stop_nxtd KILL 2>/dev/null # without bash's "Killed" notice
   sleep "$NXTD_DOWN"
   start_nxtd
 }

@@ -306,6 +306,14 @@ std::string RedisUnhealthy(const RedisTarget& target, int masters) {
                           InfoField(text, "cluster_known_nodes"));
     }
   }
+  for (const std::string& node : target.nodes) {
+    // A replica still loading or syncing from its master cannot acknowledge WAIT yet.
+    Reply repl = conns.Command(node, {"INFO", "replication"});
+    const std::string text = Text(repl.get());
+    if (InfoField(text, "role") == "slave" && InfoField(text, "master_link_status") != "up") {
+      return absl::StrCat(node, ": replication link ", InfoField(text, "master_link_status"));
+    }
+  }
   Reply nodes = conns.Command(target.nodes[0], {"CLUSTER", "NODES"});
   if (nodes == nullptr || nodes->type != REDIS_REPLY_STRING) {
     return absl::StrCat(target.nodes[0], ": no CLUSTER NODES");

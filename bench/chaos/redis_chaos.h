@@ -29,8 +29,9 @@ int64_t RunRedisWriters(const RedisTarget& target, int writers, double rate, int
                         AckLog& acks);
 
 // "" when every node answers with cluster_state:ok, 16384 slots ok and knows every
-// node, and (in the first node's view) `masters` masters serve slots, each with a
-// connected replica, and no node is flagged fail, fail?, handshake or noaddr.
+// node, every replica's replication link is up, and (in the first node's view)
+// `masters` masters serve slots, each with a connected replica, and no node is flagged
+// fail, fail?, handshake or noaddr.
 // Otherwise the first reason it is not.
 std::string RedisUnhealthy(const RedisTarget& target, int masters);
 
