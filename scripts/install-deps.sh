@@ -18,6 +18,7 @@ BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libcurl4-openssl-dev libyaml-cpp-dev
   libabsl-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libclang-rt-14-dev
+  pkg-config libmariadb-dev libhiredis-dev
   prometheus
 )
 # The Docker engine and what the local images are made from (installed with their
