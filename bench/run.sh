@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds nxtd and the benchmarks, makes sure Docker and the images they use are there,
 # runs the benchmarks in turn, and ends with a summary block to paste into the README.
-# Run as root from anywhere; all seven take about 10 minutes here.
+# Run as root from anywhere; all eight take about 15 minutes here.
 #
-#   bench/run.sh [converge|drift|idle|galera|redis|talk|rustfs ...]    default: all seven
+#   bench/run.sh [converge|drift|idle|galera|redis|talk|rustfs|netpool ...]    default: all eight
 #
 # Environment: NXT_BUILD_DIR [./build] (as scripts/build.sh), NXT_DOCKER_SOCKET.
 set -euo pipefail
@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 benches=("$@")
 if [[ ${#benches[@]} -eq 0 ]]; then
-  benches=(converge drift idle galera redis talk rustfs)
+  benches=(converge drift idle galera redis talk rustfs netpool)
 fi
 
 nxt_require_root
@@ -20,12 +20,12 @@ nxt_require_root
 images=()
 for b in "${benches[@]}"; do
   case "$b" in
-    converge | drift | idle) images+=(testapp) ;;
+    converge | drift | idle | netpool) images+=(testapp) ;;
     galera) images+=(mariadb-galera) ;;
     redis) images+=(redis) ;;
     talk) images+=(nats signaling-standin) ;;
     rustfs) images+=(rustfs-standin) ;;
-    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, galera, redis, talk, rustfs)" ;;
+    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, galera, redis, talk, rustfs, netpool)" ;;
   esac
 done
 "$NXT_ROOT/images/build.sh" "${images[@]}"
@@ -44,4 +44,4 @@ done
 host="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')"
 echo
 echo "==== summary (bench/run.sh, $(date -u +%Y-%m-%d), $host) ===="
-grep -E '^(converge|drift repair|  peak RSS|  CPU|  list calls per resync|galera |redis |  loading|talk apply|rustfs)' "$out" || true
+grep -E '^(converge|netpool|drift repair|  peak RSS|  CPU|  list calls per resync|galera |redis |  loading|talk apply|rustfs)' "$out" || true
