@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/bench_util.h"
+#include "common/status_macros.h"
 #include "controllers/common/network_pool.h"
 #include "controllers/common/owner.h"
 #include "controllers/containerset/render.h"
@@ -108,7 +109,9 @@ absl::StatusOr<double> NxtdRound(docker::DockerClient& docker, int sets, int wor
   const std::string ns = e2e::UniqueName("bench-nxtd");
   const std::string tag = e2e::UniqueName("np").substr(3);
   NamespaceGuard guard(docker, ns);
-  e2e::NxtdProcess nxtd(e2e::NxtdOptions{.workers = workers});  // killed before the clean-up
+  e2e::NxtdOptions options;
+  options.workers = workers;
+  e2e::NxtdProcess nxtd(options);  // killed before the clean-up
   NXT_RETURN_IF_ERROR(nxtd.Start());
   const absl::Time start = absl::Now();
   for (int i = 0; i < sets; ++i) {

@@ -33,7 +33,7 @@ ABSL_FLAG(std::string, allowed_host_paths, "/srv/nxt",
           "Comma-separated roots under which hostPath volumes are allowed");
 ABSL_FLAG(std::string, network_pool, "auto",
           "Where the networks nxtd creates get their subnets: comma-separated IPv4 prefixes, "
-          "or auto (10.213.0.0/16, 10.214.0.0/16, 172.16.0.0/16); blocks that overlap a host "
+          "or auto (10.224.0.0/16, 10.225.0.0/16, 172.16.0.0/16); blocks that overlap a host "
           "route or another network are skipped");
 ABSL_FLAG(int, network_prefix, 26,
           "Prefix length of each network's subnet (8 to 29); /26 holds 61 containers");

@@ -240,9 +240,9 @@ absl::StatusOr<Ipv4Prefix> NetworkPool::Allocate(const std::string& name,
   absl::MutexLock lock(&mu_);
   NXT_ASSIGN_OR_RETURN(std::vector<Blocker> blockers, Blockers(name, engine));
   if (auto it = records_.find(name); it != records_.end()) {
-    bool clear = true;
-    for (const Blocker& b : blockers) clear = clear && !b.prefix.Overlaps(it->second);
-    if (clear) return it->second;
+    bool usable = InPool(it->second);  // not when --network-pool moved away from it
+    for (const Blocker& b : blockers) usable = usable && !b.prefix.Overlaps(it->second);
+    if (usable) return it->second;
     records_.erase(it);  // something took its place meanwhile: a new block
   }
   std::optional<Ipv4Prefix> block = FirstFree(blockers);
@@ -261,10 +261,8 @@ absl::StatusOr<Ipv4Prefix> NetworkPool::Allocate(const std::string& name,
 
 absl::Status NetworkPool::Adopt(const std::string& name, const Ipv4Prefix& subnet) {
   absl::MutexLock lock(&mu_);
-  bool in_pool = false;
-  for (const Ipv4Prefix& range : options_.ranges) in_pool = in_pool || range.Contains(subnet);
   auto it = records_.find(name);
-  if (!in_pool || (it != records_.end() && it->second == subnet)) return absl::OkStatus();
+  if (!InPool(subnet) || (it != records_.end() && it->second == subnet)) return absl::OkStatus();
   records_[name] = subnet;
   return Save();
 }
@@ -273,6 +271,13 @@ absl::Status NetworkPool::Release(const std::string& name) {
   absl::MutexLock lock(&mu_);
   if (records_.erase(name) == 0) return absl::OkStatus();
   return Save();
+}
+
+bool NetworkPool::InPool(const Ipv4Prefix& subnet) const {
+  for (const Ipv4Prefix& range : options_.ranges) {
+    if (range.Contains(subnet)) return true;
+  }
+  return false;
 }
 
 std::optional<Ipv4Prefix> NetworkPool::Recorded(const std::string& name) const {

@@ -40,7 +40,7 @@ inline constexpr char kReasonNetworkPoolOverlap[] = "NetworkPoolOverlap";
 // --network-pool=auto: these ranges, searched in this order. None is one of Docker's
 // default pools (172.17-31.0.0/16, 192.168.0.0/16), so the engine's own choices for other
 // users' networks and nxt's never compete for the same addresses.
-inline constexpr const char* kAutoNetworkPool[] = {"10.213.0.0/16", "10.214.0.0/16",
+inline constexpr const char* kAutoNetworkPool[] = {"10.224.0.0/16", "10.225.0.0/16",
                                                    "172.16.0.0/16"};
 inline constexpr int kDefaultNetworkPrefix = 26;
 inline constexpr char kNetworkPoolFile[] = "network-subnets";
@@ -74,7 +74,8 @@ class NetworkPool {
   static absl::StatusOr<std::unique_ptr<NetworkPool>> Open(NetworkPoolOptions options);
 
   // The subnet for network `name`, which does not exist yet: its recorded one when that
-  // still overlaps nothing, else the first free block (recorded before returning).
+  // still lies in the pool and overlaps nothing, else the first free block (recorded
+  // before returning).
   // `engine` is every network the engine has now (ListNetworks with no filter); networks
   // labelled io.nxt.managed-by=nxtd are nxt's. Unavailable when the routes file cannot be
   // read or the record cannot be written; FailedPrecondition with a reason when no block
@@ -100,6 +101,7 @@ class NetworkPool {
   absl::StatusOr<std::vector<Blocker>> Blockers(const std::string& name,
                                                 const std::vector<docker::NetworkInfo>& engine)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool InPool(const Ipv4Prefix& subnet) const;
   std::optional<Ipv4Prefix> FirstFree(const std::vector<Blocker>& blockers) const;
   absl::Status NoFreeBlock(const std::vector<Blocker>& blockers) const;
   bool ReclaimStale(const std::string& name, const std::vector<docker::NetworkInfo>& engine)

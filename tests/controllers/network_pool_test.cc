@@ -70,7 +70,7 @@ class NetworkPoolTest : public ::testing::Test {
 TEST(ParseNetworkPoolTest, AutoListsAndRefusals) {
   absl::StatusOr<std::vector<Ipv4Prefix>> ranges = ParseNetworkPool("auto", 26);
   ASSERT_THAT(ranges.status(), IsOk());
-  EXPECT_THAT(*ranges, ElementsAre(P("10.213.0.0/16"), P("10.214.0.0/16"), P("172.16.0.0/16")));
+  EXPECT_THAT(*ranges, ElementsAre(P("10.224.0.0/16"), P("10.225.0.0/16"), P("172.16.0.0/16")));
   EXPECT_THAT(ParseNetworkPool("10.50.0.0/16,10.51.0.0/24", 26).value_or(std::vector<Ipv4Prefix>{}),
               ElementsAre(P("10.50.0.0/16"), P("10.51.0.0/24")));
   EXPECT_THAT(ParseNetworkPool("10.50.0.1/16", 26),
@@ -202,6 +202,12 @@ TEST_F(NetworkPoolTest, ARecordThatNowOverlapsSomethingIsReplaced) {
   const std::vector<docker::NetworkInfo> engine = {Network("theirs", "10.213.0.0/24", false)};
   EXPECT_EQ(Allocated(*pool, "nxt-a-web", engine), "10.213.1.0/26");
   EXPECT_THAT(pool->Recorded("nxt-a-web"), Optional(P("10.213.1.0/26")));
+}
+
+TEST_F(NetworkPoolTest, ARecordOutsideAMovedPoolIsReplaced) {
+  EXPECT_EQ(Allocated(*Open("10.213.0.0/16", 26), "nxt-a-web"), "10.213.0.0/26");
+  std::unique_ptr<NetworkPool> moved = Open("10.50.0.0/16", 26);
+  EXPECT_EQ(Allocated(*moved, "nxt-a-web"), "10.50.0.0/26");
 }
 
 TEST_F(NetworkPoolTest, AdoptRecordsOnlySubnetsInThePool) {

@@ -50,7 +50,9 @@ class NetpoolE2eTest : public E2eTest {
 };
 
 TEST_F(NetpoolE2eTest, FortySetsRunOnTheirOwnSmallSubnetsAndGiveThemBackOnDelete) {
-  StartNxtd(NxtdOptions{.workers = 4});
+  NxtdOptions options;
+  options.workers = 4;
+  StartNxtd(options);
   std::vector<std::string> sets;
   for (int i = 0; i < kSets; ++i) {
     sets.push_back(SetName(absl::StrCat("s", i)));
@@ -109,7 +111,9 @@ TEST_F(NetpoolE2eTest, APoolOverANetworkNxtDoesNotOwnStallsTheObject) {
   // The engine's default bridge: every block of a pool made of its subnet overlaps it.
   absl::StatusOr<docker::NetworkInfo> bridge = docker_->InspectNetwork("bridge");
   if (!bridge.ok() || bridge->subnets.empty()) GTEST_SKIP() << "the engine has no bridge network";
-  StartNxtd(NxtdOptions{.extra_flags = {absl::StrCat("--network-pool=", bridge->subnets[0])}});
+  NxtdOptions options;
+  options.extra_flags = {absl::StrCat("--network-pool=", bridge->subnets[0])};
+  StartNxtd(options);
   const std::string web = SetName("web");
   nxtd_->WriteManifest("web.yaml", SetManifest(ns_, web, 1).Yaml());
   ASSERT_TRUE(WaitFor([&] { return Condition(GetObject(web), "Stalled").status == "True"; },
@@ -124,8 +128,9 @@ TEST_F(NetpoolE2eTest, APoolOverANetworkNxtDoesNotOwnStallsTheObject) {
 }
 
 TEST_F(NetpoolE2eTest, ABadPoolFlagStopsNxtdWithOneLine) {
-  nxtd_ =
-      std::make_unique<NxtdProcess>(NxtdOptions{.extra_flags = {"--network-pool=10.213.0.1/16"}});
+  NxtdOptions options;
+  options.extra_flags = {"--network-pool=10.213.0.1/16"};
+  nxtd_ = std::make_unique<NxtdProcess>(options);
   ASSERT_TRUE(nxtd_->Spawn().ok());
   absl::StatusOr<int> code = nxtd_->Wait(absl::Seconds(10));
   ASSERT_TRUE(code.ok()) << "nxtd kept running with a bad --network-pool";
