@@ -36,14 +36,14 @@ class NetpoolE2eTest : public E2eTest {
     for (const auto& c : objects->containers) running += c.state == "running" ? 1 : 0;
     return running;
   }
-  // The records of <state-dir>/network-subnets for this test's namespace: name → CIDR.
+  // The records of <state-dir>/network-subnets (this nxtd's own): name → CIDR.
   std::map<std::string, std::string> Records() {
     std::ifstream in(absl::StrCat(nxtd_->state_dir(), "/", controllers::kNetworkPoolFile));
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::map<std::string, std::string> out;
     for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
       std::vector<std::string> f = absl::StrSplit(line, ' ');
-      if (f.size() == 2 && f[0].find(ns_) != std::string::npos) out[f[0]] = f[1];
+      if (f.size() == 2 && f[0][0] != '#') out[f[0]] = f[1];
     }
     return out;
   }
