@@ -39,10 +39,17 @@ absl::Status PooledDockerClient::CreateNetwork(const std::string& name,
     return absl::OkStatus();
   }
   if (!absl::IsNotFound(existing.status())) return existing.status();
-  absl::MutexLock lock(&allocate_mu_);
-  NXT_ASSIGN_OR_RETURN(std::vector<docker::NetworkInfo> engine, inner_.ListNetworks({}));
-  if (Find(engine, name) != nullptr) return absl::OkStatus();  // made meanwhile
-  NXT_ASSIGN_OR_RETURN(Ipv4Prefix block, pool_.Allocate(name, engine));
+  Ipv4Prefix block;
+  {
+    // The record Allocate writes keeps the block from the next allocation while the
+    // network is created outside the lock. Should a full pool reclaim it meanwhile (its
+    // network not listed yet), the engine refuses the second, overlapping create and that
+    // reconcile retries with a fresh block.
+    absl::MutexLock lock(&allocate_mu_);
+    NXT_ASSIGN_OR_RETURN(std::vector<docker::NetworkInfo> engine, inner_.ListNetworks({}));
+    if (Find(engine, name) != nullptr) return absl::OkStatus();  // made meanwhile
+    NXT_ASSIGN_OR_RETURN(block, pool_.Allocate(name, engine));
+  }
   return inner_.CreateNetwork(name, labels, block.ToString());
 }
 

@@ -7,9 +7,9 @@
 // network" error and AnnotateOrStall (Stalled, reason NetworkPoolExhausted or
 // NetworkPoolOverlap).
 //
-// Thread-safe. Creates that allocate run one at a time (list the engine's networks,
-// allocate, create), so two never pick the same block. `inner` and `pool` must outlive
-// this object.
+// Thread-safe. Allocations run one at a time (list the engine's networks, allocate and
+// record), so two never pick the same block; the creates themselves run in parallel.
+// `inner` and `pool` must outlive this object.
 #ifndef NXT_CONTROLLERS_COMMON_POOLED_DOCKER_CLIENT_H_
 #define NXT_CONTROLLERS_COMMON_POOLED_DOCKER_CLIENT_H_
 
@@ -109,7 +109,7 @@ class PooledDockerClient : public docker::DockerClient {
  private:
   docker::DockerClient& inner_;
   NetworkPool& pool_;
-  absl::Mutex allocate_mu_;  // held from listing the engine's networks to the create
+  absl::Mutex allocate_mu_;  // held from listing the engine's networks to the record
 };
 
 }  // namespace nxt::controllers
