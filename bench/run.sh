@@ -3,7 +3,7 @@
 # runs the benchmarks in turn, and ends with a summary block to paste into the README.
 # Run as root from anywhere; all eight take about 15 minutes here.
 #
-#   bench/run.sh [converge|drift|idle|idle_stack|galera|redis|redis_failover|talk|rustfs|scale ...]
+#   bench/run.sh [converge|drift|idle|idle_stack|galera|redis|redis_failover|talk|rustfs|scale|netpool ...]
 #                                       default: all but idle_stack and redis_failover
 #
 # Environment: NXT_BUILD_DIR [./build] (as scripts/build.sh), NXT_DOCKER_SOCKET.
@@ -13,7 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 benches=("$@")
 if [[ ${#benches[@]} -eq 0 ]]; then
-  benches=(converge drift idle galera redis talk rustfs scale)
+  benches=(converge drift idle galera redis talk rustfs scale netpool)
 fi
 
 nxt_require_root
@@ -21,14 +21,14 @@ nxt_require_root
 images=()
 for b in "${benches[@]}"; do
   case "$b" in
-    converge | drift | idle) images+=(testapp) ;;
+    converge | drift | idle | netpool) images+=(testapp) ;;
     galera) images+=(mariadb-galera) ;;
     redis | redis_failover) images+=(redis) ;;
     talk) images+=(nats signaling-standin) ;;
     rustfs) images+=(rustfs-standin) ;;
     scale) ;; # the in-process fake engine
     idle_stack) images+=(mariadb-galera redis testapp nats signaling-standin coturn) ;;
-    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, idle_stack, galera, redis, redis_failover, talk, rustfs, scale)" ;;
+    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, idle_stack, galera, redis, redis_failover, talk, rustfs, scale, netpool)" ;;
   esac
 done
 if [[ ${#images[@]} -gt 0 ]]; then

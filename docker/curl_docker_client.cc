@@ -204,12 +204,14 @@ absl::StatusOr<std::vector<NetworkInfo>> CurlDockerClient::ListNetworks(
 }
 
 absl::Status CurlDockerClient::CreateNetwork(const std::string& name,
-                                             const std::map<std::string, std::string>& labels) {
+                                             const std::map<std::string, std::string>& labels,
+                                             const std::string& subnet) {
   absl::Status s = Run({.method = "POST",
                         .endpoint = "/networks/create",
                         .target = "/networks/create",
-                        .description = absl::StrCat("docker network create ", name),
-                        .body = EncodeCreateNetwork(name, labels),
+                        .description = absl::StrCat("docker network create ", name,
+                                                    subnet.empty() ? "" : " --subnet ", subnet),
+                        .body = EncodeCreateNetwork(name, labels, subnet),
                         .kind = CallKind::kCreate})
                        .status();
   if (absl::IsAlreadyExists(s)) return absl::OkStatus();

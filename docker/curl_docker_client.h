@@ -65,7 +65,8 @@ class CurlDockerClient : public DockerClient {
                        const std::string& content, int mode) override;
   absl::StatusOr<std::vector<NetworkInfo>> ListNetworks(const LabelSelector& selector) override;
   absl::Status CreateNetwork(const std::string& name,
-                             const std::map<std::string, std::string>& labels) override;
+                             const std::map<std::string, std::string>& labels,
+                             const std::string& subnet = "") override;
   absl::Status RemoveNetwork(const std::string& name) override;
   absl::StatusOr<NetworkInfo> InspectNetwork(const std::string& name) override;
   absl::StatusOr<std::vector<VolumeInfo>> ListVolumes(const LabelSelector& selector) override;

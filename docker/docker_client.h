@@ -73,10 +73,16 @@ class DockerClient {
                                const std::string& content, int mode) = 0;
 
   // Networks (user-defined bridges) and volumes. Create* is OK when it already exists
-  // with that name (AlreadyExists is not returned).
+  // with that name (AlreadyExists is not returned; an existing network keeps its subnet).
+  // NetworkInfo.subnets is filled by List and Inspect.
   virtual absl::StatusOr<std::vector<NetworkInfo>> ListNetworks(const LabelSelector& selector) = 0;
+  // `subnet` (IPv4 CIDR, "10.213.0.64/26") fixes the network's subnet, its first address
+  // the gateway; "" lets the engine pick from its own default address pools (which hold
+  // about 31 networks). The engine refuses a subnet that overlaps one of its networks
+  // (PermissionDenied, HTTP 403) but not one that overlaps a host route: the caller checks.
   virtual absl::Status CreateNetwork(const std::string& name,
-                                     const std::map<std::string, std::string>& labels) = 0;
+                                     const std::map<std::string, std::string>& labels,
+                                     const std::string& subnet = "") = 0;
   virtual absl::Status RemoveNetwork(const std::string& name) = 0;
   // The network named exactly `name` (never one whose id merely starts with it); NotFound
   // when there is none. Used to read the labels of a network before adopting or joining it.

@@ -20,8 +20,10 @@ std::string EncodeCreateContainer(const ContainerSpec& spec);
 // The `filters` query value: {"label":["k=v","k2"],"type":["container"]}; "" when empty.
 std::string EncodeFilters(const LabelSelector& selector, const std::string& type);
 std::string EncodeRestartPolicyUpdate(const std::string& policy);
+// `subnet` "" leaves IPAM to the engine's default pools.
 std::string EncodeCreateNetwork(const std::string& name,
-                                const std::map<std::string, std::string>& labels);
+                                const std::map<std::string, std::string>& labels,
+                                const std::string& subnet);
 std::string EncodeCreateVolume(const std::string& name,
                                const std::map<std::string, std::string>& labels);
 std::string EncodeExecCreate(const std::vector<std::string>& cmd, bool attach_stdin);

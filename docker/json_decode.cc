@@ -145,12 +145,27 @@ absl::StatusOr<ContainerInfo> DecodeContainerInfo(const std::string& body) {
   return info;
 }
 
+// One network object of GET /networks or /networks/{id}.
+NetworkInfo DecodeNetwork(const json::value& n) {
+  NetworkInfo info{Str(n, "Id"), Str(n, "Name"), StrMap(n, "Labels"), {}};
+  const json::value* ipam = Find(n, "IPAM");
+  const json::value* config = ipam == nullptr ? nullptr : Find(*ipam, "Config");
+  if (config != nullptr && config->is_array()) {
+    for (const json::value& c : config->get_array()) {
+      if (std::string subnet = Str(c, "Subnet"); !subnet.empty()) {
+        info.subnets.push_back(std::move(subnet));
+      }
+    }
+  }
+  return info;
+}
+
 absl::StatusOr<std::vector<NetworkInfo>> DecodeNetworkList(const std::string& body) {
   NXT_ASSIGN_OR_RETURN(json::value v, Parse(body, "list networks"));
   if (!v.is_array()) return NotA("list networks", "an array");
   std::vector<NetworkInfo> out;
   for (const json::value& n : v.get_array()) {
-    out.push_back(NetworkInfo{Str(n, "Id"), Str(n, "Name"), StrMap(n, "Labels")});
+    out.push_back(DecodeNetwork(n));
   }
   return out;
 }
@@ -170,7 +185,7 @@ absl::StatusOr<std::vector<VolumeInfo>> DecodeVolumeList(const std::string& body
 absl::StatusOr<NetworkInfo> DecodeNetworkInfo(const std::string& body) {
   NXT_ASSIGN_OR_RETURN(json::value v, Parse(body, "inspect network"));
   if (!v.is_object()) return NotA("inspect network", "an object");
-  return NetworkInfo{Str(v, "Id"), Str(v, "Name"), StrMap(v, "Labels")};
+  return DecodeNetwork(v);
 }
 
 absl::StatusOr<VolumeInfo> DecodeVolumeInfo(const std::string& body) {

@@ -135,12 +135,21 @@ std::string EncodeRestartPolicyUpdate(const std::string& policy) {
 }
 
 std::string EncodeCreateNetwork(const std::string& name,
-                                const std::map<std::string, std::string>& labels) {
+                                const std::map<std::string, std::string>& labels,
+                                const std::string& subnet) {
   json::object body;
   body["Name"] = name;
   body["Driver"] = "bridge";
   body["CheckDuplicate"] = true;
   body["Labels"] = StringMap(labels);
+  if (!subnet.empty()) {
+    json::object config;
+    config["Subnet"] = subnet;
+    json::object ipam;
+    ipam["Driver"] = "default";
+    ipam["Config"] = json::array{json::value(std::move(config))};
+    body["IPAM"] = std::move(ipam);
+  }
   return json::serialize(body);
 }
 

@@ -125,6 +125,7 @@ struct NetworkInfo {
   std::string id;
   std::string name;
   std::map<std::string, std::string> labels;
+  std::vector<std::string> subnets;  // IPAM.Config[].Subnet, "10.213.0.0/26"; may be empty
 };
 
 struct VolumeInfo {

@@ -20,7 +20,9 @@
 #include "controllers/common/event_router.h"
 #include "controllers/common/host_path.h"
 #include "controllers/common/instance_id.h"
+#include "controllers/common/network_pool.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/pooled_docker_client.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
 #include "controllers/containerset/host_paths.h"
@@ -132,6 +134,25 @@ absl::StatusOr<std::shared_ptr<const resources::KindRegistry>> KindsFor(
   return kinds;
 }
 
+// The subnets of the networks nxt creates (--network-pool, --network-prefix), recorded in
+// <state-dir>/network-subnets. Logs the host routes the pool overlaps (their blocks are
+// skipped); a bad record file stops the start.
+absl::StatusOr<std::unique_ptr<controllers::NetworkPool>> OpenNetworkPool(
+    const DaemonOptions& options) {
+  controllers::NetworkPoolOptions pool_options;
+  NXT_ASSIGN_OR_RETURN(
+      pool_options.ranges,
+      Annotate(controllers::ParseNetworkPool(options.network_pool, options.network_prefix),
+               "--network-pool"));
+  pool_options.prefix_length = options.network_prefix;
+  pool_options.state_file = absl::StrCat(options.state_dir, "/", controllers::kNetworkPoolFile);
+  NXT_ASSIGN_OR_RETURN(std::unique_ptr<controllers::NetworkPool> pool,
+                       controllers::NetworkPool::Open(pool_options));
+  Log(LogLevel::kInfo, kComponent, "network pool",
+      {{"pool", pool->Describe()}, {"recorded", absl::StrCat(pool->Records().size())}});
+  return pool;
+}
+
 }  // namespace
 
 // Everything the daemon runs, in construction order (destroyed in reverse).
@@ -148,6 +169,9 @@ class Daemon::Parts {
   reconciler::ProcessMetrics process_metrics;
 
   std::unique_ptr<docker::ContainerCache> cache;
+  // The controllers' Docker client: networks get their subnets from network_pool.
+  std::unique_ptr<controllers::NetworkPool> network_pool;
+  std::unique_ptr<controllers::PooledDockerClient> pooled_docker;
   std::unique_ptr<reconciler::Manager> manager;
   std::unique_ptr<controllers::EventRouter> router;   // container events → manager
   std::unique_ptr<controllers::SecretStore> secrets;  // shared by every kind
@@ -205,6 +229,10 @@ absl::Status Daemon::Start() {
   controllers::SetInstanceId(instance_id);
   const docker::LabelSelector managed = controllers::ManagedSelector();
   parts->cache = std::make_unique<docker::ContainerCache>(docker_, managed);
+  NXT_ASSIGN_OR_RETURN(parts->network_pool, OpenNetworkPool(options_));
+  parts->pooled_docker =
+      std::make_unique<controllers::PooledDockerClient>(docker_, *parts->network_pool);
+  docker::DockerClient& controller_docker = *parts->pooled_docker;
   if (absl::Status s = parts->cache->Resync(); !s.ok()) {
     Log(LogLevel::kWarning, kComponent, "docker not reachable yet; will retry",
         {{"error", std::string(s.message())}});
@@ -224,7 +252,7 @@ absl::Status Daemon::Start() {
   containerset::ContainerSetReconciler::Options cs_options;
   cs_options.allowed_host_path_roots = options_.allowed_host_path_roots;
   parts->containersets = std::make_unique<containerset::ContainerSetReconciler>(
-      *parts->store, docker_, *parts->cache, clock_, cs_options);
+      *parts->store, controller_docker, *parts->cache, clock_, cs_options);
   reconciler::ControllerOptions controller;
   controller.name = "containerset";
   controller.kind = resources::kContainerSetKind;
@@ -238,7 +266,7 @@ absl::Status Daemon::Start() {
   galera::GaleraClusterReconciler::Options galera_options;
   galera_options.state_dir = options_.state_dir;  // bootstrap markers
   parts->galeraclusters = std::make_unique<galera::GaleraClusterReconciler>(
-      *parts->store, docker_, *parts->cache, *parts->secrets, clock_, galera_options);
+      *parts->store, controller_docker, *parts->cache, *parts->secrets, clock_, galera_options);
   reconciler::ControllerOptions galera_controller = controller;
   galera_controller.name = "galeracluster";
   galera_controller.kind = resources::kGaleraClusterKind;
@@ -248,7 +276,7 @@ absl::Status Daemon::Start() {
   parts->galera_metrics = std::make_unique<galera::GaleraMetricsCollector>(*parts->store);
 
   parts->redisclusters = std::make_unique<rediscluster::RedisClusterReconciler>(
-      *parts->store, docker_, *parts->cache, *parts->secrets, clock_,
+      *parts->store, controller_docker, *parts->cache, *parts->secrets, clock_,
       rediscluster::RedisClusterReconciler::Options{});
   reconciler::ControllerOptions redis_controller = galera_controller;
   redis_controller.name = "rediscluster";
@@ -258,7 +286,7 @@ absl::Status Daemon::Start() {
 
   // TalkBackend: signaling + NATS + coturn; probes its services over HTTP (http_).
   parts->talkbackends = std::make_unique<talkbackend::TalkBackendReconciler>(
-      *parts->store, docker_, *parts->cache, http_, *parts->secrets, clock_,
+      *parts->store, controller_docker, *parts->cache, http_, *parts->secrets, clock_,
       talkbackend::TalkBackendReconciler::Options{});
   reconciler::ControllerOptions talk_controller = galera_controller;
   talk_controller.name = "talkbackend";
@@ -272,7 +300,8 @@ absl::Status Daemon::Start() {
   rustfs_options.state_dir = options_.state_dir;
   rustfs_options.allowed_host_path_roots = options_.allowed_host_path_roots;
   parts->rustfspools = std::make_unique<rustfspool::RustFSPoolReconciler>(
-      *parts->store, docker_, *parts->cache, *parts->secrets, http_, clock_, rustfs_options);
+      *parts->store, controller_docker, *parts->cache, *parts->secrets, http_, clock_,
+      rustfs_options);
   reconciler::ControllerOptions rustfs_controller = galera_controller;
   rustfs_controller.name = "rustfspool";
   rustfs_controller.kind = resources::kRustFSPoolKind;

@@ -30,6 +30,10 @@ struct DaemonOptions {
   absl::Duration client_timeout = absl::Seconds(30);
   // ContainerSet volumes and RustFSPool drives with hostPath must lie under one of these.
   std::vector<std::string> allowed_host_path_roots = {"/srv/nxt"};
+  // Where the networks nxt creates get their subnets (controllers/common/network_pool.h):
+  // "auto" or comma-separated IPv4 prefixes, carved into blocks of /network_prefix.
+  std::string network_pool = "auto";
+  int network_prefix = 26;
 };
 
 }  // namespace nxt::nxtd

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "cmd/nxtd/daemon.h"
 #include "common/logging.h"
+#include "controllers/common/network_pool.h"
 
 ABSL_FLAG(std::string, manifests, nxt::nxtd::kDefaultManifestsDir,
           "Directory of manifests to watch; must exist (only the default is created)");
@@ -30,6 +31,12 @@ ABSL_FLAG(absl::Duration, client_timeout, absl::Seconds(30),
           "are disconnected");
 ABSL_FLAG(std::string, allowed_host_paths, "/srv/nxt",
           "Comma-separated roots under which hostPath volumes are allowed");
+ABSL_FLAG(std::string, network_pool, "auto",
+          "Where the networks nxtd creates get their subnets: comma-separated IPv4 prefixes, "
+          "or auto (10.224.0.0/16, 10.225.0.0/16, 172.16.0.0/16); blocks that overlap a host "
+          "route or another network are skipped");
+ABSL_FLAG(int, network_prefix, 26,
+          "Prefix length of each network's subnet (8 to 29); /26 holds 61 containers");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 ABSL_FLAG(std::string, log_format, "text", "text or json");
 
@@ -94,5 +101,15 @@ int main(int argc, char** argv) {
   }
   options.allowed_host_path_roots =
       absl::StrSplit(absl::GetFlag(FLAGS_allowed_host_paths), ',', absl::SkipEmpty());
+  options.network_pool = absl::GetFlag(FLAGS_network_pool);
+  options.network_prefix = absl::GetFlag(FLAGS_network_prefix);
+  if (absl::StatusOr<std::vector<nxt::Ipv4Prefix>> pool =
+          nxt::controllers::ParseNetworkPool(options.network_pool, options.network_prefix);
+      !pool.ok()) {
+    std::fprintf(stderr, "nxtd: --network-pool=%s --network-prefix=%d: %s\n",
+                 options.network_pool.c_str(), options.network_prefix,
+                 std::string(pool.status().message()).c_str());
+    return 1;
+  }
   return nxt::nxtd::RunDaemonUntilSignal(options);
 }

@@ -50,24 +50,18 @@ std::string LabelFlags(const Labels& labels) {
   return out;
 }
 
-absl::Status Conflict(const std::string& reason, const std::string& message) {
-  absl::Status status = absl::FailedPreconditionError(message);
-  status.SetPayload(kConflictPayloadUrl, absl::Cord(reason));
-  return status;
-}
-
 // OK when `have` (the labels of `kind` `name`) prove it belongs to the owner of `want`.
 absl::Status RefuseUnlessOwned(const std::string& kind, const std::string& name, const Labels& have,
                                const Labels& want) {
   if (SameOwner(have, want)) return absl::OkStatus();
   const std::string owner = OwnerText(want);
   if (const std::string holder = HolderOf(have); !holder.empty()) {
-    return Conflict(kReasonNameConflict,
-                    absl::StrCat(kind, " ", name, " belongs to ", holder, ", not to ", owner,
-                                 "; nxt never lets one object use another's ", kind,
-                                 ": rename one of the two objects"));
+    return RefusalError(kReasonNameConflict,
+                        absl::StrCat(kind, " ", name, " belongs to ", holder, ", not to ", owner,
+                                     "; nxt never lets one object use another's ", kind,
+                                     ": rename one of the two objects"));
   }
-  return Conflict(
+  return RefusalError(
       kReasonNameConflict,
       absl::StrCat(
           kind, " ", name, " exists but nxt did not create it for ", owner, " (",
@@ -95,7 +89,7 @@ absl::Status RefuseLegacyVolume(docker::DockerClient& docker, const std::string&
   if (!SameOwner(old->labels, labels) || OrdinalOf(old->labels) != ordinal) {
     return absl::OkStatus();
   }
-  return Conflict(
+  return RefusalError(
       kReasonLegacyVolume,
       absl::StrCat("volume ", legacy, " holds the data of ", OwnerText(labels), " (ordinal ",
                    *ordinal, ") under the name an earlier nxt gave it; nxt now names it ", name,
@@ -137,10 +131,16 @@ absl::Status CheckJoinableNetwork(docker::DockerClient& docker, const resources:
   NXT_RETURN_IF_ERROR(Annotate(info.status(), field));
   const std::string holder = HolderOf(info->labels);
   if (holder.empty() || OwnerOf(info->labels) == owner) return absl::OkStatus();
-  return Conflict(kReasonForeignNetwork,
-                  absl::StrCat(field, ": network ", name, " is managed by nxt for ", holder,
-                               "; an object joins its own network and networks you made, "
-                               "never another object's"));
+  return RefusalError(kReasonForeignNetwork,
+                      absl::StrCat(field, ": network ", name, " is managed by nxt for ", holder,
+                                   "; an object joins its own network and networks you made, "
+                                   "never another object's"));
+}
+
+absl::Status RefusalError(const std::string& reason, const std::string& message) {
+  absl::Status status = absl::FailedPreconditionError(message);
+  status.SetPayload(kConflictPayloadUrl, absl::Cord(reason));
+  return status;
 }
 
 std::optional<std::string> ConflictReason(const absl::Status& status) {

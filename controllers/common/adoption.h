@@ -47,6 +47,10 @@ absl::Status EnsureOwnedVolume(docker::DockerClient& docker, const std::string& 
 absl::Status CheckJoinableNetwork(docker::DockerClient& docker, const resources::ObjectKey& owner,
                                   const std::string& name, const std::string& field);
 
+// A refusal with `reason` (FailedPrecondition; ConflictReason gives `reason` back), for
+// other shared refusals of the same kind (network_pool.h).
+absl::Status RefusalError(const std::string& reason, const std::string& message);
+
 // The reason of a refusal made above (kept through Annotate), or nullopt.
 std::optional<std::string> ConflictReason(const absl::Status& status);
 

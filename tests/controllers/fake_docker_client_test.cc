@@ -67,6 +67,18 @@ TEST(FakeDockerClientTest, ConfiguredStartFailureLeavesContainerExited) {
   EXPECT_EQ(d.GetContainer("a")->exit_code, 2);
 }
 
+TEST(FakeDockerClientTest, NetworksKeepTheirSubnetAndAnOverlapIsRefusedAsByTheEngine) {
+  FakeDockerClient d;
+  ASSERT_THAT(d.CreateNetwork("a", {}, "10.213.0.0/26"), IsOk());
+  ASSERT_THAT(d.CreateNetwork("plain", {}), IsOk());
+  EXPECT_THAT(d.CreateNetwork("b", {}, "10.213.0.0/24"),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("overlaps")));
+  ASSERT_THAT(d.CreateNetwork("c", {}, "10.213.0.64/26"), IsOk());
+  EXPECT_EQ(d.InspectNetwork("a")->subnets, std::vector<std::string>{"10.213.0.0/26"});
+  EXPECT_TRUE(d.InspectNetwork("plain")->subnets.empty());
+  EXPECT_EQ(d.ListNetworks({})->size(), 3u);
+}
+
 TEST(FakeDockerClientTest, VolumesAndNetworksInUseCannotBeRemoved) {
   FakeDockerClient d;
   ASSERT_THAT(d.CreateNetwork("n", {}), IsOk());

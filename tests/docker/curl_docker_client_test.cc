@@ -231,6 +231,30 @@ TEST_F(CurlDockerClientTest, NetworksAndVolumesAreIdempotent) {
   EXPECT_THAT(client_->RemoveVolume(vol), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// What the network pool (controllers/common/network_pool.h) relies on: the subnet asked
+// for is the network's, List and Inspect report it, and the engine refuses an overlap.
+TEST_F(CurlDockerClientTest, NetworksTakeTheSubnetGivenAndAnOverlapIsRefused) {
+  // A /28 no other test uses (the pool's ranges and Docker's default pools are elsewhere).
+  const std::string subnet = "10.231.255.240/28";
+  const std::string net = Name("sub");
+  ASSERT_THAT(client_->CreateNetwork(net, Labels(), subnet), IsOk());
+  absl::StatusOr<NetworkInfo> n = client_->InspectNetwork(net);
+  ASSERT_THAT(n, IsOk());
+  EXPECT_EQ(n->subnets, std::vector<std::string>{subnet});
+  auto nets = client_->ListNetworks(Selector());
+  ASSERT_THAT(nets, IsOk());
+  ASSERT_EQ(nets->size(), 1u);
+  EXPECT_EQ((*nets)[0].subnets, std::vector<std::string>{subnet});
+  EXPECT_THAT(client_->CreateNetwork(Name("sub2"), Labels(), "10.231.255.0/24"),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("overlaps")));
+  // Without a subnet the engine picks one from its own pools.
+  const std::string plain = Name("plain");
+  ASSERT_THAT(client_->CreateNetwork(plain, Labels()), IsOk());
+  EXPECT_EQ(client_->InspectNetwork(plain)->subnets.size(), 1u);
+  ASSERT_THAT(client_->RemoveNetwork(plain), IsOk());
+  ASSERT_THAT(client_->RemoveNetwork(net), IsOk());
+}
+
 // What adoption (controllers/common/adoption.h) relies on: a create under a taken name
 // keeps the existing object and its labels, and inspect answers by exact name only.
 TEST_F(CurlDockerClientTest, InspectReadsLabelsByExactNameAndCreateNeverRelabels) {

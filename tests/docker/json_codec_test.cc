@@ -91,6 +91,26 @@ TEST(JsonCodecTest, DecodesOneNetworkAndOneVolume) {
   EXPECT_FALSE(DecodeNetworkInfo("not json").ok());
 }
 
+TEST(JsonCodecTest, NetworkSubnetsGoOutOnlyWhenAskedAndComeBackFromIpam) {
+  EXPECT_EQ(EncodeCreateNetwork("n", {}, "").find("IPAM"), std::string::npos);
+  EXPECT_NE(EncodeCreateNetwork("n", {}, "10.224.0.64/26")
+                .find(R"js("IPAM":{"Driver":"default","Config":[{"Subnet":"10.224.0.64/26"}]})js"),
+            std::string::npos);
+  auto network = DecodeNetworkInfo(
+      R"js({"Name":"n","Id":"abc","IPAM":{"Driver":"default","Config":[
+        {"Subnet":"10.224.0.64/26","Gateway":"10.224.0.65"},{"Subnet":"fd00::/64"}]}})js");
+  ASSERT_THAT(network, IsOk());
+  EXPECT_THAT(network->subnets, ElementsAre("10.224.0.64/26", "fd00::/64"));
+  auto list = DecodeNetworkList(
+      R"js([{"Name":"a","Id":"1","IPAM":{"Config":[{"Subnet":"172.17.0.0/16"}]}},
+            {"Name":"none","Id":"2","IPAM":{"Config":[]}},{"Name":"host","Id":"3"}])js");
+  ASSERT_THAT(list, IsOk());
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_THAT((*list)[0].subnets, ElementsAre("172.17.0.0/16"));
+  EXPECT_TRUE((*list)[1].subnets.empty());
+  EXPECT_TRUE((*list)[2].subnets.empty());
+}
+
 TEST(JsonCodecTest, DecodesTopIntoCommandLines) {
   auto top = DecodeTop(R"js({"Titles":["UID","PID","PPID","C","STIME","TTY","TIME","CMD"],
     "Processes":[["mysql","10","1","0","10:00","?","00:00:01","mariadbd --wsrep-new-cluster"],

@@ -55,6 +55,8 @@ TEST_F(DockerdRestartE2eTest, NxtdReconnectsAfterEngineRestartAndRepairsDrift) {
 
   NxtdOptions options;
   options.docker_socket = engine_->socket_path();
+  // nxtd's networks inside the pool AllowForwarding opened.
+  options.extra_flags = {absl::StrCat("--network-pool=", PrivateDockerd::kDefaultAddressPool)};
   StartNxtd(options);
   nxtd_->WriteManifest("web.yaml", SetManifest(ns_, web, 2).Yaml());
   ASSERT_TRUE(WaitFor([&] { return PrivateRunning(web, 2); }, kConverge)) << nxtd_->ReadLog();

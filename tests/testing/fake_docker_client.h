@@ -14,7 +14,9 @@
 //     "Created"), so ContainerSummary::Health() works as against the Engine;
 //   - networks (create requires a unique name; removal by name or id; a container's
 //     networks must exist at create; removing a network with running containers attached
-//     is FailedPrecondition; inspect by exact name) and volumes
+//     is FailedPrecondition; inspect by exact name; a subnet given at create is kept and
+//     one overlapping another network's is PermissionDenied, as the engine answers; a
+//     network created without one has none, where the engine would pick one) and volumes
 //     (named volumes a container mounts are created on the fly, unlabelled, as Docker does;
 //     removing a volume that any container mounts is FailedPrecondition);
 //   - Exec: scripted results per (container, command) or a handler; running containers
@@ -30,10 +32,10 @@
 //     a given status, before any effect).
 // Does NOT model: images and pulls (every image exists unless RemoveImage was called),
 // real processes and their output, restart policies (a container that exits stays
-// exited), host ports in use, resource limits, subnets and DNS (a running container
-// has one unique address, 172.30.x.y, on each of its networks), exec timeouts (use
-// fault injection for DeadlineExceeded), paused/restarting states, API version negotiation,
-// and the latency of any call.
+// exited), host ports in use, resource limits, address assignment and DNS (a running
+// container has one unique address, 172.30.x.y, on each of its networks, whatever its subnet), exec
+// timeouts (use fault injection for DeadlineExceeded), paused/restarting states, API version
+// negotiation, and the latency of any call.
 //
 // Thread-safe. Listeners are called outside the state lock, in order, on the thread that
 // caused the event; they must not call back into the fake.
@@ -131,7 +133,8 @@ class FakeDockerClient : public docker::DockerClient {
   absl::StatusOr<std::vector<docker::NetworkInfo>> ListNetworks(
       const docker::LabelSelector& selector) override;
   absl::Status CreateNetwork(const std::string& name,
-                             const std::map<std::string, std::string>& labels) override;
+                             const std::map<std::string, std::string>& labels,
+                             const std::string& subnet = "") override;
   absl::Status RemoveNetwork(const std::string& id_or_name) override;
   absl::StatusOr<docker::NetworkInfo> InspectNetwork(const std::string& name) override;
   absl::StatusOr<std::vector<docker::VolumeInfo>> ListVolumes(

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/ipv4_prefix.h"
 #include "tests/testing/fake_docker_client.h"
 
 namespace nxt::testing {
@@ -36,12 +37,30 @@ absl::StatusOr<std::vector<docker::NetworkInfo>> FakeDockerClient::ListNetworks(
   return out;
 }
 
-absl::Status FakeDockerClient::CreateNetwork(const std::string& name, const Labels& labels) {
+absl::Status FakeDockerClient::CreateNetwork(const std::string& name, const Labels& labels,
+                                             const std::string& subnet) {
   {
     absl::MutexLock lock(&mu_);
     if (absl::Status s = TakeFault(Method::kCreateNetwork); !s.ok()) return s;
     if (networks_.count(name) > 0) return absl::OkStatus();
-    networks_[name] = docker::NetworkInfo{absl::StrFormat("net%061d", next_id_++), name, labels};
+    std::vector<std::string> subnets;
+    if (!subnet.empty()) {
+      absl::StatusOr<Ipv4Prefix> wanted = Ipv4Prefix::Parse(subnet);
+      if (!wanted.ok()) return wanted.status();
+      for (const auto& [other, n] : networks_) {
+        for (const std::string& s : n.subnets) {
+          absl::StatusOr<Ipv4Prefix> have = Ipv4Prefix::Parse(s);
+          if (have.ok() && have->Overlaps(*wanted)) {
+            return absl::PermissionDeniedError(
+                absl::StrCat("docker network create ", name, " --subnet ", subnet,
+                             ": HTTP 403: Pool overlaps with other one on this address space"));
+          }
+        }
+      }
+      subnets.push_back(subnet);
+    }
+    networks_[name] = docker::NetworkInfo{absl::StrFormat("net%061d", next_id_++), name, labels,
+                                          std::move(subnets)};
     Emit("network", "create", networks_[name].id, {{"name", name}, {"type", "bridge"}});
   }
   Flush();

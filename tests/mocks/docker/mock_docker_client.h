@@ -45,7 +45,8 @@ class MockDockerClient : public DockerClient {
   MOCK_METHOD(absl::StatusOr<std::vector<NetworkInfo>>, ListNetworks,
               (const LabelSelector& selector), (override));
   MOCK_METHOD(absl::Status, CreateNetwork,
-              (const std::string& name, (const std::map<std::string, std::string>& labels)),
+              (const std::string& name, (const std::map<std::string, std::string>& labels),
+               const std::string& subnet),
               (override));
   MOCK_METHOD(absl::Status, RemoveNetwork, (const std::string& name), (override));
   MOCK_METHOD(absl::StatusOr<NetworkInfo>, InspectNetwork, (const std::string& name), (override));
