@@ -95,8 +95,10 @@ TEST(GaleraRenderTest, EveryNodeListsEveryMemberAndNoEmptyGcomm) {
   const Passwords pw{"root1", "user1", "health1", "sst1"};
   const std::string hash = NodeConfigHash(key, spec, pw);
   docker::ContainerSpec join = RenderNode(key, spec, 1, NodeMode::kJoin, hash);
-  EXPECT_THAT(join.entrypoint, ElementsAre("mariadbd"));
-  EXPECT_THAT(join.cmd, ElementsAre("--defaults-file=/etc/nxt/my.cnf"));
+  // The start script (start_script.h) recovers a crashed node's position, then execs
+  // mariadbd --defaults-file=/etc/nxt/my.cnf.
+  EXPECT_THAT(join.entrypoint, ElementsAre("/bin/sh", "/etc/nxt/start.sh"));
+  EXPECT_THAT(join.cmd, IsEmpty());
   EXPECT_EQ(join.restart_policy, "unless-stopped");
   EXPECT_EQ(join.labels.at(kLabelMode), "join");
   docker::ContainerSpec boot = RenderNode(key, spec, 0, NodeMode::kBootstrap, hash);
