@@ -189,9 +189,25 @@ absl::Status Actuator::Start(const std::string& name, bool* start_failed) {
     // destroy event brings the set back here to create it again. Not an error.
     return absl::OkStatus();
   }
+  if (!started.ok() && StaleInEngine(started)) {
+    // The engine kept a task or a network endpoint of this container across its own
+    // restart and refuses every start of it. A member holds nothing of its own outside
+    // its volumes (kept), so it is removed here and created again by the next round.
+    Event("Warning", "Recreating",
+          absl::StrCat("the engine cannot start ", name, " (", started.message(),
+                       "); removing it to create it again, volumes kept"));
+    NXT_RETURN_IF_ERROR(Remove(name));
+  }
   if (!started.ok()) return Annotate(started, absl::StrCat("start ", name));
   *start_failed = state.has_value() && *state != "running" && *state != "restarting";
   return absl::OkStatus();
+}
+
+bool Actuator::StaleInEngine(const absl::Status& start_error) {
+  const std::string message(start_error.message());
+  return (absl::StrContains(message, "task ") && absl::StrContains(message, "already exists")) ||
+         (absl::StrContains(message, "endpoint with name") &&
+          absl::StrContains(message, "already exists in network"));
 }
 
 absl::Status Actuator::Remove(const std::string& name) {

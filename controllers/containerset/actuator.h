@@ -64,7 +64,12 @@ class Actuator {
   // spec.networks (refused when nxt manages them for another object).
   absl::Status EnsureNetworks(const std::string& own);
   absl::Status CreateAndStart(int ordinal, bool* start_failed);
+  // A start the engine refuses because it kept a task or a network endpoint of the
+  // container across its own restart ("task ...: already exists", "endpoint with name ...
+  // already exists in network") removes the container (volumes stay) and returns the
+  // error: the next round creates it again.
   absl::Status Start(const std::string& name, bool* start_failed);
+  static bool StaleInEngine(const absl::Status& start_error);
   absl::Status Remove(const std::string& name);
   void Event(const std::string& type, const std::string& reason, const std::string& message);
 

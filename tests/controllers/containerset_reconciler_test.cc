@@ -228,6 +228,32 @@ TEST_F(ContainerSetReconcilerTest, ContainerStoppedBehindItsBackIsStartedAgain) 
   EXPECT_EQ(docker_.GetContainer("web-0")->id, id);  // started, not replaced
 }
 
+// After an engine restart the engine may keep a stale task or endpoint of a stopped
+// container and refuse every start of it: the member is removed (volume kept) and created
+// again, instead of failing the same start forever.
+TEST_F(ContainerSetReconcilerTest, AMemberTheEngineCannotStartIsRecreatedWithItsVolume) {
+  ApplySpec(WithVolume(Spec(2)));
+  Converge();
+  const std::string id = docker_.GetContainer("web-0")->id;
+  ASSERT_THAT(docker_.StopBehindBack("web-0"), IsOk());
+  docker_.FailNext(M::kStartContainer, 1,
+                   absl::InternalError("HTTP 500: task " + id + ": already exists"));
+  EXPECT_THAT(Reconcile(), StatusIs(absl::StatusCode::kInternal, HasSubstr("already exists")));
+  EXPECT_FALSE(docker_.GetContainer("web-0").has_value());
+  Converge();
+  ASSERT_EQ(StateOf("web-0"), "running");
+  EXPECT_NE(docker_.GetContainer("web-0")->id, id);
+  EXPECT_THAT(docker_.VolumeNames(),
+              ElementsAre("nxt-default-web-0-data", "nxt-default-web-1-data"));
+  // Any other start error leaves the container alone.
+  const std::string kept = docker_.GetContainer("web-1")->id;
+  ASSERT_THAT(docker_.StopBehindBack("web-1"), IsOk());
+  docker_.FailNext(M::kStartContainer, 1, absl::InternalError("HTTP 500: no space left"));
+  EXPECT_FALSE(Reconcile().ok());
+  Converge();
+  EXPECT_EQ(docker_.GetContainer("web-1")->id, kept);
+}
+
 TEST_F(ContainerSetReconcilerTest, DeletionRemovesContainersAndNetworkButKeepsVolumes) {
   ApplySpec(WithVolume(Spec(2)));
   Converge();
