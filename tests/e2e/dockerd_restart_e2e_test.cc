@@ -2,6 +2,7 @@
 // (private_dockerd.h) so the machine's engine and other tests are never disturbed.
 #include <iostream>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -74,7 +75,16 @@ TEST_F(DockerdRestartE2eTest, NxtdReconnectsAfterEngineRestartAndRepairsDrift) {
       << "members did not come back after the engine restart";
 
   const std::string old_id = PrivateMembers(web)[web + "-0"].id;
-  ASSERT_TRUE(engine_->client().RemoveContainer(web + "-0", /*force=*/true).ok());
+  // Right after a restart the engine may still be unmounting the container's old layer
+  // ("device or resource busy"); the removal is retried until it goes through.
+  absl::Status removed;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        removed = engine_->client().RemoveContainer(web + "-0", /*force=*/true);
+        return removed.ok();
+      },
+      absl::Seconds(30), absl::Milliseconds(500)))
+      << removed;
   EXPECT_TRUE(WaitFor(
       [&] {
         auto members = PrivateMembers(web);
