@@ -254,18 +254,8 @@ absl::StatusOr<Figures> UnderNxtd(docker::DockerClient& docker, const std::strin
   Figures f;
   absl::Time start = absl::Now();
   nxtd.WriteManifest("cache.yaml", Manifest(ns, name, 6));
-  controllers::SecretStore secrets(nxtd.state_dir());
   const resources::ObjectKey key{resources::kRedisClusterKind, ns, name};
-  std::string password;
-  if (!e2e::WaitFor(
-          [&] {
-            absl::StatusOr<std::string> pw = secrets.Get(key, "password");
-            if (pw.ok()) password = *pw;
-            return pw.ok();
-          },
-          kLimit, absl::Milliseconds(20))) {
-    return absl::DeadlineExceededError("nxtd never made the password");
-  }
+  NXT_ASSIGN_OR_RETURN(std::string password, WaitForPassword(nxtd.state_dir(), key, kLimit));
   RedisAdmin admin(docker, password, RedisAdmin::Timeouts{});
   absl::StatusOr<double> created = WaitHealthy(admin, Names(name, 6), 3, start, kLimit);
   if (!created.ok()) {

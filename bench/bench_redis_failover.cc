@@ -81,22 +81,6 @@ std::string Manifest(const std::string& ns, const std::string& name) {
                       "\nspec:\n  nodes: 6\n  replicasPerMaster: 1\n  image: nxt/redis:7\n");
 }
 
-absl::StatusOr<std::string> Password(const e2e::NxtdProcess& nxtd,
-                                     const resources::ObjectKey& key) {
-  controllers::SecretStore secrets(nxtd.state_dir());
-  std::string password;
-  if (!e2e::WaitFor(
-          [&] {
-            absl::StatusOr<std::string> pw = secrets.Get(key, "password");
-            if (pw.ok()) password = *pw;
-            return pw.ok();
-          },
-          kLimit, absl::Milliseconds(20))) {
-    return absl::DeadlineExceededError("nxtd never made the password");
-  }
-  return password;
-}
-
 absl::StatusOr<std::vector<std::string>> Addresses(docker::DockerClient& docker,
                                                    const std::string& ns, const std::string& name) {
   std::vector<std::string> ips;
@@ -113,7 +97,7 @@ absl::Status Run(docker::DockerClient& docker, const std::string& ns, const std:
   NXT_RETURN_IF_ERROR(nxtd.Start());
   nxtd.WriteManifest("cache.yaml", Manifest(ns, name));
   const resources::ObjectKey key{resources::kRedisClusterKind, ns, name};
-  NXT_ASSIGN_OR_RETURN(std::string password, Password(nxtd, key));
+  NXT_ASSIGN_OR_RETURN(std::string password, WaitForPassword(nxtd.state_dir(), key, kLimit));
   RedisAdmin admin(docker, password, RedisAdmin::Timeouts{});
   const std::vector<std::string> nodes = Names(name);
   NXT_RETURN_IF_ERROR(WaitHealthy(admin, nodes, 3, absl::Now(), kLimit).status());

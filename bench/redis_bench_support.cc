@@ -13,7 +13,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
+#include "controllers/common/secret_store.h"
 #include "controllers/rediscluster/cluster_state.h"
+#include "tests/e2e/e2e_support.h"
+#include "tests/e2e/redis_client.h"
 
 namespace nxt::bench {
 namespace {
@@ -53,23 +56,22 @@ int Lines(const std::string& text, absl::string_view line) {
 
 }  // namespace
 
-int KeySlot(const std::string& key) {
-  absl::string_view hashed = key;
-  const size_t open = key.find('{');
-  if (open != std::string::npos) {
-    const size_t close = key.find('}', open + 1);
-    if (close != std::string::npos && close > open + 1) {
-      hashed = absl::string_view(key).substr(open + 1, close - open - 1);
-    }
+int KeySlot(const std::string& key) { return e2e::RedisKeySlot(key); }
+
+absl::StatusOr<std::string> WaitForPassword(const std::string& state_dir,
+                                            const resources::ObjectKey& key, absl::Duration limit) {
+  controllers::SecretStore secrets(state_dir);
+  std::string password;
+  if (!e2e::WaitFor(
+          [&] {
+            absl::StatusOr<std::string> pw = secrets.Get(key, "password");
+            if (pw.ok()) password = *pw;
+            return pw.ok();
+          },
+          limit, absl::Milliseconds(20))) {
+    return absl::DeadlineExceededError("nxtd never made the password");
   }
-  uint32_t crc = 0;
-  for (unsigned char c : hashed) {
-    crc ^= static_cast<uint32_t>(c) << 8;
-    for (int bit = 0; bit < 8; ++bit) {
-      crc = (crc & 0x8000) != 0 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-    }
-  }
-  return static_cast<int>(crc % kClusterSlots);
+  return password;
 }
 
 std::string BenchKey(int i) { return absl::StrCat("key:", i); }

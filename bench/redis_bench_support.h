@@ -18,12 +18,18 @@
 #include "absl/time/time.h"
 #include "controllers/rediscluster/admin.h"
 #include "docker/docker_client.h"
+#include "resources/object.h"
 
 namespace nxt::bench {
 
-// The Redis Cluster hash slot of `key`: CRC16 (XMODEM) of the key, or of its non-empty
-// {hash tag}, modulo 16384.
+// The Redis Cluster hash slot of `key` (e2e::RedisKeySlot: CRC16 of the key or of its
+// non-empty {hash tag}, modulo 16384).
 int KeySlot(const std::string& key);
+
+// The cluster's password as nxtd stores it under `state_dir`, once nxtd has made it
+// (polled every 20 ms); DeadlineExceeded after `limit`.
+absl::StatusOr<std::string> WaitForPassword(const std::string& state_dir,
+                                            const resources::ObjectKey& key, absl::Duration limit);
 
 // "key:<i>", the keys LoadKeys writes.
 std::string BenchKey(int i);
