@@ -100,9 +100,11 @@ TEST_F(QuietE2eTest, ExecAndRepeatedHealthDoNotWakeTheControllers) {
       "over ", t1 - t0, " s: galeracluster +", galera, ", containerset +", containerset,
       " reconciles; exec events ", exec_events, ", health_status events ", health_events);
   std::cout << figures << "\n";
-  // The window saw the traffic that used to feed the loop: the engine runs the 1-s check
-  // late on a busy machine, but at least ten probes (three exec events each) happen.
-  EXPECT_GE(exec_events, 3 * 10) << figures;
+  // The window saw the traffic that used to feed the loop. The engine runs the 1-s check
+  // late on a busy machine (CI saw 9 probes in 60 s while the Galera tests ran beside it), so
+  // ask for five probes (three exec events each): every one of them woke the ContainerSet
+  // before the predicates, and the bound below allows one reconcile.
+  EXPECT_GE(exec_events, 3 * 5) << figures;
   EXPECT_LE(galera, 3) << figures;
   EXPECT_LE(containerset, 1) << figures;
   EXPECT_TRUE(IsReady(db, "galera") && IsReady(web, "cs")) << "still Ready, " << figures;
