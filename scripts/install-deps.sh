@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Libraries and tools for building and testing (installed without recommends).
 BUILD_PACKAGES=(
-  cmake make g++ clang clang-format git curl jq ca-certificates util-linux
+  cmake make g++ clang clang-format git curl jq ca-certificates util-linux ccache
   libboost1.81-dev libboost-json1.81-dev libcurl4-openssl-dev libyaml-cpp-dev
   libabsl-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libclang-rt-14-dev

@@ -5,7 +5,12 @@
 #   tracked .h/.cc) and fuzz (the libFuzzer targets for a bounded time).
 # Exits non-zero if any step fails. The last thing printed is ctest's summary.
 #
-# Environment: NXT_BUILD_DIR [./build], NXT_CTEST_JOBS [2], NXT_CTEST_ARGS (extra
+# ctest -j is a CPU budget, not a count of tests: most docker and e2e tests wait on
+# containers, so 3 units per core run several side by side, and a test's PROCESSORS
+# property is its share (1 for a light test; 2 for one that runs several database
+# servers, a private engine or a build; tests/e2e/CMakeLists.txt).
+#
+# Environment: NXT_BUILD_DIR [./build], NXT_CTEST_JOBS [3 × nproc], NXT_CTEST_ARGS (extra
 # ctest arguments, word-split, e.g. "-L unit" or "-R workqueue"),
 # NXT_FUZZ_SECONDS [60] (fuzzing time of the fuzz test), NXT_BUILD_TARGETS (word-split) builds only
 # those targets (for a quick partial run with NXT_CTEST_ARGS="-R ...").
@@ -38,14 +43,15 @@ main() {
   nxt_print_timings
   # The format check (label lint) and the bounded fuzz run (label fuzz) are ctest tests
   # too, so the one summary below covers everything.
-  printf '\n==> ctest\n' >&2
+  local jobs="${NXT_CTEST_JOBS:-$((3 * $(nproc)))}"
+  printf '\n==> ctest -j %s (load average now: %s)\n' "$jobs" "$(cut -d' ' -f1-3 /proc/loadavg)" >&2
   local -a extra=()
   if [[ -n "${NXT_CTEST_ARGS:-}" ]]; then
     read -r -a extra <<<"$NXT_CTEST_ARGS"
   fi
   local rc=0
   ctest --test-dir "$(nxt_build_dir)" --output-on-failure --no-tests=error \
-    -j "${NXT_CTEST_JOBS:-2}" "${extra[@]}" 2>&1 || rc=$?
+    -j "$jobs" "${extra[@]}" 2>&1 || rc=$?
   exit "$rc"
 }
 

@@ -19,7 +19,13 @@ src_dir=${NXT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 regressions=$src_dir/tests/fuzz/regressions
 targets=(manifest_fuzzer)
 
-cmake -S "$src_dir" -B "$build_dir" \
+# Through ccache as scripts/build.sh compiles (same cache keys in every checkout).
+launcher=()
+if [[ "${NXT_CCACHE:-1}" != 0 ]] && command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$src_dir}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+fi
+cmake -S "$src_dir" -B "$build_dir" "${launcher[@]}" \
   -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DNXT_BUILD_FUZZERS=ON -DNXT_BUILD_TESTS=OFF \
