@@ -4,6 +4,7 @@
 # line "<ctest name> <Suite or Suite.Test>" per entry of every nxt_test_group of the binary.
 # Fails (FATAL_ERROR, each problem named) when a test that `BINARY --gtest_list_tests`
 # lists is in no group or in more than one, or when an entry matches no test.
+cmake_minimum_required(VERSION 3.25)
 if(NOT BINARY OR NOT GROUPS_FILE)
   message(FATAL_ERROR "usage: cmake -DBINARY=... -DGROUPS_FILE=... -P ${CMAKE_CURRENT_LIST_FILE}")
 endif()
