@@ -6,11 +6,12 @@
 # Exits non-zero if any step fails. The last thing printed is ctest's summary.
 #
 # ctest -j is a CPU budget, not a count of tests: most docker and e2e tests wait on
-# containers, so 3 units per core run several side by side, and a test's PROCESSORS
-# property is its share (1 for a light test; 2 for one that runs several database
-# servers, a private engine or a build; tests/e2e/CMakeLists.txt).
+# containers, so 4 units per core run several side by side, and a test's PROCESSORS
+# property is its share: 1 for a light test; 2 for one that runs several database
+# servers, a private engine or a build; 3 for one that also asserts a latency
+# (tests/e2e/CMakeLists.txt).
 #
-# Environment: NXT_BUILD_DIR [./build], NXT_CTEST_JOBS [3 × nproc], NXT_CTEST_ARGS (extra
+# Environment: NXT_BUILD_DIR [./build], NXT_CTEST_JOBS [4 × nproc], NXT_CTEST_ARGS (extra
 # ctest arguments, word-split, e.g. "-L unit" or "-R workqueue"),
 # NXT_FUZZ_SECONDS [60] (fuzzing time of the fuzz test), NXT_BUILD_TARGETS (word-split) builds only
 # those targets (for a quick partial run with NXT_CTEST_ARGS="-R ...").
@@ -43,7 +44,7 @@ main() {
   nxt_print_timings
   # The format check (label lint) and the bounded fuzz run (label fuzz) are ctest tests
   # too, so the one summary below covers everything.
-  local jobs="${NXT_CTEST_JOBS:-$((3 * $(nproc)))}"
+  local jobs="${NXT_CTEST_JOBS:-$((4 * $(nproc)))}"
   printf '\n==> ctest -j %s (load average now: %s)\n' "$jobs" "$(cut -d' ' -f1-3 /proc/loadavg)" >&2
   local -a extra=()
   if [[ -n "${NXT_CTEST_ARGS:-}" ]]; then
