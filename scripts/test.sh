@@ -7,9 +7,9 @@
 #
 # ctest -j is a CPU budget, not a count of tests: most docker and e2e tests wait on
 # containers, so 4 units per core run several side by side, and a test's PROCESSORS
-# property is its share: 1 for a light test; 2 for one that runs several database
-# servers, a private engine or a build; 3 for one that also asserts a latency
-# (tests/e2e/CMakeLists.txt).
+# property is its share: 1 for a light test; 2 for one that runs several Redis servers,
+# a private engine or a build; 3 for one that also asserts a latency; 4 for one that
+# forms a Galera cluster (tests/e2e/CMakeLists.txt).
 #
 # Environment: NXT_BUILD_DIR [./build], NXT_CTEST_JOBS [4 × nproc], NXT_CTEST_ARGS (extra
 # ctest arguments, word-split, e.g. "-L unit" or "-R workqueue"),
