@@ -151,6 +151,15 @@ bool Outdated(const ObservedNode& n, const DesiredCluster& desired);
 
 std::vector<Action> Plan(const PlanInput& in);
 
+// How soon a round should look again while the cluster is not Ready (the reconciler maps
+// each to a duration): kFinishing when a running node's log says it has its state
+// (JOINED) or is Synced while the probe did not yet see it Synced, so the status turns
+// Ready within a fraction of a second; kJoining when a node runs but is not ready (its
+// start, recovery and state transfer take seconds; nothing else wakes the controller
+// when it ends); kConverging otherwise.
+enum class Pace { kConverging, kJoining, kFinishing };
+Pace PaceOf(const PlanInput& in);
+
 }  // namespace nxt::galera
 
 #endif  // NXT_CONTROLLERS_GALERACLUSTER_PLAN_H_
