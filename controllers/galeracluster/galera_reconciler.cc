@@ -267,8 +267,6 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   switch (PaceOf(r.plan)) {
     case Pace::kFinishing:
       return reconciler::Result{.requeue_after = options_.requeue_while_finishing};
-    case Pace::kJoining:
-      return reconciler::Result{.requeue_after = options_.requeue_while_joining};
     case Pace::kConverging:
       break;
   }

@@ -12,9 +12,9 @@
 // the ready count without waiting for the action) → act on the first action (actions
 // change membership one node at a time) → status and events → requeue (every 30 s when
 // Ready, so a node that degrades without a Docker event is still noticed; while
-// converging every 2 s, every 1 s while a node runs but is not ready, and every 250 ms
-// once its log says it has its state, so a rejoined node counts as ready within ~0.5 s of
-// being Synced: see plan.h PaceOf).
+// converging every 2 s, and every 500 ms once a joining node's log says it has its state,
+// so a rejoined node counts as ready within about a second of being Synced: plan.h
+// PaceOf).
 //
 // Facts that must survive nxtd restarts: "bootstrapped" is written to a marker file
 // under <state_dir>/galera/<namespace>/<name>/ BEFORE the bootstrap node starts, and to
@@ -66,11 +66,8 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
     absl::Duration grace_per_gib = absl::Seconds(30);  // the grace grows with the data
     absl::Duration stop_timeout = absl::Seconds(120);  // a clean Galera leave
     absl::Duration requeue_while_converging = absl::Seconds(2);
-    // While a node runs but is not ready (plan.h PaceOf): kJoining, and kFinishing once
-    // its log says JOINED or SYNCED. A round probes every node, so the joining pace is
-    // not shorter: on a loaded 2-core host the probes compete with the joiner.
-    absl::Duration requeue_while_joining = absl::Seconds(1);
-    absl::Duration requeue_while_finishing = absl::Milliseconds(250);
+    // While a node that is not ready yet has its state by its log (plan.h PaceOf).
+    absl::Duration requeue_while_finishing = absl::Milliseconds(500);
     absl::Duration requeue_when_ready = absl::Seconds(30);
     NodeAdmin::Options admin;
   };

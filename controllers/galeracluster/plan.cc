@@ -222,13 +222,13 @@ bool Outdated(const ObservedNode& n, const DesiredCluster& desired) {
 }
 
 Pace PaceOf(const PlanInput& in) {
-  Pace pace = Pace::kConverging;
   for (const ObservedNode& n : in.nodes) {
     if (!n.Running() || n.Ready()) continue;
-    if (n.log.state == "JOINED" || n.log.state == "SYNCED") return Pace::kFinishing;
-    pace = Pace::kJoining;
+    if (n.log.transfer_done || n.log.state == "JOINED" || n.log.state == "SYNCED") {
+      return Pace::kFinishing;
+    }
   }
-  return pace;
+  return Pace::kConverging;
 }
 
 std::vector<Action> Plan(const PlanInput& in) {
