@@ -294,8 +294,8 @@ int Main(int argc, char** argv) {
       nodes, Seconds(*create).c_str(), Seconds(hand->create).c_str(), *create / hand->create, nodes,
       Seconds(Median(hand->single)).c_str(), Seconds(first).c_str());
   std::printf(
-      "galera %d -> %d -> Ready: nxtd %s (joins, then the first %d nodes restarted one at a "
-      "time to list every member); by hand (the joins only) %s, ratio %.2f; floor %s\n",
+      "galera %d -> %d -> Ready: nxtd %s (the joins; the first %d nodes keep running, their "
+      "my.cnf rewritten with every member); by hand (the joins only) %s, ratio %.2f; floor %s\n",
       nodes, grow_to, Seconds(*grow).c_str(), nodes, Seconds(hand->grow).c_str(),
       *grow / hand->grow, Seconds(rest).c_str());
   return 0;

@@ -30,18 +30,24 @@ absl::Status GaleraClusterReconciler::Act(Round& r, const Action& a) {
       return absl::OkStatus();
     case Type::kJoin:
       NXT_RETURN_IF_ERROR(DisarmBootstrapNodes(r));
+      NXT_RETURN_IF_ERROR(WriteMemberConfigs(r));
       NXT_RETURN_IF_ERROR(CreateNode(r, a.ordinal, desired_mode));
       Event(r.key, "Normal", "Joining", absl::StrCat(name, " joins the cluster (", a.reason, ")"));
       return StartNode(name);
     case Type::kStart:
       Event(r.key, "Normal", "Starting", a.Describe());
       // A node nxtd created but never started (it stopped in between) may lack its
-      // files; a current node's files are the same, so they are written again.
-      NXT_RETURN_IF_ERROR(WriteNodeFiles(r, a.ordinal, name));
+      // files. One that ran has them: the config hash covers all but the member list,
+      // which WriteMemberConfigs keeps current; not writing them again saves seconds of
+      // a killed node's way back on a loaded engine.
+      if (NeverStarted(r, a.ordinal)) {
+        NXT_RETURN_IF_ERROR(WriteNodeFiles(r, a.ordinal, name));
+      }
       return StartNode(name);
     case Type::kRestart:
       Event(r.key, "Warning", "Healing", a.Describe());
       NXT_RETURN_IF_ERROR(StopNode(name));
+      NXT_RETURN_IF_ERROR(WriteNodeFiles(r, a.ordinal, name));  // the current member list
       return StartNode(name);
     case Type::kReplace:
       Event(r.key, "Normal", "Replacing", a.Describe());
@@ -53,7 +59,8 @@ absl::Status GaleraClusterReconciler::Act(Round& r, const Action& a) {
     case Type::kLeave:
       Event(r.key, "Normal", "Leaving",
             absl::StrCat(name, " leaves the cluster; its volume stays"));
-      return RemoveNode(name);
+      NXT_RETURN_IF_ERROR(RemoveNode(name));
+      return WriteMemberConfigs(r);
     case Type::kStopForRecovery:
       Event(r.key, "Warning", "StoppingForRecovery", a.Describe());
       return StopNode(name);
@@ -143,6 +150,23 @@ absl::Status GaleraClusterReconciler::WriteNodeFiles(Round& r, int ordinal,
   NXT_RETURN_IF_ERROR(
       docker_.PutFile(name, kHealthConfigPath, RenderHealthCnf(r.passwords.health), 0600));
   return docker_.PutFile(name, kSstConfigPath, RenderSstCnf(r.passwords.sst), 0600);
+}
+
+bool GaleraClusterReconciler::NeverStarted(const Round& r, int ordinal) {
+  for (const ObservedNode& n : r.plan.nodes) {
+    if (n.ordinal == ordinal) return n.state == "created";
+  }
+  return true;
+}
+
+absl::Status GaleraClusterReconciler::WriteMemberConfigs(Round& r) {
+  for (const ObservedNode& n : r.plan.nodes) {
+    if (n.ordinal < 0 || n.ordinal >= r.spec.replicas) continue;
+    absl::Status s =
+        docker_.PutFile(n.name, kConfigPath, RenderMyCnf(r.key, r.spec, n.ordinal), 0644);
+    if (!s.ok() && !absl::IsNotFound(s)) return Annotate(s, absl::StrCat("my.cnf of ", n.name));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status GaleraClusterReconciler::StartNode(const std::string& name) {

@@ -264,6 +264,12 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   if (actions.empty() && ClusterReady(r.plan)) {
     return reconciler::Result{.requeue_after = options_.requeue_when_ready};
   }
+  switch (PaceOf(r.plan)) {
+    case Pace::kFinishing:
+      return reconciler::Result{.requeue_after = options_.requeue_while_finishing};
+    case Pace::kConverging:
+      break;
+  }
   return reconciler::Result{.requeue_after = options_.requeue_while_converging};
 }
 

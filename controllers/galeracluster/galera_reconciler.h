@@ -10,9 +10,11 @@
 // logs` since its start (galera_log.h); the data size from a ready node while a node
 // could be judged stuck) → Plan (plan.h; pure) → status (before acting: a die shows in
 // the ready count without waiting for the action) → act on the first action (actions
-// change membership one node at a time) → status and events → requeue (every 2 s while
-// converging, every 30 s when Ready, so a node that degrades without a Docker event is
-// still noticed).
+// change membership one node at a time) → status and events → requeue (every 30 s when
+// Ready, so a node that degrades without a Docker event is still noticed; while
+// converging every 2 s, and every 500 ms once a joining node's log says it has its state,
+// so a rejoined node counts as ready within about a second of being Synced: plan.h
+// PaceOf).
 //
 // Facts that must survive nxtd restarts: "bootstrapped" is written to a marker file
 // under <state_dir>/galera/<namespace>/<name>/ BEFORE the bootstrap node starts, and to
@@ -64,6 +66,8 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
     absl::Duration grace_per_gib = absl::Seconds(30);  // the grace grows with the data
     absl::Duration stop_timeout = absl::Seconds(120);  // a clean Galera leave
     absl::Duration requeue_while_converging = absl::Seconds(2);
+    // While a node that is not ready yet has its state by its log (plan.h PaceOf).
+    absl::Duration requeue_while_finishing = absl::Milliseconds(500);
     absl::Duration requeue_when_ready = absl::Seconds(30);
     NodeAdmin::Options admin;
   };
@@ -135,6 +139,14 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   // my.cnf, health.cnf and sst.cnf into a created or stopped node container (before it
   // starts).
   absl::Status WriteNodeFiles(Round& round, int ordinal, const std::string& name);
+  // my.cnf (the current member list) into every member container, running or not,
+  // before a node joins and after one left. The list is read only when a server starts,
+  // so it is left out of the config hash: a change of `replicas` restarts no member, and
+  // the next start of any member (by the controller or by the engine's restart policy)
+  // reads the current list.
+  absl::Status WriteMemberConfigs(Round& r);
+  // Whether member `ordinal` was observed as created and never started (or not at all).
+  static bool NeverStarted(const Round& r, int ordinal);
   // Before a node joins: every bootstrap-mode node gets restart policy "no" (1 → N).
   absl::Status DisarmBootstrapNodes(Round& round);
   absl::Status StopNode(const std::string& name);

@@ -221,6 +221,16 @@ bool Outdated(const ObservedNode& n, const DesiredCluster& desired) {
   return n.config_hash != desired.config_hash || n.bootstrap_mode != (desired.replicas == 1);
 }
 
+Pace PaceOf(const PlanInput& in) {
+  for (const ObservedNode& n : in.nodes) {
+    if (!n.Running() || n.Ready()) continue;
+    if (n.log.transfer_done || n.log.state == "JOINED" || n.log.state == "SYNCED") {
+      return Pace::kFinishing;
+    }
+  }
+  return Pace::kConverging;
+}
+
 std::vector<Action> Plan(const PlanInput& in) {
   if (in.desired.deleting) return PlanDeletion(in);
   if (in.desired.suspend) return {};

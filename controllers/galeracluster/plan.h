@@ -151,6 +151,17 @@ bool Outdated(const ObservedNode& n, const DesiredCluster& desired);
 
 std::vector<Action> Plan(const PlanInput& in);
 
+// How soon a round should look again while the cluster is not Ready (the reconciler maps
+// each to a duration): kFinishing when a running node that the probe did not see Synced
+// has its state by its log (the SST script's "... completed on joiner", or JOINED or
+// SYNCED): what is left is InnoDB's start and the catch-up, a few seconds, so the status
+// can turn Ready within a fraction of a second of Synced; kConverging otherwise. Before
+// that a joining node is looked at no more often than any converging cluster: every round
+// probes every node by `docker exec`, and on a loaded 2-core host those execs compete
+// with the SST script's start-up on both sides, which is most of a rejoin's time.
+enum class Pace { kConverging, kFinishing };
+Pace PaceOf(const PlanInput& in);
+
 }  // namespace nxt::galera
 
 #endif  // NXT_CONTROLLERS_GALERACLUSTER_PLAN_H_

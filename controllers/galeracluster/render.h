@@ -18,8 +18,14 @@
 // SST file (wsrep_sst_auth of the SST user, !included by my.cnf and read by mariadbd as
 // root before it drops to mysql; the server hands it to the SST script itself).
 //
+// my.cnf also has an [sst] section of the SST script's defaults, spelled out so the
+// script (which runs on both sides of every rejoin, IST included) starts fewer processes.
+//
 // The hash covers the join-mode spec with the ordinal normalised, the my.cnf content
-// (which includes the member list) and the versions of the secrets in the node's files.
+// except the member list, the start script and the versions of the secrets in the node's
+// files. wsrep_cluster_address is read only when a server starts, so a change of
+// `replicas` alone restarts no running node: the controller writes the current list into
+// every member's my.cnf instead (galera_reconciler.h WriteMemberConfigs).
 // Pure; thread-safe.
 #ifndef NXT_CONTROLLERS_GALERACLUSTER_RENDER_H_
 #define NXT_CONTROLLERS_GALERACLUSTER_RENDER_H_

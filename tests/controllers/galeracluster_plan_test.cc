@@ -292,5 +292,25 @@ TEST(GaleraPlanTest, SuspendDoesNothing) {
   EXPECT_THAT(Plan(in), IsEmpty());
 }
 
+TEST(GaleraPlanTest, PaceIsShortOnlyOnceAJoinersLogSaysItHasItsState) {
+  PlanInput in = Input(3, {Node(0, Synced(3)), Node(1, Synced(3)), Node(2, Synced(3))});
+  EXPECT_EQ(PaceOf(in), Pace::kConverging);
+  in.nodes[2] = Node(2, std::nullopt, "exited");  // down: nothing runs to wait for
+  EXPECT_EQ(PaceOf(in), Pace::kConverging);
+  in.nodes[2] = Node(2, std::nullopt);  // started, recovering its position
+  EXPECT_EQ(PaceOf(in), Pace::kConverging);
+  in.nodes[2].log.state = "JOINER";  // in its state transfer: the SST scripts run
+  EXPECT_EQ(PaceOf(in), Pace::kConverging);
+  in.nodes[2].log.transfer_done = true;  // "IST completed on joiner": InnoDB starts
+  EXPECT_EQ(PaceOf(in), Pace::kFinishing);
+  in.nodes[2].log.transfer_done = false;
+  in.nodes[2].log.state = "JOINED";  // has its state, catching up
+  EXPECT_EQ(PaceOf(in), Pace::kFinishing);
+  in.nodes[2].log.state = "SYNCED";  // the probe has not seen it yet
+  EXPECT_EQ(PaceOf(in), Pace::kFinishing);
+  in.nodes[2].wsrep = Synced(3);  // the probe sees it: ready
+  EXPECT_EQ(PaceOf(in), Pace::kConverging);
+}
+
 }  // namespace
 }  // namespace nxt::galera

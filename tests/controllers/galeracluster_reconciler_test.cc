@@ -511,6 +511,75 @@ TEST_F(GaleraReconcilerTest, AJoinerCreatedWithoutItsFilesGetsThemBeforeItStarts
   EXPECT_EQ(Count("mariadb-install-db"), 1) << "one bootstrap";
 }
 
+// wsrep_cluster_address is read only when a server starts: a change of `replicas` alone
+// restarts no running member, yet every member's my.cnf lists the current members, so
+// the next start of any of them (by nxtd or by the engine's restart policy) reads them.
+TEST_F(GaleraReconcilerTest, ScalingRestartsNoRunningMemberAndEveryMemberGetsTheNewList) {
+  auto converge = [&] {
+    for (int round = 0; round < 40 && (round == 0 || Field(store_, "summary") != "Ready");
+         ++round) {
+      ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk()) << "round " << round;
+    }
+    ASSERT_EQ(Field(store_, "summary"), "Ready");
+  };
+  // Stops, starts and removals of db-0..db-2 among the events from `from` on.
+  auto restarts = [&](size_t from) {
+    std::vector<std::string> out;
+    const std::vector<docker::Event> events = docker_.EventLog();
+    for (size_t i = from; i < events.size(); ++i) {
+      const docker::Event& e = events[i];
+      auto name = e.attributes.find("name");
+      if (name == e.attributes.end() || e.type != "container") continue;
+      const bool old = name->second == "db-0" || name->second == "db-1" || name->second == "db-2";
+      if (old && (e.action == "start" || e.action == "stop" || e.action == "die" ||
+                  e.action == "kill" || e.action == "destroy")) {
+        out.push_back(absl::StrCat(e.action, " ", name->second));
+      }
+    }
+    return out;
+  };
+  auto config = [&](int ordinal) {
+    std::optional<FakeDockerClient::Container> c = docker_.GetContainer(NodeName(kKey, ordinal));
+    if (!c.has_value() || c->files.count(kConfigPath) == 0) return std::string();
+    return c->files.at(kConfigPath).first;
+  };
+  ApplySpec(store_, 3);
+  converge();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(docker_.GetContainer(NodeName(kKey, i))->id);
+  const std::string hash = Field(store_, "configHash");
+
+  size_t mark = docker_.EventLog().size();
+  ApplySpec(store_, 5);
+  converge();
+  EXPECT_THAT(restarts(mark), IsEmpty());
+  EXPECT_EQ(Field(store_, "configHash"), hash) << "the member list is not in the hash";
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_THAT(config(i), HasSubstr("wsrep_cluster_address=gcomm://db-0,db-1,db-2,db-3,db-4\n"))
+        << "db-" << i;
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(docker_.GetContainer(NodeName(kKey, i))->id, ids[i]);
+
+  mark = docker_.EventLog().size();
+  ApplySpec(store_, 3);
+  converge();
+  EXPECT_THAT(restarts(mark), IsEmpty());
+  EXPECT_THAT(docker_.ContainerNames(), ElementsAre("db-0", "db-1", "db-2"));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(config(i), HasSubstr("wsrep_cluster_address=gcomm://db-0,db-1,db-2\n"));
+  }
+
+  // A member that stops (a crash, `docker kill`) is started again as it is: its files
+  // are current, so none is written on its way back.
+  ASSERT_THAT(docker_.StopBehindBack("db-1"), IsOk());
+  docker_.ResetCalls();
+  converge();
+  EXPECT_EQ(docker_.GetContainer("db-1")->state, "running");
+  EXPECT_EQ(docker_.GetContainer("db-1")->id, ids[1]);
+  EXPECT_EQ(docker_.calls(FakeDockerClient::Method::kPutFile), 0);
+  EXPECT_THAT(config(1), HasSubstr("wsrep_cluster_address=gcomm://db-0,db-1,db-2\n"));
+}
+
 TEST_F(GaleraReconcilerTest, RestartedDaemonThatLostItsStatusNeverBootstrapsANewCluster) {
   ApplySpec(store_, 3);
   for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {

@@ -104,11 +104,17 @@ TEST(GaleraRenderTest, EveryNodeListsEveryMemberAndNoEmptyGcomm) {
   docker::ContainerSpec boot = RenderNode(key, spec, 0, NodeMode::kBootstrap, hash);
   EXPECT_THAT(boot.cmd, Contains("--wsrep-new-cluster"));
   EXPECT_EQ(boot.restart_policy, "no");  // never re-bootstraps by itself
-  // The hash changes with membership and config, and with the secrets in the node's files
-  // (health, SST) — not with those only provisioning uses.
+  // The hash changes with the config and with the secrets in the node's files (health,
+  // SST) — not with those only provisioning uses, nor with the member list, which a
+  // server reads only when it starts (the controller writes it into every member).
   spec.replicas = 5;
-  EXPECT_NE(NodeConfigHash(key, spec, pw), hash);
+  EXPECT_EQ(NodeConfigHash(key, spec, pw), hash);
+  EXPECT_THAT(RenderMyCnf(key, spec, 1),
+              HasSubstr("wsrep_cluster_address=gcomm://db-0,db-1,db-2,db-3,db-4\n"));
   spec.replicas = 3;
+  spec.config["innodb_buffer_pool_size"] = "128M";
+  EXPECT_NE(NodeConfigHash(key, spec, pw), hash);
+  spec.config["innodb_buffer_pool_size"] = "64M";
   EXPECT_EQ(NodeConfigHash(key, spec, pw), hash);
   EXPECT_NE(NodeConfigHash(key, spec, {"root1", "user1", "health2", "sst1"}), hash);
   EXPECT_NE(NodeConfigHash(key, spec, {"root1", "user1", "health1", "sst2"}), hash);

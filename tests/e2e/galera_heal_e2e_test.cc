@@ -1,13 +1,20 @@
 // A killed Galera node heals by IST under writes (issue 13): the real nxtd, the real
-// engine and nxt/mariadb-galera:10.11. A client inserts rows through every node and
-// records each id the server acknowledged; `docker kill` of node 0 (the node that once
-// bootstrapped the cluster), then of node 1. Each time: the status shows the loss within
-// a second or two, the node is back and the cluster 3/3 Synced, its log says its state
-// came by IST (the SST script's "IST completed on joiner", never "SST completed"), it
-// was started once (no restart loop), and no acknowledged row is missing on any node.
-// The default provider options are used (no gcache.size in the manifest).
+// engine and nxt/mariadb-galera:10.11. A client inserts rows through every node at about
+// the quick-start rate (60 rows/s) and records each id the server acknowledged; then
+// `docker kill` of each node in turn, 0 (the node that once bootstrapped the cluster), 1
+// and 2. Each time: the status shows the loss within a second or two, the node is back
+// and the cluster 3/3 Synced, its log says its state came by IST (the SST script's "IST
+// completed on joiner", never "SST completed"), it was started once (no restart loop),
+// and no acknowledged row is missing on any node. The default provider options are used
+// (no gcache.size in the manifest).
+//
+// Prints "kill -> 3/3 Ready" per ordinal with its state transfer, and the median and
+// worst. NXT_GALERA_HEAL_ROUNDS=N (default 1) kills every ordinal N times, for figures
+// (bench/README.md); the time bound asserted is a generous one for a loaded CI host.
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <set>
@@ -58,11 +65,16 @@ class Writer {
   }
 
  private:
+  // 20 rows per `docker exec`, at most 3 a second: the quick-start client's 60 rows/s
+  // (bench/chaos) without an exec storm that would load the host more than the writes.
   void Run() {
     int next = 0;
+    absl::Time due = absl::Now();
     for (size_t round = 0; !stop_; ++round) {
+      absl::SleepFor(due - absl::Now());
+      due = std::max(due + absl::Milliseconds(333), absl::Now() - absl::Seconds(1));
       std::string sql;
-      for (int i = 0; i < 10; ++i, ++next) {
+      for (int i = 0; i < 20; ++i, ++next) {
         absl::StrAppend(&sql, "INSERT INTO app.w VALUES (", next, "); SELECT ", next, ";\n");
       }
       absl::StatusOr<docker::ExecResult> r = docker_.Exec(
@@ -120,6 +132,10 @@ class GaleraHealE2eTest : public E2eTest {
 
   // Kills `node` under writes and checks the heal; returns the seconds to 3/3 Ready.
   double KillAndHeal(const std::string& db, const std::string& node) {
+    // Healthy before the fault: 3/3 Ready, and a few seconds of writes on the cluster.
+    EXPECT_TRUE(WaitFor([&] { return IsReady(db, "galera") && ReadyReplicas(db) == 3; },
+                        absl::Seconds(60), absl::Milliseconds(200)));
+    absl::SleepFor(absl::Seconds(3));
     absl::StatusOr<docker::ContainerInfo> before = docker_->InspectContainer(node);
     EXPECT_TRUE(before.ok()) << before.status();
     if (!before.ok()) return -1;
@@ -135,7 +151,7 @@ class GaleraHealE2eTest : public E2eTest {
         << nxtd_->Nxtctl({"describe", "galera", db, "-n", ns_}).stdout_text;
     const double healed = absl::ToDoubleSeconds(absl::Now() - killed);
     std::cerr << node << ": status showed the kill after " << seen << " s, 3/3 Ready after "
-              << healed << " s\n";
+              << healed << " s, by " << NodeField(db, node, "lastTransfer") << "\n";
     EXPECT_LT(healed, 90.0);  // an upper bound for a loaded CI host; IST is the logs' word
 
     absl::StatusOr<docker::ContainerInfo> after = docker_->InspectContainer(node);
@@ -167,34 +183,46 @@ TEST_F(GaleraHealE2eTest, KilledNodesRejoinByIstUnderWritesWithEveryAckedRow) {
   Sql(nodes[0], "CREATE TABLE app.w (id INT PRIMARY KEY)");
   Writer writer(*docker_, nodes);
   const absl::Time writing = absl::Now();
-  absl::SleepFor(absl::Seconds(2));
 
-  const double first = KillAndHeal(db, nodes[0]);
-  const double second = KillAndHeal(db, nodes[1]);
+  int rounds = 1;
+  if (const char* env = std::getenv("NXT_GALERA_HEAL_ROUNDS"); env != nullptr) {
+    rounds = std::max(1, std::atoi(env));
+  }
+  std::vector<double> healed;
+  std::string line;
+  for (int round = 0; round < rounds && !HasFailure(); ++round) {
+    for (const std::string& node : nodes) {
+      healed.push_back(KillAndHeal(db, node));
+      absl::StrAppend(&line, " ", node, " ", healed.back(), " s");
+    }
+  }
   absl::SleepFor(absl::Seconds(1));
   writer.Stop();
-  std::cerr << "kill -> 3/3 Ready: " << nodes[0] << " " << first << " s, " << nodes[1] << " "
-            << second << " s\n";
-  // The write rate the default gcache (128M) is sized for: the replicated bytes of node 2,
-  // which ran throughout.
-  const std::string bytes = Sql(nodes[2], "SHOW GLOBAL STATUS LIKE 'wsrep_replicated_bytes'");
-  const std::string sets = Sql(nodes[2], "SHOW GLOBAL STATUS LIKE 'wsrep_replicated'");
-  std::cerr << "client: " << bytes << ", " << sets << " from " << nodes[2] << " in "
-            << absl::ToDoubleSeconds(absl::Now() - writing) << " s (a third of the writes)\n";
-
+  std::vector<double> sorted = healed;
+  std::sort(sorted.begin(), sorted.end());
+  std::cerr << "kill -> 3/3 Ready:" << line << "\n";
+  if (!sorted.empty()) {
+    std::cerr << "kill -> 3/3 Ready over " << sorted.size() << " kills: median "
+              << sorted[sorted.size() / 2] << " s, worst " << sorted.back() << " s\n";
+  }
   const std::set<int> acked = writer.Acknowledged();
   ASSERT_GT(acked.size(), 200u) << "the client barely wrote";
+  int lost = 0;
   for (const std::string& node : nodes) {
     std::set<int> present;
     std::string ids = Sql(node, "SET SESSION wsrep_sync_wait=1; SELECT id FROM app.w");
-    for (absl::string_view line : absl::StrSplit(ids, '\n', absl::SkipEmpty())) {
+    for (absl::string_view id_text : absl::StrSplit(ids, '\n', absl::SkipEmpty())) {
       int id = 0;
-      if (absl::SimpleAtoi(line, &id)) present.insert(id);
+      if (absl::SimpleAtoi(id_text, &id)) present.insert(id);
     }
     int missing = 0;
     for (int id : acked) missing += present.count(id) == 0 ? 1 : 0;
     EXPECT_EQ(missing, 0) << node << " lacks acknowledged rows (of " << acked.size() << ")";
+    lost = std::max(lost, missing);
   }
+  std::cerr << "acknowledged rows: " << acked.size() << " ("
+            << acked.size() / absl::ToDoubleSeconds(absl::Now() - writing)
+            << " a second over the whole run, kills included), lost: " << lost << "\n";
   const std::string describe = nxtd_->Nxtctl({"describe", "galera", db, "-n", ns_}).stdout_text;
   EXPECT_THAT(describe, HasSubstr("IncrementalTransfer")) << describe;
   EXPECT_THAT(describe, Not(HasSubstr("rejoins by a full SST"))) << describe;
