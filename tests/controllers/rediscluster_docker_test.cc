@@ -22,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "controllers/common/owner.h"
 #include "controllers/rediscluster/admin.h"
 #include "controllers/rediscluster/hiredis_node_link.h"
 #include "controllers/rediscluster/rediscluster_reconciler.h"
@@ -155,7 +156,7 @@ class RedisClusterDockerTest : public nxt::testing::ControllerDockerTest {
   // HiredisNodeLink against the real nodes: a command, a wrong password, and an address
   // that leads to another node (as after a restart with a new address).
   void ExpectTheLinkReachesOnlyTheNodeItNames() {
-    const std::string network = absl::StrCat("nxt-default-", name_);
+    const std::string network = controllers::NetworkName(key_.namespace_, key_.name);
     const std::string password = *secrets_->Get(key_, kPasswordSecret);
     HiredisNodeLink link(*docker_);
     absl::StatusOr<std::vector<std::string>> pong =
