@@ -1,0 +1,30 @@
+#include "controllers/containerset/setup.h"
+
+#include <memory>
+#include <utility>
+
+#include "controllers/containerset/containerset_reconciler.h"
+#include "controllers/containerset/host_paths.h"
+
+namespace nxt::controllers {
+
+absl::StatusOr<KindController> SetupContainerSet(const KindDeps& deps) {
+  containerset::ContainerSetReconciler::Options options;
+  options.allowed_host_path_roots = deps.allowed_host_path_roots;
+  auto reconciler = std::make_unique<containerset::ContainerSetReconciler>(
+      deps.store, deps.docker, deps.cache, deps.clock, options);
+  KindController kind;
+  containerset::ContainerSetReconciler* planner = reconciler.get();
+  kind.describe_plan = [planner](const resources::Object& object) {
+    return planner->DescribePlan(object);
+  };
+  kind.reconciler = std::move(reconciler);
+  // Every hostPath is resolved on the host when a manifest is read or applied.
+  kind.configured_check = [roots = deps.allowed_host_path_roots](const resources::Object& desired,
+                                                                 const resources::Object*) {
+    return containerset::HostPathErrors(desired, roots);
+  };
+  return kind;
+}
+
+}  // namespace nxt::controllers

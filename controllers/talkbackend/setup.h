@@ -1,0 +1,15 @@
+// The TalkBackend kind's entry point for nxtd (see controllers/common/kind_setup.h).
+#ifndef NXT_CONTROLLERS_TALKBACKEND_SETUP_H_
+#define NXT_CONTROLLERS_TALKBACKEND_SETUP_H_
+
+#include "absl/status/statusor.h"
+#include "controllers/common/kind_setup.h"
+
+namespace nxt::controllers {
+
+// The TalkBackend controller and its hooks, built from `deps`.
+absl::StatusOr<KindController> SetupTalkBackend(const KindDeps& deps);
+
+}  // namespace nxt::controllers
+
+#endif  // NXT_CONTROLLERS_TALKBACKEND_SETUP_H_
