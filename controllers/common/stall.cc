@@ -7,28 +7,16 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/adoption.h"
+#include "controllers/common/conditions.h"
 #include "reconciler/reconciler.h"
 
 namespace nxt::controllers {
-namespace {
-
-resources::Condition MakeCondition(const char* type, bool status, const std::string& reason,
-                                   const std::string& message, absl::Time now) {
-  return {type, status ? "True" : "False", reason, message, now};
-}
-
-}  // namespace
-
 resources::ObjectStatus StalledStatus(int64_t generation, const std::string& reason,
                                       const std::string& message, absl::Time now,
                                       const resources::ObjectStatus* previous) {
   resources::ObjectStatus st = previous != nullptr ? *previous : resources::ObjectStatus{};
   st.observed_generation = generation;
-  st.SetCondition(MakeCondition(resources::kConditionStalled, true, reason, message, now));
-  st.SetCondition(MakeCondition(resources::kConditionReconciling, false, reason, message, now));
-  if (st.FindCondition(resources::kConditionReady) == nullptr) {
-    st.SetCondition(MakeCondition(resources::kConditionReady, false, reason, message, now));
-  }
+  SetConditions({.outcome = Outcome::kStalled, .reason = reason, .message = message}, now, st);
   st.fields["summary"] = reason;
   return st;
 }

@@ -333,7 +333,9 @@ TEST_F(ContainerSetReconcilerTest, StartFailureIsReportedAndRetried) {
   ApplySpec(Spec(2));
   absl::StatusOr<reconciler::Result> r = Reconcile();
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("start web-1: exited")));
-  EXPECT_EQ(Condition(resources::kConditionStalled), "True/StartFailed");
+  // A start failure is retried: a transient error (Stalled=False with its reason).
+  EXPECT_EQ(Condition(resources::kConditionStalled), "False/StartFailed");
+  EXPECT_EQ(Condition(resources::kConditionReconciling), "True/StartFailed");
   EXPECT_EQ(StateOf("web-1"), "exited");
   docker_.ClearStartFailures();
   Converge();
