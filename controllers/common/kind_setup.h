@@ -1,9 +1,9 @@
 // The seam between nxtd and a kind, as controller-runtime's SetupWithManager: each kind
-// folder controllers/<folder>/ defines
+// folder controllers/<folder>/ defines, in its setup.cc,
 //
 //   absl::StatusOr<KindController> Setup<Kind>(const KindDeps& deps);
 //
-// (declared in its setup.h, listed once in crd-schemas/kinds.def) that builds the kind's
+// (declared below for every kind of crd-schemas/kinds.def) that builds the kind's
 // reconciler and its hooks from one bundle of dependencies. The daemon runs each
 // registered Setup once at start-up and wires the result: a controller named after the
 // folder, the predicate for its containers' events, its `nxtctl diff` planner, its
@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -61,6 +62,23 @@ struct KindController {
 };
 
 using KindSetup = std::function<absl::StatusOr<KindController>(const KindDeps& deps)>;
+
+// A KindController owning `reconciler`, whose DescribePlan is the `nxtctl diff` planner.
+template <typename R>
+KindController ControllerOf(std::unique_ptr<R> reconciler) {
+  KindController kind;
+  R* planner = reconciler.get();
+  kind.describe_plan = [planner](const resources::Object& object) {
+    return planner->DescribePlan(object);
+  };
+  kind.reconciler = std::move(reconciler);
+  return kind;
+}
+
+// Setup<Kind> of every registered kind, defined in controllers/<folder>/setup.cc.
+#define NXT_KIND(folder, Kind) absl::StatusOr<KindController> Setup##Kind(const KindDeps& deps);
+#include "crd-schemas/kinds.def"
+#undef NXT_KIND
 
 }  // namespace nxt::controllers
 

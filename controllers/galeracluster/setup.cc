@@ -1,8 +1,8 @@
-#include "controllers/galeracluster/setup.h"
-
+// SetupGaleraCluster: the GaleraCluster kind's entry point for nxtd (see kind_setup.h).
 #include <memory>
 #include <utility>
 
+#include "controllers/common/kind_setup.h"
 #include "controllers/galeracluster/galera_metrics.h"
 #include "controllers/galeracluster/galera_reconciler.h"
 
@@ -11,14 +11,8 @@ namespace nxt::controllers {
 absl::StatusOr<KindController> SetupGaleraCluster(const KindDeps& deps) {
   galera::GaleraClusterReconciler::Options options;
   options.state_dir = deps.state_dir;  // bootstrap markers
-  auto reconciler = std::make_unique<galera::GaleraClusterReconciler>(
-      deps.store, deps.docker, deps.cache, deps.secrets, deps.clock, options);
-  KindController kind;
-  galera::GaleraClusterReconciler* planner = reconciler.get();
-  kind.describe_plan = [planner](const resources::Object& object) {
-    return planner->DescribePlan(object);
-  };
-  kind.reconciler = std::move(reconciler);
+  KindController kind = ControllerOf(std::make_unique<galera::GaleraClusterReconciler>(
+      deps.store, deps.docker, deps.cache, deps.secrets, deps.clock, options));
   kind.metrics = std::make_unique<galera::GaleraMetricsCollector>(deps.store);
   return kind;
 }

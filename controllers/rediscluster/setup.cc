@@ -1,8 +1,8 @@
-#include "controllers/rediscluster/setup.h"
-
+// SetupRedisCluster: the RedisCluster kind's entry point for nxtd (see kind_setup.h).
 #include <memory>
 #include <utility>
 
+#include "controllers/common/kind_setup.h"
 #include "controllers/rediscluster/redis_metrics.h"
 #include "controllers/rediscluster/rediscluster_reconciler.h"
 
@@ -10,14 +10,8 @@ namespace nxt::controllers {
 
 absl::StatusOr<KindController> SetupRedisCluster(const KindDeps& deps) {
   rediscluster::RedisClusterReconciler::Options options;
-  auto reconciler = std::make_unique<rediscluster::RedisClusterReconciler>(
-      deps.store, deps.docker, deps.cache, deps.secrets, deps.clock, options);
-  KindController kind;
-  rediscluster::RedisClusterReconciler* planner = reconciler.get();
-  kind.describe_plan = [planner](const resources::Object& object) {
-    return planner->DescribePlan(object);
-  };
-  kind.reconciler = std::move(reconciler);
+  KindController kind = ControllerOf(std::make_unique<rediscluster::RedisClusterReconciler>(
+      deps.store, deps.docker, deps.cache, deps.secrets, deps.clock, options));
   kind.metrics = std::make_unique<rediscluster::RedisMetricsCollector>(deps.store);
   return kind;
 }
