@@ -36,11 +36,16 @@ absl::Status Stall(reconciler::Store& store, absl::Time now, const resources::Ob
   const resources::ObjectKey key = object.Key();
   const std::string message = LocatedMessage(object, std::string(error.message()));
   std::optional<resources::ObjectStatus> previous = store.GetStatus(key);
-  store.UpdateStatus(key, StalledStatus(object.metadata.generation, reason, message, now,
-                                        previous.has_value() ? &*previous : nullptr));
-  store.RecordEvent(key, "Warning", reason, message);
+  const absl::Status written =
+      store.UpdateStatus(key, StalledStatus(object.metadata.generation, reason, message, now,
+                                            previous.has_value() ? &*previous : nullptr));
+  (void)store.RecordEvent(key, "Warning", reason, message);  // the store logs a failure
   Log(LogLevel::kWarning, component, "stalled",
       {{"object", key.NamespacedName()}, {"reason", reason}, {"error", message}});
+  if (!written.ok()) {
+    // Not terminal: the retry stalls again and writes the status this time.
+    return Annotate(written, absl::StrCat(component, " ", key.NamespacedName(), ": write status"));
+  }
   return reconciler::TerminalError(absl::Status(
       error.code(), absl::StrCat(component, " ", key.NamespacedName(), ": ", message)));
 }

@@ -150,7 +150,9 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
   if (previous.has_value()) {
     std::optional<resources::ObjectStatus> facts =
         FactsStatus(desired.state, Observe(key, nullptr), *previous, clock_.Now());
-    if (facts.has_value()) store_.UpdateStatus(key, *facts);
+    if (facts.has_value()) {
+      NXT_RETURN_IF_ERROR(Annotate(store_.UpdateStatus(key, *facts), "write status"));
+    }
   }
   RedisAdmin admin(docker_, desired.password, options_.timeouts);
   ObservedState observed = Observe(key, &admin);
@@ -182,9 +184,10 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
   in.error = outcome.error;
   in.now = clock_.Now();
   in.previous = previous.has_value() ? &*previous : nullptr;
-  store_.UpdateStatus(key, BuildStatus(in));
+  const absl::Status written = store_.UpdateStatus(key, BuildStatus(in));
 
   if (!outcome.error.ok()) return outcome.error;
+  NXT_RETURN_IF_ERROR(Annotate(written, "write status"));
   if (desired.state.suspend || Converged(desired.state, after)) {
     return reconciler::Result{.requeue_after = options_.resync};
   }
