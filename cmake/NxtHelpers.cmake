@@ -108,3 +108,18 @@ function(nxt_test_groups_check TARGET)
       -P ${PROJECT_SOURCE_DIR}/cmake/NxtCheckTestGroups.cmake)
   set_tests_properties(${TARGET}_groups PROPERTIES LABELS unit TIMEOUT 60)
 endfunction()
+
+# NXT_KINDS: the folder of every kind, in the order of the registration list
+# crd-schemas/kinds.def (one `NXT_KIND(folder, Kind)` line per kind). Every CMakeLists
+# that needs the kinds loops over this list instead of naming them.
+function(nxt_read_kinds)
+  set(def ${PROJECT_SOURCE_DIR}/crd-schemas/kinds.def)
+  set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${def})
+  file(STRINGS ${def} lines REGEX "^NXT_KIND\\(")
+  set(kinds "")
+  foreach(line IN LISTS lines)
+    string(REGEX REPLACE "^NXT_KIND\\(([a-z0-9_]+), *[A-Za-z0-9]+\\).*$" "\\1" kind "${line}")
+    list(APPEND kinds ${kind})
+  endforeach()
+  set(NXT_KINDS ${kinds} PARENT_SCOPE)
+endfunction()

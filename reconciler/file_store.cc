@@ -184,7 +184,7 @@ ApplyOutcome FileStore::Apply(Object object) {
     }
   }
   if (persist) {
-    Persist(key);
+    (void)Persist(key);  // logged; the object is kept in memory
   }
   if (notify) {
     Notify(key);
@@ -206,7 +206,7 @@ absl::Status FileStore::Delete(const ObjectKey& key) {
     deleted->metadata.deletion_timestamp = clock_.Now();
     it->second.object = std::move(deleted);
   }
-  Persist(key);
+  (void)Persist(key);  // logged; the deletion is kept in memory
   Notify(key);
   return absl::OkStatus();
 }
@@ -226,7 +226,7 @@ void FileStore::Finalize(const ObjectKey& key) {
     records_.erase(it);
     manifest_errors_.erase(key);
   }
-  Persist(key);
+  (void)Persist(key);  // logged
 }
 
 void FileStore::SetManifestErrors(const ObjectKey& key, std::vector<resources::FieldError> errors) {
@@ -253,7 +253,7 @@ void FileStore::SetManifestErrors(const ObjectKey& key, std::vector<resources::F
     }
   }
   if (persist) {
-    Persist(key);
+    (void)Persist(key);  // logged; the object is kept in memory
   }
   Notify(key);
 }
@@ -286,28 +286,31 @@ std::optional<resources::ObjectStatus> FileStore::GetStatus(const ObjectKey& key
   return status;
 }
 
-void FileStore::UpdateStatus(const ObjectKey& key, resources::ObjectStatus status) {
+absl::Status FileStore::UpdateStatus(const ObjectKey& key, resources::ObjectStatus status) {
   {
     absl::MutexLock lock(&mu_);
     auto it = records_.find(key);
-    if (it == records_.end() || it->second.status == status) {
-      return;
+    if (it == records_.end()) {
+      return absl::OkStatus();
+    }
+    if (it->second.status == status && unpersisted_.count(key) == 0) {
+      return absl::OkStatus();
     }
     it->second.status = std::move(status);
   }
-  Persist(key);
+  return Persist(key);
 }
 
-void FileStore::RecordEvent(const ObjectKey& key, const std::string& type,
-                            const std::string& reason, const std::string& message) {
+absl::Status FileStore::RecordEvent(const ObjectKey& key, const std::string& type,
+                                    const std::string& reason, const std::string& message) {
   {
     absl::MutexLock lock(&mu_);
     if (records_.count(key) == 0) {
-      return;
+      return absl::OkStatus();
     }
     RecordEventLocked(key, type, reason, message);
   }
-  Persist(key);
+  return Persist(key);
 }
 
 void FileStore::RecordEventLocked(const ObjectKey& key, const std::string& type,
@@ -351,11 +354,11 @@ void FileStore::Notify(const ObjectKey& key) {
   }
 }
 
-void FileStore::Persist(const ObjectKey& key) {
+absl::Status FileStore::Persist(const ObjectKey& key) {
   const std::string path = PathOf(key);
   if (path.empty()) {
     LogIoError("not persisted: key is not a safe file name", key, absl::OkStatus());
-    return;
+    return absl::OkStatus();  // such a key lives in memory only
   }
   absl::MutexLock io_lock(&io_mu_);
   std::optional<std::string> text;
@@ -373,7 +376,9 @@ void FileStore::Persist(const ObjectKey& key) {
       LogIoError("cannot remove state file", key, absl::InternalError(path));
     }
     ::rmdir(dir.c_str());  // only succeeds when empty; the kind directory stays
-    return;
+    absl::MutexLock lock(&mu_);
+    unpersisted_.erase(key);
+    return absl::OkStatus();
   }
   absl::Status status = MakeDirs(dir, 0700);
   if (status.ok()) {
@@ -382,6 +387,13 @@ void FileStore::Persist(const ObjectKey& key) {
   if (!status.ok()) {
     LogIoError("cannot persist object state", key, status);
   }
+  absl::MutexLock lock(&mu_);
+  if (status.ok()) {
+    unpersisted_.erase(key);
+  } else {
+    unpersisted_.insert(key);
+  }
+  return status;
 }
 
 }  // namespace nxt::reconciler

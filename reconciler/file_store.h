@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,8 @@ namespace nxt::reconciler {
 //
 // Thread-safe. Every change is written to disk before the call returns (correctness
 // first); a status or event write that changes nothing writes nothing. Disk errors are
-// logged (component "store") and do not fail the in-memory change. Listeners are called
+// logged (component "store") and do not fail the in-memory change; UpdateStatus and
+// RecordEvent return them, and the next UpdateStatus of the key writes again. Listeners are called
 // outside every lock, on the calling thread. `clock` must outlive the store.
 class FileStore : public Store {
  public:
@@ -66,9 +68,10 @@ class FileStore : public Store {
                          std::vector<resources::FieldError> errors) override;
   std::vector<resources::FieldError> ManifestErrors(const resources::ObjectKey& key) const override;
   std::optional<resources::ObjectStatus> GetStatus(const resources::ObjectKey& key) const override;
-  void UpdateStatus(const resources::ObjectKey& key, resources::ObjectStatus status) override;
-  void RecordEvent(const resources::ObjectKey& key, const std::string& type,
-                   const std::string& reason, const std::string& message) override;
+  absl::Status UpdateStatus(const resources::ObjectKey& key,
+                            resources::ObjectStatus status) override;
+  absl::Status RecordEvent(const resources::ObjectKey& key, const std::string& type,
+                           const std::string& reason, const std::string& message) override;
   std::vector<Event> Events(const resources::ObjectKey& key) const override;
   void AddListener(Listener listener) override;
 
@@ -87,8 +90,9 @@ class FileStore : public Store {
   };
 
   // Writes (or removes, when the key is gone) the key's file from the state in memory
-  // at the time of the write. Never called with mu_ held.
-  void Persist(const resources::ObjectKey& key) ABSL_LOCKS_EXCLUDED(mu_, io_mu_);
+  // at the time of the write. Never called with mu_ held. Errors are logged and returned;
+  // the key is then marked unpersisted until a later write succeeds.
+  absl::Status Persist(const resources::ObjectKey& key) ABSL_LOCKS_EXCLUDED(mu_, io_mu_);
   void Notify(const resources::ObjectKey& key) ABSL_LOCKS_EXCLUDED(mu_);
   void RecordEventLocked(const resources::ObjectKey& key, const std::string& type,
                          const std::string& reason, const std::string& message)
@@ -104,6 +108,8 @@ class FileStore : public Store {
   absl::Mutex io_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   std::map<resources::ObjectKey, Record> records_ ABSL_GUARDED_BY(mu_);
+  // Keys whose last Persist failed (their file is older than the memory).
+  std::set<resources::ObjectKey> unpersisted_ ABSL_GUARDED_BY(mu_);
   std::map<resources::ObjectKey, ManifestErrorState> manifest_errors_ ABSL_GUARDED_BY(mu_);
   std::vector<Listener> listeners_ ABSL_GUARDED_BY(mu_);
 };

@@ -291,8 +291,8 @@ bool ManifestSource::ClaimKey(const std::string& file, const ObjectKey& key,
     if (!again_in_file) {
       shadowed_[key].insert(file);
     }
-    store_.RecordEvent(key, "Warning", "DuplicateManifest",
-                       absl::StrCat(at.ToString(), ": ", message));
+    (void)store_.RecordEvent(key, "Warning", "DuplicateManifest",  // the store logs a failure
+                             absl::StrCat(at.ToString(), ": ", message));
     return false;
   }
   owners_[key] = Owner{file, at};

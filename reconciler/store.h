@@ -62,14 +62,20 @@ class Store {
   // Status as written by the controller, with the manifest-error condition merged in.
   virtual std::optional<resources::ObjectStatus> GetStatus(
       const resources::ObjectKey& key) const = 0;
-  // Replaces the controller-written status. Ignored if the object is absent, and when it
-  // equals the stored one (so controllers can write every round; nothing is persisted).
-  virtual void UpdateStatus(const resources::ObjectKey& key, resources::ObjectStatus status) = 0;
+  // Replaces the controller-written status. OK and ignored if the object is absent, and
+  // when it equals the stored one (so controllers can write every round; nothing is
+  // persisted). An error (Internal: the state directory refused the write) means the
+  // status is not durable: the caller returns it so the key is retried, and the retry
+  // writes the status again even when it is unchanged.
+  [[nodiscard]] virtual absl::Status UpdateStatus(const resources::ObjectKey& key,
+                                                  resources::ObjectStatus status) = 0;
 
   // Records an event; an identical (type, reason, message) as the last one for the key
-  // increments its count and last_seen. Keeps the newest 50 per key.
-  virtual void RecordEvent(const resources::ObjectKey& key, const std::string& type,
-                           const std::string& reason, const std::string& message) = 0;
+  // increments its count and last_seen. Keeps the newest 50 per key. OK and ignored if the
+  // object is absent; an error as for UpdateStatus (the event is kept in memory).
+  [[nodiscard]] virtual absl::Status RecordEvent(const resources::ObjectKey& key,
+                                                 const std::string& type, const std::string& reason,
+                                                 const std::string& message) = 0;
   virtual std::vector<Event> Events(const resources::ObjectKey& key) const = 0;
 
   // Called (outside the store's lock) after every change of an object's spec, labels,

@@ -8,15 +8,33 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "crd-schemas/embedded.h"
-#include "resources/containerset.h"
-#include "resources/galeracluster.h"
-#include "resources/rediscluster.h"
-#include "resources/rustfspool.h"
-#include "resources/talkbackend.h"
 #include "resources/yaml_json.h"
 
 namespace nxt::resources {
+
+// The semantic check of every registered kind, Check<Kind> from resources/<folder>.h
+// (declared again here so that this file names no kind).
+#define NXT_KIND(folder, Kind) \
+  std::vector<FieldError> Check##Kind(const Object& desired, const Object* current);
+#include "crd-schemas/kinds.def"
+#undef NXT_KIND
+
 namespace {
+
+struct RegisteredCheck {
+  const char* kind;
+  SemanticCheck check;
+};
+
+// One entry per line of crd-schemas/kinds.def, in its order.
+const std::vector<RegisteredCheck>& RegisteredChecks() {
+  static const auto* const kChecks = new std::vector<RegisteredCheck>{
+#define NXT_KIND(folder, Kind) {#Kind, Check##Kind},
+#include "crd-schemas/kinds.def"
+#undef NXT_KIND
+  };
+  return *kChecks;
+}
 
 // ObjectMeta is validated the same way for every kind, as the API server does: a CRD may
 // only restrict metadata.name (its restrictions are merged in). generation, uid and the
@@ -183,11 +201,20 @@ absl::StatusOr<std::shared_ptr<const KindRegistry>> KindRegistry::Builtin() {
   NXT_ASSIGN_OR_RETURN(std::shared_ptr<const KindRegistry> registry, FromCrds(yaml));
   // FromCrds created the registry non-const and nobody else holds it yet.
   auto mutable_registry = std::const_pointer_cast<KindRegistry>(registry);
-  mutable_registry->SetCheck(kContainerSetKind, CheckContainerSet);
-  mutable_registry->SetCheck(kGaleraClusterKind, CheckGaleraCluster);
-  mutable_registry->SetCheck(kRedisClusterKind, CheckRedisCluster);
-  mutable_registry->SetCheck(kRustFSPoolKind, CheckRustFSPool);
-  mutable_registry->SetCheck(kTalkBackendKind, CheckTalkBackend);
+  for (const RegisteredCheck& registered : RegisteredChecks()) {
+    const KindInfo* info = registry->Find(registered.kind);
+    if (info == nullptr || info->kind != registered.kind) {
+      return absl::InternalError(absl::StrCat("kind ", registered.kind,
+                                              " is registered in crd-schemas/kinds.def but "
+                                              "no embedded CRD defines it"));
+    }
+    mutable_registry->SetCheck(registered.kind, registered.check);
+  }
+  if (registry->kinds().size() != RegisteredChecks().size()) {
+    return absl::InternalError(absl::StrCat(registry->kinds().size(), " CRDs are embedded but ",
+                                            RegisteredChecks().size(),
+                                            " kinds are registered in crd-schemas/kinds.def"));
+  }
   return registry;
 }
 

@@ -43,7 +43,8 @@ struct KindInfo {
 class KindRegistry {
  public:
   // Builds the registry from the CRDs embedded at build time (crd-schemas/) plus the
-  // semantic checks known to resources/. InvalidArgument if a CRD does not compile.
+  // semantic check of every kind in the registration list crd-schemas/kinds.def.
+  // InvalidArgument if a CRD does not compile; Internal if the list and the CRDs differ.
   static absl::StatusOr<std::shared_ptr<const KindRegistry>> Builtin();
   // From CRD documents (YAML text each), for tests.
   static absl::StatusOr<std::shared_ptr<const KindRegistry>> FromCrds(

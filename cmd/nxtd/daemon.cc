@@ -24,17 +24,7 @@
 #include "controllers/common/owner.h"
 #include "controllers/common/pooled_docker_client.h"
 #include "controllers/common/secret_store.h"
-#include "controllers/containerset/containerset_reconciler.h"
-#include "controllers/containerset/host_paths.h"
-#include "controllers/galeracluster/galera_metrics.h"
-#include "controllers/galeracluster/galera_reconciler.h"
-#include "controllers/rediscluster/redis_metrics.h"
-#include "controllers/rediscluster/rediscluster_reconciler.h"
-#include "controllers/rustfspool/drive_dirs.h"
-#include "controllers/rustfspool/rustfs_metrics.h"
-#include "controllers/rustfspool/rustfs_reconciler.h"
-#include "controllers/talkbackend/talk_metrics.h"
-#include "controllers/talkbackend/talkbackend_reconciler.h"
+#include "controllers/registered_kinds.h"
 #include "docker/container_cache.h"
 #include "docker/curl_docker_client.h"
 #include "docker/event_watcher.h"
@@ -96,10 +86,9 @@ absl::Status PrepareManifestsDir(const DaemonOptions& options, size_t stored_obj
 }
 
 // `nxtctl diff`'s view of what the next reconcile of `desired` would do.
-template <typename R>
-reconciler::api::Planner PlannerOf(R* reconciler) {
-  return [reconciler](const resources::Object& desired) {
-    auto plan = reconciler->DescribePlan(desired);
+reconciler::api::Planner PlannerOf(const controllers::KindController& kind) {
+  return [describe = kind.describe_plan](const resources::Object& desired) {
+    auto plan = describe(desired);
     if (!plan.ok()) {
       return std::vector<std::string>{
           absl::StrCat("error: ", std::string(plan.status().message()))};
@@ -108,22 +97,21 @@ reconciler::api::Planner PlannerOf(R* reconciler) {
   };
 }
 
-// The built-in kinds, plus the checks that need nxtd's allowed host path roots: every
-// hostPath is resolved on the host when a manifest is read or applied, so a refused one
-// is reported with file:line:col and never stored. Logs the roots that cannot be used.
+// The built-in kinds, plus the checks the kinds' Setup configured with nxtd's options
+// (every hostPath is resolved on the host under the allowed roots when a manifest is read
+// or applied, so a refused one is reported with file:line:col and never stored). Logs the
+// roots that cannot be used.
 absl::StatusOr<std::shared_ptr<const resources::KindRegistry>> KindsFor(
-    const std::vector<std::string>& roots) {
+    const std::vector<std::string>& roots,
+    const std::vector<controllers::KindController>& controllers) {
   NXT_ASSIGN_OR_RETURN(std::shared_ptr<const resources::KindRegistry> builtin,
                        resources::KindRegistry::Builtin());
   auto kinds = std::make_shared<resources::KindRegistry>(*builtin);
-  kinds->AddCheck(resources::kContainerSetKind,
-                  [roots](const resources::Object& desired, const resources::Object*) {
-                    return containerset::HostPathErrors(desired, roots);
-                  });
-  kinds->AddCheck(resources::kRustFSPoolKind,
-                  [roots](const resources::Object& desired, const resources::Object*) {
-                    return rustfspool::DriveDirErrors(desired, roots);
-                  });
+  for (size_t i = 0; i < controllers.size(); ++i) {
+    if (controllers[i].configured_check) {
+      kinds->AddCheck(controllers::RegisteredKinds()[i].kind, controllers[i].configured_check);
+    }
+  }
   for (const std::string& root : roots) {
     if (absl::Status s = controllers::CheckHostRoot(root); !s.ok()) {
       Log(LogLevel::kWarning, kComponent,
@@ -175,15 +163,8 @@ class Daemon::Parts {
   std::unique_ptr<reconciler::Manager> manager;
   std::unique_ptr<controllers::EventRouter> router;   // container events → manager
   std::unique_ptr<controllers::SecretStore> secrets;  // shared by every kind
-  std::unique_ptr<containerset::ContainerSetReconciler> containersets;
-  std::unique_ptr<galera::GaleraClusterReconciler> galeraclusters;
-  std::unique_ptr<galera::GaleraMetricsCollector> galera_metrics;
-  std::unique_ptr<rediscluster::RedisClusterReconciler> redisclusters;
-  std::unique_ptr<rediscluster::RedisMetricsCollector> redis_metrics;
-  std::unique_ptr<talkbackend::TalkBackendReconciler> talkbackends;
-  std::unique_ptr<talkbackend::TalkMetricsCollector> talk_metrics;
-  std::unique_ptr<rustfspool::RustFSPoolReconciler> rustfspools;
-  std::unique_ptr<rustfspool::RustFSMetricsCollector> rustfs_metrics;
+  // One per registered kind, in the order of controllers::RegisteredKinds().
+  std::vector<controllers::KindController> controllers;
   std::unique_ptr<docker::EventWatcher> watcher;
 
   std::unique_ptr<reconciler::ManifestSource> source;
@@ -194,6 +175,42 @@ class Daemon::Parts {
   std::unique_ptr<reconciler::api::ApiServer> api;
   std::unique_ptr<reconciler::MetricsServer> metrics_server;
 };
+
+namespace {
+
+// Runs the Setup of every registered kind and adds its controller to the manager and the
+// event router. The first controller refreshes the container cache before each resync
+// round: one refresh serves them all (the events keep it live in between).
+absl::Status AddControllers(Daemon::Parts& parts, const DaemonOptions& options, Clock& clock,
+                            controllers::HttpClient& http) {
+  const controllers::KindDeps deps{.store = *parts.store,
+                                   .docker = *parts.pooled_docker,
+                                   .cache = *parts.cache,
+                                   .secrets = *parts.secrets,
+                                   .http = http,
+                                   .clock = clock,
+                                   .state_dir = options.state_dir,
+                                   .allowed_host_path_roots = options.allowed_host_path_roots};
+  for (const controllers::RegisteredKind& registered : controllers::RegisteredKinds()) {
+    NXT_ASSIGN_OR_RETURN(controllers::KindController kind,
+                         Annotate(registered.setup(deps), registered.name));
+    reconciler::ControllerOptions controller;
+    controller.name = registered.name;
+    controller.kind = registered.kind;
+    controller.workers = options.workers;
+    controller.resync_period = options.resync_period;
+    if (parts.controllers.empty()) {
+      docker::ContainerCache* cache = parts.cache.get();
+      controller.before_resync = [cache] { (void)cache->Resync(); };
+    }
+    parts.manager->AddController(controller, *kind.reconciler);
+    parts.router->Register(controller.kind, kind.predicate);
+    parts.controllers.push_back(std::move(kind));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 Daemon::Daemon(DaemonOptions options, Clock& clock, docker::DockerClient& docker,
                controllers::HttpClient& http)
@@ -212,7 +229,6 @@ absl::Status Daemon::Start() {
   using std::filesystem::perms;
   NXT_RETURN_IF_ERROR(MakeDir(options_.state_dir, perms::owner_all));
   NXT_ASSIGN_OR_RETURN(parts->lock, reconciler::StateLock::Acquire(options_.state_dir));
-  NXT_ASSIGN_OR_RETURN(parts->kinds, KindsFor(options_.allowed_host_path_roots));
   parts->store = std::make_unique<reconciler::FileStore>(clock_, options_.state_dir);
   NXT_RETURN_IF_ERROR(Annotate(parts->store->Load(), "load state"));
   NXT_RETURN_IF_ERROR(PrepareManifestsDir(options_, parts->store->List("").size()));
@@ -232,7 +248,6 @@ absl::Status Daemon::Start() {
   NXT_ASSIGN_OR_RETURN(parts->network_pool, OpenNetworkPool(options_));
   parts->pooled_docker =
       std::make_unique<controllers::PooledDockerClient>(docker_, *parts->network_pool);
-  docker::DockerClient& controller_docker = *parts->pooled_docker;
   if (absl::Status s = parts->cache->Resync(); !s.ok()) {
     Log(LogLevel::kWarning, kComponent, "docker not reachable yet; will retry",
         {{"error", std::string(s.message())}});
@@ -241,72 +256,10 @@ absl::Status Daemon::Start() {
   reconciler::Manager* manager = parts->manager.get();
   parts->router = std::make_unique<controllers::EventRouter>(
       [manager](const resources::ObjectKey& key) { manager->Enqueue(key); });
-  // A kind's controller, and the changes of its containers that wake it (the default
-  // predicate unless the kind passes its own).
-  auto add_controller = [&parts](const reconciler::ControllerOptions& controller,
-                                 reconciler::Reconciler& kind_reconciler,
-                                 controllers::ChangePredicate predicate = {}) {
-    parts->manager->AddController(controller, kind_reconciler);
-    parts->router->Register(controller.kind, std::move(predicate));
-  };
-  containerset::ContainerSetReconciler::Options cs_options;
-  cs_options.allowed_host_path_roots = options_.allowed_host_path_roots;
-  parts->containersets = std::make_unique<containerset::ContainerSetReconciler>(
-      *parts->store, controller_docker, *parts->cache, clock_, cs_options);
-  reconciler::ControllerOptions controller;
-  controller.name = "containerset";
-  controller.kind = resources::kContainerSetKind;
-  controller.workers = options_.workers;
-  controller.resync_period = options_.resync_period;
-  docker::ContainerCache* cache = parts->cache.get();
-  controller.before_resync = [cache] { (void)cache->Resync(); };
-  add_controller(controller, *parts->containersets);
-
   parts->secrets = std::make_unique<controllers::SecretStore>(options_.state_dir);
-  galera::GaleraClusterReconciler::Options galera_options;
-  galera_options.state_dir = options_.state_dir;  // bootstrap markers
-  parts->galeraclusters = std::make_unique<galera::GaleraClusterReconciler>(
-      *parts->store, controller_docker, *parts->cache, *parts->secrets, clock_, galera_options);
-  reconciler::ControllerOptions galera_controller = controller;
-  galera_controller.name = "galeracluster";
-  galera_controller.kind = resources::kGaleraClusterKind;
-  // One cache refresh per resync round serves every controller (the events keep it live).
-  galera_controller.before_resync = nullptr;
-  add_controller(galera_controller, *parts->galeraclusters);
-  parts->galera_metrics = std::make_unique<galera::GaleraMetricsCollector>(*parts->store);
-
-  parts->redisclusters = std::make_unique<rediscluster::RedisClusterReconciler>(
-      *parts->store, controller_docker, *parts->cache, *parts->secrets, clock_,
-      rediscluster::RedisClusterReconciler::Options{});
-  reconciler::ControllerOptions redis_controller = galera_controller;
-  redis_controller.name = "rediscluster";
-  redis_controller.kind = resources::kRedisClusterKind;
-  add_controller(redis_controller, *parts->redisclusters);
-  parts->redis_metrics = std::make_unique<rediscluster::RedisMetricsCollector>(*parts->store);
-
-  // TalkBackend: signaling + NATS + coturn; probes its services over HTTP (http_).
-  parts->talkbackends = std::make_unique<talkbackend::TalkBackendReconciler>(
-      *parts->store, controller_docker, *parts->cache, http_, *parts->secrets, clock_,
-      talkbackend::TalkBackendReconciler::Options{});
-  reconciler::ControllerOptions talk_controller = galera_controller;
-  talk_controller.name = "talkbackend";
-  talk_controller.kind = resources::kTalkBackendKind;
-  add_controller(talk_controller, *parts->talkbackends);
-  parts->talk_metrics = std::make_unique<talkbackend::TalkMetricsCollector>(*parts->store);
-
-  // RustFSPool: layout records under the state directory, drives on allowed host paths,
-  // /health and S3 (SigV4) over http_ to the nodes' bridge addresses.
-  rustfspool::RustFSPoolReconciler::Options rustfs_options;
-  rustfs_options.state_dir = options_.state_dir;
-  rustfs_options.allowed_host_path_roots = options_.allowed_host_path_roots;
-  parts->rustfspools = std::make_unique<rustfspool::RustFSPoolReconciler>(
-      *parts->store, controller_docker, *parts->cache, *parts->secrets, http_, clock_,
-      rustfs_options);
-  reconciler::ControllerOptions rustfs_controller = galera_controller;
-  rustfs_controller.name = "rustfspool";
-  rustfs_controller.kind = resources::kRustFSPoolKind;
-  add_controller(rustfs_controller, *parts->rustfspools);
-  parts->rustfs_metrics = std::make_unique<rustfspool::RustFSMetricsCollector>(*parts->store);
+  NXT_RETURN_IF_ERROR(AddControllers(*parts, options_, clock_, http_));
+  NXT_ASSIGN_OR_RETURN(parts->kinds,
+                       KindsFor(options_.allowed_host_path_roots, parts->controllers));
 
   docker::EventWatcher::Callbacks callbacks;
   controllers::EventRouter* router = parts->router.get();
@@ -342,12 +295,10 @@ absl::Status Daemon::Start() {
   parts->handlers = std::make_unique<reconciler::api::ApiHandlers>(*parts->store, *parts->kinds,
                                                                    *parts->backend, api_options);
   parts->handlers->SetSourceControl(parts->source_backend.get());
-  parts->handlers->SetPlanner(resources::kContainerSetKind, PlannerOf(parts->containersets.get()));
-  parts->handlers->SetPlanner(resources::kRedisClusterKind, PlannerOf(parts->redisclusters.get()));
-  parts->handlers->SetPlanner(resources::kGaleraClusterKind,
-                              PlannerOf(parts->galeraclusters.get()));
-  parts->handlers->SetPlanner(resources::kTalkBackendKind, PlannerOf(parts->talkbackends.get()));
-  parts->handlers->SetPlanner(resources::kRustFSPoolKind, PlannerOf(parts->rustfspools.get()));
+  for (size_t i = 0; i < parts->controllers.size(); ++i) {
+    parts->handlers->SetPlanner(controllers::RegisteredKinds()[i].kind,
+                                PlannerOf(parts->controllers[i]));
+  }
   reconciler::api::ApiServer::Options server_options;
   server_options.socket_path = options_.api_socket;
   server_options.request_timeout = server_options.response_timeout = options_.client_timeout;
@@ -359,10 +310,10 @@ absl::Status Daemon::Start() {
     metrics_options.address = options_.metrics_addr;
     metrics_options.request_timeout = metrics_options.response_timeout = options_.client_timeout;
     metrics_options.collectables = {parts->resource_collector.get(), &parts->registry,
-                                    &parts->process_metrics, parts->galera_metrics.get(),
-                                    parts->redis_metrics.get()};
-    metrics_options.collectables.push_back(parts->talk_metrics.get());
-    metrics_options.collectables.push_back(parts->rustfs_metrics.get());
+                                    &parts->process_metrics};
+    for (const controllers::KindController& kind : parts->controllers) {
+      if (kind.metrics != nullptr) metrics_options.collectables.push_back(kind.metrics.get());
+    }
     metrics_options.collectables.insert(metrics_options.collectables.end(),
                                         extra_collectables_.begin(), extra_collectables_.end());
     docker::EventWatcher* watcher = parts->watcher.get();

@@ -29,8 +29,13 @@ std::vector<prometheus::MetricFamily> ResourceMetricsCollector::Collect() const 
       const resources::Condition* c = status ? status->FindCondition(type) : nullptr;
       metrics_.SetCondition(key, type, c != nullptr ? c->status : "Unknown");
     }
-    if (object->spec.contains("replicas")) {
-      metrics_.SetReplicas(key, IntField(object->spec, "replicas"),
+    // Every kind's status reports desiredReplicas and readyReplicas (controllers/common/
+    // conditions.h); before the first status, spec.replicas where the kind has one.
+    const bool reported = status && status->fields.contains("desiredReplicas");
+    if (reported || object->spec.contains("replicas")) {
+      metrics_.SetReplicas(key,
+                           reported ? IntField(status->fields, "desiredReplicas")
+                                    : IntField(object->spec, "replicas"),
                            status ? IntField(status->fields, "readyReplicas") : 0);
     }
   }

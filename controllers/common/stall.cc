@@ -7,28 +7,16 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/adoption.h"
+#include "controllers/common/conditions.h"
 #include "reconciler/reconciler.h"
 
 namespace nxt::controllers {
-namespace {
-
-resources::Condition MakeCondition(const char* type, bool status, const std::string& reason,
-                                   const std::string& message, absl::Time now) {
-  return {type, status ? "True" : "False", reason, message, now};
-}
-
-}  // namespace
-
 resources::ObjectStatus StalledStatus(int64_t generation, const std::string& reason,
                                       const std::string& message, absl::Time now,
                                       const resources::ObjectStatus* previous) {
   resources::ObjectStatus st = previous != nullptr ? *previous : resources::ObjectStatus{};
   st.observed_generation = generation;
-  st.SetCondition(MakeCondition(resources::kConditionStalled, true, reason, message, now));
-  st.SetCondition(MakeCondition(resources::kConditionReconciling, false, reason, message, now));
-  if (st.FindCondition(resources::kConditionReady) == nullptr) {
-    st.SetCondition(MakeCondition(resources::kConditionReady, false, reason, message, now));
-  }
+  SetConditions({.outcome = Outcome::kStalled, .reason = reason, .message = message}, now, st);
   st.fields["summary"] = reason;
   return st;
 }
@@ -48,11 +36,16 @@ absl::Status Stall(reconciler::Store& store, absl::Time now, const resources::Ob
   const resources::ObjectKey key = object.Key();
   const std::string message = LocatedMessage(object, std::string(error.message()));
   std::optional<resources::ObjectStatus> previous = store.GetStatus(key);
-  store.UpdateStatus(key, StalledStatus(object.metadata.generation, reason, message, now,
-                                        previous.has_value() ? &*previous : nullptr));
-  store.RecordEvent(key, "Warning", reason, message);
+  const absl::Status written =
+      store.UpdateStatus(key, StalledStatus(object.metadata.generation, reason, message, now,
+                                            previous.has_value() ? &*previous : nullptr));
+  (void)store.RecordEvent(key, "Warning", reason, message);  // the store logs a failure
   Log(LogLevel::kWarning, component, "stalled",
       {{"object", key.NamespacedName()}, {"reason", reason}, {"error", message}});
+  if (!written.ok()) {
+    // Not terminal: the retry stalls again and writes the status this time.
+    return Annotate(written, absl::StrCat(component, " ", key.NamespacedName(), ": write status"));
+  }
   return reconciler::TerminalError(absl::Status(
       error.code(), absl::StrCat(component, " ", key.NamespacedName(), ": ", message)));
 }

@@ -225,7 +225,8 @@ absl::Status Actuator::Remove(const std::string& name) {
 
 void Actuator::Event(const std::string& type, const std::string& reason,
                      const std::string& message) {
-  if (context_.record_events) store_.RecordEvent(context_.key, type, reason, message);
+  // Best effort: the store logs a refused write, and the status says the same.
+  if (context_.record_events) (void)store_.RecordEvent(context_.key, type, reason, message);
 }
 
 }  // namespace nxt::containerset

@@ -105,7 +105,7 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Converge(const resour
   in.error = outcome.error;
   in.now = clock_.Now();
   in.previous = previous.has_value() ? &*previous : nullptr;
-  store_.UpdateStatus(key, BuildStatus(in));
+  const absl::Status written = store_.UpdateStatus(key, BuildStatus(in));
 
   if (!outcome.refused.ok()) {
     // A host path that no longer resolves cleanly (a symlink swapped in after apply):
@@ -114,6 +114,7 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Converge(const resour
                               outcome.refused, "containerset");
   }
   if (!outcome.error.ok()) return outcome.error;
+  NXT_RETURN_IF_ERROR(Annotate(written, "write status"));
   if (desired.state.suspend || Converged(desired.state, after)) return reconciler::Result{};
   return reconciler::Result{.requeue_after = outcome.changes > 0 ? options_.requeue_after_change
                                                                  : options_.requeue_while_waiting};

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controllers/common/conditions.h"
 #include "controllers/common/owner.h"
 
 namespace nxt::containerset {
@@ -32,11 +33,6 @@ Counts CountMembers(const DesiredState& d, const ObservedState& o) {
   return c;
 }
 
-resources::Condition Cond(const char* type, bool status, const std::string& reason,
-                          const std::string& message, absl::Time now) {
-  return {type, status ? "True" : "False", reason, message, now};
-}
-
 // The reason the set is not converged yet, and a message for it.
 std::pair<std::string, std::string> Progress(const DesiredState& d, const Counts& c) {
   std::string detail =
@@ -62,14 +58,15 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   resources::ObjectStatus s;
   if (in.previous != nullptr) s.conditions = in.previous->conditions;
   s.observed_generation = in.generation;
+  controllers::RoundOutcome round;
   std::string summary;
   if (d.suspend) {
     summary = kReasonSuspended;
-    s.SetCondition(Cond(resources::kConditionReady, converged,
-                        converged ? kReasonAvailable : kReasonSuspended, "suspended", in.now));
-    s.SetCondition(Cond(resources::kConditionReconciling, false, kReasonSuspended,
-                        "suspended: no changes are made", in.now));
-    s.SetCondition(Cond(resources::kConditionStalled, false, kReasonSuspended, "", in.now));
+    round = {.outcome = controllers::Outcome::kSuspended,
+             .reason = kReasonSuspended,
+             .ready_reason = converged ? kReasonAvailable : kReasonSuspended,
+             .ready_message = "suspended",
+             .serving = converged};
   } else if (!in.start_failures.empty() || !in.error.ok()) {
     bool start_failed = !in.start_failures.empty();
     std::string reason = start_failed ? kReasonStartFailed : kReasonReconcileError;
@@ -77,22 +74,20 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
                                                       absl::StrJoin(in.start_failures, ", "))
                                        : std::string(in.error.message());
     summary = absl::StrCat(reason, ": ", message);
-    s.SetCondition(Cond(resources::kConditionReady, false, reason, message, in.now));
-    s.SetCondition(Cond(resources::kConditionReconciling, true, reason, message, in.now));
-    s.SetCondition(Cond(resources::kConditionStalled, start_failed, reason, message, in.now));
+    round = {
+        .outcome = controllers::Outcome::kTransientError, .reason = reason, .message = message};
   } else if (converged) {
     summary = kReasonAvailable;
-    std::string message = absl::StrCat(c.ready, "/", d.replicas, " ready");
-    s.SetCondition(Cond(resources::kConditionReady, true, kReasonAvailable, message, in.now));
-    s.SetCondition(Cond(resources::kConditionReconciling, false, kReasonConverged, "", in.now));
-    s.SetCondition(Cond(resources::kConditionStalled, false, kReasonConverged, "", in.now));
+    round = {.outcome = controllers::Outcome::kConverged,
+             .reason = kReasonConverged,
+             .ready_reason = kReasonAvailable,
+             .ready_message = absl::StrCat(c.ready, "/", d.replicas, " ready")};
   } else {
     auto [reason, message] = Progress(d, c);
     summary = absl::StrCat(reason, " (", message, ")");
-    s.SetCondition(Cond(resources::kConditionReady, false, reason, message, in.now));
-    s.SetCondition(Cond(resources::kConditionReconciling, true, reason, message, in.now));
-    s.SetCondition(Cond(resources::kConditionStalled, false, reason, "", in.now));
+    round = {.outcome = controllers::Outcome::kProgressing, .reason = reason, .message = message};
   }
+  controllers::SetConditions(round, in.now, s);
   s.fields["replicas"] = c.existing;
   s.fields["readyReplicas"] = c.ready;
   s.fields["updatedReplicas"] = c.updated;

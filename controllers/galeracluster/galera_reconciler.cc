@@ -238,7 +238,7 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
     return controllers::Stall(store_, clock_.Now(), object, "InvalidSpec", s, "galeracluster");
   }
   const bool recorded = r.plan.bootstrapped;
-  ReportDownNodes(r.key);
+  NXT_RETURN_IF_ERROR(ReportDownNodes(r.key));
   Observe(r, /*probe=*/true, /*track=*/true);
   if (r.plan.bootstrapped && !recorded) {
     // Containers exist without a record (state lost): record now, never bootstrap anew.
@@ -250,7 +250,7 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
                                 [](const Action& a) { return a.type != Action::Type::kWait; });
   // What was observed reaches the status before any action runs: a stop or a start can
   // take seconds, and a die must show in the ready count at once.
-  if (acts) WriteStatus(object, r, actions, absl::OkStatus());
+  if (acts) NXT_RETURN_IF_ERROR(WriteStatus(object, r, actions, absl::OkStatus()));
   absl::Status error;
   for (const Action& a : actions) {
     if (a.type == Action::Type::kWait) continue;
@@ -258,8 +258,9 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
     error = Annotate(Act(r, a), a.Describe());
     if (!error.ok()) break;
   }
-  WriteStatus(object, r, actions, error);
+  const absl::Status written = WriteStatus(object, r, actions, error);
   if (!error.ok()) return error;
+  NXT_RETURN_IF_ERROR(written);
   if (r.spec.suspend) return reconciler::Result{};
   if (actions.empty() && ClusterReady(r.plan)) {
     return reconciler::Result{.requeue_after = options_.requeue_when_ready};
@@ -273,9 +274,9 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   return reconciler::Result{.requeue_after = options_.requeue_while_converging};
 }
 
-void GaleraClusterReconciler::ReportDownNodes(const resources::ObjectKey& key) {
+absl::Status GaleraClusterReconciler::ReportDownNodes(const resources::ObjectKey& key) {
   const std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
-  if (!previous.has_value()) return;
+  if (!previous.has_value()) return absl::OkStatus();
   docker::LabelSelector selector = controllers::OwnerSelector(key);
   selector[docker::kLabelRole] = kNodeRole;
   std::map<std::string, std::string> down;
@@ -294,13 +295,14 @@ void GaleraClusterReconciler::ReportDownNodes(const resources::ObjectKey& key) {
     }
   }
   if (std::optional<resources::ObjectStatus> s = MarkNodesDown(*previous, down, clock_.Now())) {
-    store_.UpdateStatus(key, *s);
+    return Annotate(store_.UpdateStatus(key, *s), "write status");
   }
+  return absl::OkStatus();
 }
 
-void GaleraClusterReconciler::WriteStatus(const resources::Object& object, const Round& r,
-                                          const std::vector<Action>& actions,
-                                          const absl::Status& error) {
+absl::Status GaleraClusterReconciler::WriteStatus(const resources::Object& object, const Round& r,
+                                                  const std::vector<Action>& actions,
+                                                  const absl::Status& error) {
   StatusInput in;
   std::optional<resources::ObjectStatus> previous = store_.GetStatus(r.key);
   in.generation = object.metadata.generation;
@@ -314,7 +316,7 @@ void GaleraClusterReconciler::WriteStatus(const resources::Object& object, const
   in.provision_hash = r.applied_provision_hash;
   in.recovery = r.recovery.has_value() ? &*r.recovery : nullptr;
   in.config_hash = r.config_hash;
-  store_.UpdateStatus(r.key, BuildStatus(in));
+  return Annotate(store_.UpdateStatus(r.key, BuildStatus(in)), "write status");
 }
 
 absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Teardown(
@@ -388,7 +390,7 @@ absl::Status GaleraClusterReconciler::WriteMarker(const resources::ObjectKey& ke
 
 void GaleraClusterReconciler::Event(const resources::ObjectKey& key, const std::string& type,
                                     const std::string& reason, const std::string& message) {
-  store_.RecordEvent(key, type, reason, message);
+  (void)store_.RecordEvent(key, type, reason, message);  // best effort; the store logs
 }
 
 }  // namespace nxt::galera

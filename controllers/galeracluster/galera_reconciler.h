@@ -125,10 +125,11 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   absl::Status Act(Round& round, const Action& action);
   // Before a round probes anything: a node the stored status counts as ready whose
   // container the cache shows stopped or gone is marked down (status.h MarkNodesDown).
-  void ReportDownNodes(const resources::ObjectKey& key);
-  // Builds the status from the round (its observation, plan and `error`) and stores it.
-  void WriteStatus(const resources::Object& object, const Round& round,
-                   const std::vector<Action>& actions, const absl::Status& error);
+  absl::Status ReportDownNodes(const resources::ObjectKey& key);
+  // Builds the status from the round (its observation, plan and `error`) and stores it;
+  // the store's error when it could not.
+  absl::Status WriteStatus(const resources::Object& object, const Round& round,
+                           const std::vector<Action>& actions, const absl::Status& error);
 
   // Actions (galera_actions.cc).
   absl::Status Bootstrap(Round& round);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controllers/common/conditions.h"
 
 namespace nxt::galera {
 namespace {
@@ -96,6 +97,7 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   auto& f = s.fields;
   f["replicas"] = p.desired.replicas;
   f["readyReplicas"] = ready;
+  f[controllers::kFieldDesiredReplicas] = p.desired.replicas;
   f["ready"] = absl::StrCat(ready, "/", p.desired.replicas);
   f["clusterSize"] = size;
   f["primary"] = primary ? "Yes" : "No";
@@ -124,13 +126,17 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   std::string message = !in.error.ok()       ? std::string(in.error.message())
                         : in.actions.empty() ? ""
                                              : in.actions.front().Describe();
-  s.SetCondition({resources::kConditionReady, cluster_ready ? "True" : "False", summary,
-                  cluster_ready ? "all nodes Primary and Synced" : message, in.now});
-  s.SetCondition({resources::kConditionReconciling,
-                  cluster_ready || p.desired.suspend ? "False" : "True", summary, message, in.now});
-  s.SetCondition({resources::kConditionStalled, in.error.ok() ? "False" : "True",
-                  in.error.ok() ? summary : "ReconcileError", in.error.ok() ? "" : message,
-                  in.now});
+  using controllers::Outcome;
+  const Outcome outcome = p.desired.suspend ? Outcome::kSuspended
+                          : !in.error.ok()  ? Outcome::kTransientError
+                          : cluster_ready   ? Outcome::kConverged
+                                            : Outcome::kProgressing;
+  controllers::SetConditions({.outcome = outcome,
+                              .reason = summary,
+                              .message = message,
+                              .ready_message = cluster_ready ? "all nodes Primary and Synced" : "",
+                              .serving = cluster_ready},
+                             in.now, s);
   return s;
 }
 

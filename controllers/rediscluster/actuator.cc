@@ -310,7 +310,8 @@ std::string Actuator::Name(int ordinal) const {
 
 void Actuator::Event(const std::string& type, const std::string& reason,
                      const std::string& message) {
-  if (context_.record_events) store_.RecordEvent(context_.key, type, reason, message);
+  // Best effort: the store logs a refused write, and the status says the same.
+  if (context_.record_events) (void)store_.RecordEvent(context_.key, type, reason, message);
 }
 
 }  // namespace nxt::rediscluster

@@ -163,7 +163,9 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
   if (previous.has_value()) {
     std::optional<resources::ObjectStatus> facts =
         FactsStatus(desired.state, Observe(key, nullptr), *previous, clock_.Now());
-    if (facts.has_value()) store_.UpdateStatus(key, *facts);
+    if (facts.has_value()) {
+      NXT_RETURN_IF_ERROR(Annotate(store_.UpdateStatus(key, *facts), "write status"));
+    }
   }
   RedisAdmin admin(docker_, desired.password, options_.timeouts, link_,
                    controllers::NetworkName(key.namespace_, key.name));
@@ -196,13 +198,14 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
   in.error = outcome.error;
   in.now = clock_.Now();
   in.previous = previous.has_value() ? &*previous : nullptr;
-  store_.UpdateStatus(key, BuildStatus(in));
+  const absl::Status written = store_.UpdateStatus(key, BuildStatus(in));
 
   if (!outcome.error.ok()) {
     pacer_.Forget(key.NamespacedName());  // the queue's backoff paces failed rounds
     if (ChangesTheCluster(actions)) ForgetToolFree(key);
     return outcome.error;
   }
+  NXT_RETURN_IF_ERROR(Annotate(written, "write status"));
   if (desired.state.suspend || Converged(desired.state, after)) {
     pacer_.Forget(key.NamespacedName());
     return reconciler::Result{.requeue_after = options_.resync};

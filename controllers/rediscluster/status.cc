@@ -8,17 +8,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controllers/common/conditions.h"
 #include "controllers/common/owner.h"
 
 namespace nxt::rediscluster {
 namespace {
 
 using T = Action::Type;
-
-resources::Condition Cond(const char* type, bool status, const std::string& reason,
-                          const std::string& message, absl::Time now) {
-  return {type, status ? "True" : "False", reason, message, now};
-}
 
 // The anchor's view (the node the plan runs cluster steps through), nullptr when none.
 const NodeView* AnchorView(const ObservedState& o, const ClusterSummary& s) {
@@ -165,30 +161,31 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   st.fields["ghosts"] = static_cast<int64_t>(s.ghosts.size());
   st.fields["configHash"] = d.config_hash.substr(0, 12);
   st.fields["members"] = Members(d, o, s);
+  controllers::SetReplicaCounts(d.nodes, ready, st);
   std::string summary;
   const bool ok_now = s.state == "ok" && s.slots_ok == kClusterSlots;
+  using controllers::Outcome;
   if (d.suspend) {
     summary = kReasonSuspended;
-    st.SetCondition(
-        Cond(resources::kConditionReady, ok_now, kReasonSuspended, "suspended", in.now));
-    st.SetCondition(Cond(resources::kConditionReconciling, false, kReasonSuspended,
-                         "suspended: no changes are made", in.now));
-    st.SetCondition(Cond(resources::kConditionStalled, false, kReasonSuspended, "", in.now));
+    controllers::SetConditions({.outcome = Outcome::kSuspended,
+                                .reason = kReasonSuspended,
+                                .ready_message = "suspended",
+                                .serving = ok_now},
+                               in.now, st);
   } else if (!in.error.ok()) {
-    const std::string message(in.error.message());
     summary = kReasonReconcileError;
-    st.SetCondition(
-        Cond(resources::kConditionReady, converged, kReasonReconcileError, message, in.now));
-    st.SetCondition(
-        Cond(resources::kConditionReconciling, true, kReasonReconcileError, message, in.now));
-    st.SetCondition(Cond(resources::kConditionStalled, false, kReasonReconcileError, "", in.now));
+    controllers::SetConditions({.outcome = Outcome::kTransientError,
+                                .reason = kReasonReconcileError,
+                                .message = std::string(in.error.message())},
+                               in.now, st);
   } else if (converged) {
     summary = "Ready";
-    const std::string message = absl::StrCat(s.masters, " masters, ", s.replicas, " replicas, all ",
-                                             kClusterSlots, " slots ok");
-    st.SetCondition(Cond(resources::kConditionReady, true, kReasonAvailable, message, in.now));
-    st.SetCondition(Cond(resources::kConditionReconciling, false, kReasonAvailable, "", in.now));
-    st.SetCondition(Cond(resources::kConditionStalled, false, kReasonAvailable, "", in.now));
+    controllers::SetConditions(
+        {.outcome = Outcome::kConverged,
+         .reason = kReasonAvailable,
+         .message = absl::StrCat(s.masters, " masters, ", s.replicas, " replicas, all ",
+                                 kClusterSlots, " slots ok")},
+        in.now, st);
   } else {
     summary = ReasonOf(d, in.actions);
     std::vector<std::string> steps;
@@ -205,9 +202,11 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
       absl::StrAppend(&ready_message, ", ", down.size(), " down: ", absl::StrJoin(down, ", "));
     }
     if (!s.ghosts.empty()) absl::StrAppend(&ready_message, ", ", s.ghosts.size(), " ghost(s)");
-    st.SetCondition(Cond(resources::kConditionReady, false, summary, ready_message, in.now));
-    st.SetCondition(Cond(resources::kConditionReconciling, true, summary, message, in.now));
-    st.SetCondition(Cond(resources::kConditionStalled, false, summary, "", in.now));
+    controllers::SetConditions({.outcome = Outcome::kProgressing,
+                                .reason = summary,
+                                .message = message,
+                                .ready_message = ready_message},
+                               in.now, st);
   }
   st.fields["summary"] = summary;
   return st;
@@ -255,13 +254,15 @@ std::optional<resources::ObjectStatus> FactsStatus(const DesiredState& d,
   }
   ready = std::max(0, ready - static_cast<int>(gone.size()));
   st.fields["ready"] = absl::StrCat(ready, "/", d.nodes);
+  st.fields[controllers::kFieldReadyReplicas] = ready;
   st.fields["down"] = down;
   st.fields["members"] = std::move(updated);
   const std::string message = absl::StrCat("no longer running: ", absl::StrJoin(gone, ", "));
   st.fields["summary"] = kReasonNodeDown;
-  st.SetCondition(Cond(resources::kConditionReady, false, kReasonNodeDown, message, now));
-  st.SetCondition(Cond(resources::kConditionReconciling, true, kReasonNodeDown, message, now));
-  st.SetCondition(Cond(resources::kConditionStalled, false, kReasonNodeDown, "", now));
+  controllers::SetConditions({.outcome = controllers::Outcome::kProgressing,
+                              .reason = kReasonNodeDown,
+                              .message = message},
+                             now, st);
   return st;
 }
 

@@ -106,13 +106,14 @@ RustFSPoolReconciler::BucketRound RustFSPoolReconciler::Buckets(
     round.actions.push_back(a);
     if (absl::Status s = DoBucketAction(s3, a, *view); !s.ok()) {
       round.error = Annotate(s, absl::StrCat(a.Describe(), " ", through));
-      store_.RecordEvent(key, "Warning", "ReconcileError", std::string(round.error.message()));
+      (void)store_.RecordEvent(key, "Warning", "ReconcileError",  // best effort, as below
+                               std::string(round.error.message()));
       break;
     }
     const char* reason = a.type == BucketAction::Type::kCreate             ? "BucketCreated"
                          : a.type == BucketAction::Type::kEnableVersioning ? "VersioningEnabled"
                                                                            : "VersioningSuspended";
-    store_.RecordEvent(key, "Normal", reason, a.Describe());
+    (void)store_.RecordEvent(key, "Normal", reason, a.Describe());  // the store logs a failure
     Log(LogLevel::kInfo, "rustfspool", a.Describe(), {{"object", key.NamespacedName()}});
   }
   round.view = *std::move(view);

@@ -100,7 +100,7 @@ absl::StatusOr<PoolLayout> RustFSPoolReconciler::Layout(const resources::ObjectK
   const std::string message =
       absl::StrCat("recorded the pool layout: ", layout.nodes, " nodes × ", layout.drives_per_node,
                    " drives, RUSTFS_VOLUMES=", layout.volumes);
-  store_.RecordEvent(key, "Normal", "LayoutRecorded", message);
+  (void)store_.RecordEvent(key, "Normal", "LayoutRecorded", message);  // the store logs a failure
   Log(LogLevel::kInfo, kComponent, message, {{"object", key.NamespacedName()}});
   return layout;
 }
@@ -174,7 +174,7 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
   in.now = clock_.Now();
   std::optional<resources::ObjectStatus> previous = store_.GetStatus(key);
   in.previous = previous.has_value() ? &*previous : nullptr;
-  store_.UpdateStatus(key, BuildStatus(in));
+  const absl::Status written = store_.UpdateStatus(key, BuildStatus(in));
   if (!refused.ok()) {
     // A drive directory that no longer resolves cleanly (a symlink swapped in): terminal
     // until the object changes; the nodes that run stay as they are.
@@ -182,6 +182,7 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
                               refused, kComponent);
   }
   if (!in.error.ok()) return in.error;
+  NXT_RETURN_IF_ERROR(Annotate(written, "write status"));
   if (spec.suspend || Converged(in)) return reconciler::Result{.requeue_after = options_.resync};
   return reconciler::Result{.requeue_after = changes > 0 ? options_.requeue_after_change
                                                          : options_.requeue_while_waiting};

@@ -5,16 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controllers/common/conditions.h"
 
 namespace nxt::rustfspool {
 namespace {
 
 using MT = controllers::MemberAction::Type;
-
-resources::Condition Cond(const char* type, bool status, const std::string& reason,
-                          const std::string& message, absl::Time now) {
-  return {type, status ? "True" : "False", reason, message, now};
-}
 
 int ReadyNodes(const StatusInput& in) {
   std::map<std::string, std::string> wanted;
@@ -98,34 +94,39 @@ std::string Steps(const StatusInput& in) {
   return steps.empty() ? std::string("converging") : absl::StrJoin(steps, "; ");
 }
 
-// Ready / Reconciling / Stalled for this round; returns the summary.
+// Ready / Reconciling / Stalled for this round (controllers::SetConditions); returns the
+// summary.
 std::string SetConditions(const StatusInput& in, int ready, resources::ObjectStatus& st) {
+  using controllers::Outcome;
   const int nodes = in.layout->nodes;
   const std::string ready_text = absl::StrCat(ready, "/", nodes, " nodes ready");
-  auto set = [&](bool is_ready, const std::string& reason, const std::string& ready_message,
-                 bool reconciling, const std::string& message) {
-    st.SetCondition(Cond(resources::kConditionReady, is_ready, reason, ready_message, in.now));
-    st.SetCondition(Cond(resources::kConditionReconciling, reconciling, reason, message, in.now));
-    st.SetCondition(Cond(resources::kConditionStalled, false, reason, "", in.now));
-    return reason;
-  };
+  controllers::RoundOutcome round;
+  std::string summary;
   if (in.spec->suspend) {
-    return set(ready == nodes, kReasonSuspended, ready_text, false,
-               "suspended: no changes are made");
+    round = {.outcome = Outcome::kSuspended,
+             .reason = kReasonSuspended,
+             .ready_message = ready_text,
+             .serving = ready == nodes};
+  } else if (!in.error.ok()) {
+    round = {.outcome = Outcome::kTransientError,
+             .reason = kReasonReconcileError,
+             .message = std::string(in.error.message())};
+  } else if (Converged(in)) {
+    round = {.outcome = Outcome::kConverged,
+             .reason = kReasonAvailable,
+             .message = absl::StrCat(nodes, " nodes × ", in.layout->drives_per_node,
+                                     " drives answering, ", in.spec->buckets.size(),
+                                     in.spec->buckets.size() == 1 ? " bucket" : " buckets",
+                                     " as specified")};
+    summary = "Ready";
+  } else {
+    round = {.outcome = Outcome::kProgressing,
+             .reason = ReasonOf(in),
+             .message = Steps(in),
+             .ready_message = ready_text};
   }
-  if (!in.error.ok()) {
-    const std::string message(in.error.message());
-    return set(Converged(in), kReasonReconcileError, message, true, message);
-  }
-  if (Converged(in)) {
-    set(true, kReasonAvailable,
-        absl::StrCat(nodes, " nodes × ", in.layout->drives_per_node, " drives answering, ",
-                     in.spec->buckets.size(), in.spec->buckets.size() == 1 ? " bucket" : " buckets",
-                     " as specified"),
-        false, "");
-    return "Ready";
-  }
-  return set(false, ReasonOf(in), ready_text, true, Steps(in));
+  controllers::SetConditions(round, in.now, st);
+  return summary.empty() ? round.reason : summary;
 }
 
 }  // namespace
@@ -147,6 +148,7 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   st.fields["volumes"] = layout.volumes;
   st.fields["ready"] = absl::StrCat(ready, "/", layout.nodes);
   st.fields["readyNodes"] = ready;
+  controllers::SetReplicaCounts(layout.nodes, ready, st);
   SetBucketFields(in, st);
   st.fields["members"] = Members(in);
   st.fields["summary"] = SetConditions(in, ready, st);

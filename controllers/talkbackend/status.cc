@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controllers/common/conditions.h"
 
 namespace nxt::talkbackend {
 namespace {
@@ -16,11 +17,6 @@ using controllers::MemberAction;
 using controllers::SeenMember;
 using controllers::WantedMember;
 using T = MemberAction::Type;
-
-resources::Condition Cond(const char* type, bool status, const std::string& reason,
-                          const std::string& message, absl::Time now) {
-  return {type, status ? "True" : "False", reason, message, now};
-}
 
 struct GroupView {
   int ready = 0;
@@ -92,36 +88,40 @@ std::string ReasonOf(const StatusInput& in, const std::vector<MemberAction>& act
   return in.plan.signaling_held ? kReasonRollingUpdate : kReasonWaiting;
 }
 
-void SetAll(resources::ObjectStatus& st, bool ready, bool reconciling, bool stalled,
-            const std::string& reason, const std::string& message, absl::Time now) {
-  st.SetCondition(Cond(resources::kConditionReady, ready, reason, message, now));
-  st.SetCondition(
-      Cond(resources::kConditionReconciling, reconciling, reason, reconciling ? message : "", now));
-  st.SetCondition(Cond(resources::kConditionStalled, stalled, reason, stalled ? message : "", now));
-}
-
 // The conditions for this round; returns the summary.
 std::string SetConditions(const StatusInput& in, const std::string& counts,
                           const std::vector<std::string>& crashing, resources::ObjectStatus& st) {
+  using controllers::Outcome;
   const bool converged = BackendConverged(*in.desired, *in.observed);
   if (in.spec->suspend) {
-    SetAll(st, converged, false, false, kReasonSuspended, "suspended: no changes are made", in.now);
+    controllers::SetConditions({.outcome = Outcome::kSuspended,
+                                .reason = kReasonSuspended,
+                                .ready_message = "suspended: no changes are made",
+                                .serving = converged},
+                               in.now, st);
     return kReasonSuspended;
   }
   if (!in.error.ok()) {
-    SetAll(st, converged, true, false, kReasonReconcileError, std::string(in.error.message()),
-           in.now);
+    controllers::SetConditions({.outcome = Outcome::kTransientError,
+                                .reason = kReasonReconcileError,
+                                .message = std::string(in.error.message())},
+                               in.now, st);
     return kReasonReconcileError;
   }
   if (converged) {
-    SetAll(st, true, false, false, kReasonAvailable, counts, in.now);
+    controllers::SetConditions(
+        {.outcome = Outcome::kConverged, .reason = kReasonAvailable, .message = counts}, in.now,
+        st);
     return "Ready";
   }
   if (!crashing.empty()) {
-    SetAll(
-        st, false, false, true, kReasonStartFailed,
-        absl::StrCat(absl::StrJoin(crashing, ", "), " keep restarting; see `docker logs` of each"),
-        in.now);
+    // Docker restarts them and each round looks again: a transient error, not a stall.
+    controllers::SetConditions(
+        {.outcome = Outcome::kTransientError,
+         .reason = kReasonStartFailed,
+         .message = absl::StrCat(absl::StrJoin(crashing, ", "),
+                                 " keep restarting; see `docker logs` of each")},
+        in.now, st);
     return kReasonStartFailed;
   }
   const std::vector<MemberAction> actions = in.plan.All();
@@ -129,8 +129,11 @@ std::string SetConditions(const StatusInput& in, const std::string& counts,
   std::vector<std::string> steps;
   for (const MemberAction& a : actions) steps.push_back(a.Describe());
   if (in.plan.signaling_held) steps.push_back("signaling rollout waits for NATS");
-  SetAll(st, false, true, false, summary,
-         absl::StrCat(counts, steps.empty() ? "" : ": ", absl::StrJoin(steps, "; ")), in.now);
+  controllers::SetConditions(
+      {.outcome = Outcome::kProgressing,
+       .reason = summary,
+       .message = absl::StrCat(counts, steps.empty() ? "" : ": ", absl::StrJoin(steps, "; "))},
+      in.now, st);
   return summary;
 }
 
@@ -158,6 +161,8 @@ resources::ObjectStatus BuildStatus(const StatusInput& in) {
   st.fields["turn"] = turn;
   if (turn_on) st.fields["turnServers"] = TurnServers(in.spec->coturn);
   st.fields["members"] = std::move(rows);
+  controllers::SetReplicaCounts(nats.desired + signaling.desired + coturn.desired,
+                                nats.ready + signaling.ready + coturn.ready, st);
   std::vector<std::string> crashing = nats.crashing;
   crashing.insert(crashing.end(), signaling.crashing.begin(), signaling.crashing.end());
   crashing.insert(crashing.end(), coturn.crashing.begin(), coturn.crashing.end());

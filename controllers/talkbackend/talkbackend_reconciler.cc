@@ -137,9 +137,10 @@ absl::StatusOr<reconciler::Result> TalkBackendReconciler::Converge(const resourc
   in.now = clock_.Now();
   in.previous = previous.has_value() ? &*previous : nullptr;
   const resources::ObjectStatus status = BuildStatus(in);
-  store_.UpdateStatus(key, status);
+  const absl::Status written = store_.UpdateStatus(key, status);
 
   if (!outcome.error.ok()) return outcome.error;
+  NXT_RETURN_IF_ERROR(Annotate(written, "write status"));
   if (desired.spec.suspend || BackendConverged(desired.backend, after)) {
     return reconciler::Result{.requeue_after = options_.resync};
   }

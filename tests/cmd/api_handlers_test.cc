@@ -144,7 +144,7 @@ TEST_F(ApiHandlersTest, GetReturnsObjectAndStatusOr404) {
   resources::ObjectStatus status;
   status.observed_generation = 1;
   status.fields["readyReplicas"] = 2;
-  store_.UpdateStatus(WebKey(), status);
+  EXPECT_TRUE(store_.UpdateStatus(WebKey(), status).ok());
   ApiResponse r = Get("/v1/objects/cs/default/web");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Json(r)["object"].at("spec").at("image"), "nginx:1.27");
@@ -159,8 +159,8 @@ TEST_F(ApiHandlersTest, GetReturnsObjectAndStatusOr404) {
 
 TEST_F(ApiHandlersTest, DescribeAddsEventsAndManifestErrors) {
   ASSERT_EQ(Apply(kWeb).status, 200);
-  store_.RecordEvent(WebKey(), "Normal", "Created", "created web-0");
-  store_.RecordEvent(WebKey(), "Normal", "Created", "created web-0");
+  EXPECT_TRUE(store_.RecordEvent(WebKey(), "Normal", "Created", "created web-0").ok());
+  EXPECT_TRUE(store_.RecordEvent(WebKey(), "Normal", "Created", "created web-0").ok());
   store_.SetManifestErrors(WebKey(), {{{"web.yaml", 7, 13}, "spec.replicas", "must be >= 0"}});
   ApiResponse r = Get("/v1/describe/cs/default/web");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -178,7 +178,7 @@ TEST_F(ApiHandlersTest, SecretsAreRedactedEverywhere) {
   resources::ObjectStatus status;
   status.fields["adminToken"] = "s3cr3t-token";
   status.fields["readyReplicas"] = 1;
-  store_.UpdateStatus(WebKey(), status);
+  EXPECT_TRUE(store_.UpdateStatus(WebKey(), status).ok());
   for (const char* target :
        {"/v1/objects/cs/default/web", "/v1/describe/cs/default/web", "/v1/objects?kind=cs"}) {
     ApiResponse r = Get(target);

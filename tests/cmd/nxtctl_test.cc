@@ -90,7 +90,7 @@ class NxtctlTest : public ::testing::Test {
                     ready == desired ? "AllReplicasReady" : "ReplicasNotReady",
                     std::to_string(ready) + "/" + std::to_string(desired) + " ready",
                     clock_.Now()});
-    store_.UpdateStatus(key, s);
+    EXPECT_TRUE(store_.UpdateStatus(key, s).ok());
   }
   std::string Write(const std::string& name, const std::string& content) {
     dir_.Write(name, content);
@@ -223,10 +223,11 @@ TEST_F(NxtctlTest, DescribeShowsSpecStatusConditionsAndFoldedEvents) {
   o.spec = {{"image", "nginx:1.27"}, {"replicas", 2}, {"env", {{"API_TOKEN", "abc"}}}};
   store_.Apply(o);
   const resources::ObjectKey key = o.Key();
-  store_.RecordEvent(key, "Normal", "Created", "created web-0");
+  EXPECT_TRUE(store_.RecordEvent(key, "Normal", "Created", "created web-0").ok());
   for (int i = 0; i < 3; ++i) {
     clock_.Advance(absl::Minutes(1));
-    store_.RecordEvent(key, "Warning", "Unhealthy", "web-1 failed its healthcheck");
+    EXPECT_TRUE(
+        store_.RecordEvent(key, "Warning", "Unhealthy", "web-1 failed its healthcheck").ok());
   }
   SetReady(key, 1, 2);
   clock_.Advance(absl::Minutes(2));
@@ -284,7 +285,7 @@ TEST_F(NxtctlTest, DescribeGaleraListsEveryNodesStateAndTheLastRecoveryDecision)
                               {"chosen", "db-0"},
                               {"seqno", 42},
                               {"reason", "db-0 has the highest seqno (42)"}};
-  store_.UpdateStatus(o.Key(), s);
+  EXPECT_TRUE(store_.UpdateStatus(o.Key(), s).ok());
   RunResult r = Run({"describe", "galeraclusters", "db"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("  nodes:\n"

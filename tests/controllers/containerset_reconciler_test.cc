@@ -333,7 +333,9 @@ TEST_F(ContainerSetReconcilerTest, StartFailureIsReportedAndRetried) {
   ApplySpec(Spec(2));
   absl::StatusOr<reconciler::Result> r = Reconcile();
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("start web-1: exited")));
-  EXPECT_EQ(Condition(resources::kConditionStalled), "True/StartFailed");
+  // A start failure is retried: a transient error (Stalled=False with its reason).
+  EXPECT_EQ(Condition(resources::kConditionStalled), "False/StartFailed");
+  EXPECT_EQ(Condition(resources::kConditionReconciling), "True/StartFailed");
   EXPECT_EQ(StateOf("web-1"), "exited");
   docker_.ClearStartFailures();
   Converge();
@@ -352,6 +354,33 @@ TEST_F(ContainerSetReconcilerTest, InvalidSpecIsTerminalStalledAndTouchesNothing
   EXPECT_TRUE(reconciler::IsTerminal(r.status()));
   EXPECT_EQ(Condition(resources::kConditionStalled), "True/InvalidSpec");
   EXPECT_EQ(AllCalls(), 0);
+}
+
+TEST_F(ContainerSetReconcilerTest, AStatusTheStoreRefusedIsRetriedNotOnlyLogged) {
+  ApplySpec(Spec(1));
+  store_.FailWrites(absl::InternalError("state directory: no space left on device"));
+  absl::StatusOr<reconciler::Result> r = Reconcile();
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInternal, HasSubstr("write status: state directory")));
+  EXPECT_FALSE(reconciler::IsTerminal(r.status())) << "retried with backoff";
+  EXPECT_FALSE(store_.GetStatus(kKey).has_value());
+  store_.FailWrites(absl::OkStatus());
+  Converge();
+  EXPECT_EQ(Condition(resources::kConditionReady), "True/Available");
+}
+
+TEST_F(ContainerSetReconcilerTest, AStallWhoseStatusTheStoreRefusedIsRetried) {
+  boost::json::object spec = Spec(1);
+  spec["volumes"] = boost::json::array{
+      boost::json::object{{"name", "etc"}, {"mountPath", "/x"}, {"hostPath", "/etc"}}};
+  ApplySpec(spec);
+  store_.FailWrites(absl::InternalError("state directory: read-only file system"));
+  absl::StatusOr<reconciler::Result> r = Reconcile();
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInternal,
+                          HasSubstr("containerset default/web: write status: state directory")));
+  EXPECT_FALSE(reconciler::IsTerminal(r.status()));
+  store_.FailWrites(absl::OkStatus());
+  EXPECT_TRUE(reconciler::IsTerminal(Reconcile().status()));
+  EXPECT_EQ(Condition(resources::kConditionStalled), "True/InvalidSpec");
 }
 
 TEST_F(ContainerSetReconcilerTest, OrphansOfAnAbsentObjectAreRemovedVolumesKept) {

@@ -222,7 +222,7 @@ TEST(RedisMetricsTest, ExportsClusterAndNodeGaugesFromTheStatus) {
   Cluster c("cache", 6);
   c.Members(Cluster::Healthy(3));
   c.Container(5).view.reset();  // not answering
-  store.UpdateStatus(o.Key(), StatusOf(c));
+  EXPECT_TRUE(store.UpdateStatus(o.Key(), StatusOf(c)).ok());
   RedisMetricsCollector collector(store);
   std::map<std::string, std::vector<prometheus::ClientMetric>> families;
   for (const prometheus::MetricFamily& f : collector.Collect()) families[f.name] = f.metric;

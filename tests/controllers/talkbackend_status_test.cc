@@ -121,7 +121,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"held_for_nats", Outdated(), Plan({{T::kWait, "t-nats-1"}}, true), kNoError, true,
              "RollingUpdate 1/2 3/3 6/6 Ready FTF"},
         Case{"crash_loop", CrashLoop(), Plan({{T::kWait, "t-signaling-1"}}), kNoError, true,
-             "StartFailed 1/2 3/3 6/6 Ready FFT"},
+             "StartFailed 1/2 3/3 6/6 Ready FTF"},
         Case{"docker_error", ObservedBackend{}, Plan({{T::kCreate, "t-nats-0"}}),
              absl::NotFoundError("create t-nats-0: no such image nats:2.10-alpine"), false,
              "ReconcileError 0/2 0/3 0/6 Disabled FTF"}),

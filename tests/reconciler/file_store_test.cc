@@ -118,10 +118,10 @@ TEST_F(FileStoreTest, StateSurvivesANewStoreOnTheSameDirectory) {
   status.observed_generation = 2;
   status.SetCondition(Condition{"Ready", "True", "AllReady", "2/2", clock_.Now()});
   status.fields["readyReplicas"] = 2;
-  store_->UpdateStatus(Key("web"), status);
-  store_->RecordEvent(Key("web"), "Normal", "Created", "created web-0");
+  EXPECT_TRUE(store_->UpdateStatus(Key("web"), status).ok());
+  EXPECT_TRUE(store_->RecordEvent(Key("web"), "Normal", "Created", "created web-0").ok());
   clock_.Advance(absl::Seconds(5));
-  store_->RecordEvent(Key("web"), "Normal", "Created", "created web-0");
+  EXPECT_TRUE(store_->RecordEvent(Key("web"), "Normal", "Created", "created web-0").ok());
   const resources::ObjectPtr before = store_->Get(Key("web"));
 
   Reopen();
@@ -152,10 +152,10 @@ TEST_F(FileStoreTest, StateSurvivesANewStoreOnTheSameDirectory) {
 TEST_F(FileStoreTest, IdenticalEventsAreCountedAndOnlyTheNewest50Kept) {
   store_->Apply(Widget("web", "nginx"));
   for (int i = 0; i < 3; ++i) {
-    store_->RecordEvent(Key("web"), "Warning", "BackOff", "restarting");
+    EXPECT_TRUE(store_->RecordEvent(Key("web"), "Warning", "BackOff", "restarting").ok());
     clock_.Advance(absl::Seconds(1));
   }
-  store_->RecordEvent(Key("web"), "Normal", "Started", "ok");
+  EXPECT_TRUE(store_->RecordEvent(Key("web"), "Normal", "Started", "ok").ok());
   std::vector<Event> events = store_->Events(Key("web"));
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].count, 3);
@@ -163,7 +163,7 @@ TEST_F(FileStoreTest, IdenticalEventsAreCountedAndOnlyTheNewest50Kept) {
   EXPECT_EQ(events[1].reason, "Started");
 
   for (int i = 0; i < 60; ++i) {
-    store_->RecordEvent(Key("web"), "Normal", "Step", absl::StrCat("step ", i));
+    EXPECT_TRUE(store_->RecordEvent(Key("web"), "Normal", "Step", absl::StrCat("step ", i)).ok());
   }
   events = store_->Events(Key("web"));
   ASSERT_EQ(events.size(), FileStore::kMaxEventsPerObject);
@@ -172,8 +172,8 @@ TEST_F(FileStoreTest, IdenticalEventsAreCountedAndOnlyTheNewest50Kept) {
 }
 
 TEST_F(FileStoreTest, EventsAndStatusOfAbsentObjectsAreIgnored) {
-  store_->RecordEvent(Key("ghost"), "Normal", "X", "y");
-  store_->UpdateStatus(Key("ghost"), ObjectStatus{});
+  EXPECT_TRUE(store_->RecordEvent(Key("ghost"), "Normal", "X", "y").ok());
+  EXPECT_TRUE(store_->UpdateStatus(Key("ghost"), ObjectStatus{}).ok());
   EXPECT_TRUE(store_->Events(Key("ghost")).empty());
   EXPECT_FALSE(store_->GetStatus(Key("ghost")).has_value());
   EXPECT_FALSE(std::filesystem::exists(StateFile("ghost")));
@@ -184,7 +184,7 @@ TEST_F(FileStoreTest, ManifestErrorsAreMergedIntoStatusUntilCleared) {
   ObjectStatus controller;
   controller.SetCondition(Condition{"Ready", "True", "AllReady", "", clock_.Now()});
   controller.SetCondition(Condition{"Stalled", "False", "Ok", "", clock_.Now()});
-  store_->UpdateStatus(Key("web"), controller);
+  EXPECT_TRUE(store_->UpdateStatus(Key("web"), controller).ok());
   std::vector<ObjectKey> notified;
   store_->AddListener([&](const ObjectKey& key) { notified.push_back(key); });
 
@@ -213,7 +213,7 @@ TEST_F(FileStoreTest, ManifestErrorsAreMergedIntoStatusUntilCleared) {
   EXPECT_EQ(notified.size(), 1u);
 
   // Whatever the controller writes meanwhile, Stalled shows the manifest errors.
-  store_->UpdateStatus(Key("web"), controller);
+  EXPECT_TRUE(store_->UpdateStatus(Key("web"), controller).ok());
   EXPECT_EQ(store_->GetStatus(Key("web"))->FindCondition("Stalled")->status, "True");
   // The object itself was not touched.
   EXPECT_EQ(store_->Get(Key("web"))->metadata.generation, 1);
@@ -243,7 +243,7 @@ TEST_F(FileStoreTest, ManifestErrorsOfAnAbsentObjectAreKeptButHaveNoStatus) {
 
 TEST_F(FileStoreTest, DeleteMarksAndFinalizeRemovesEverything) {
   store_->Apply(Widget("web", "nginx"));
-  store_->RecordEvent(Key("web"), "Normal", "Created", "x");
+  EXPECT_TRUE(store_->RecordEvent(Key("web"), "Normal", "Created", "x").ok());
   EXPECT_THAT(store_->Delete(Key("nope")), StatusIs(absl::StatusCode::kNotFound));
 
   clock_.Advance(absl::Seconds(3));
@@ -328,8 +328,8 @@ TEST_F(FileStoreTest, ListenersRunOutsideTheLockAndOnlyForDesiredStateChanges) {
   store_->Apply(Widget("web", "nginx"));  // unchanged
   ObjectStatus status;
   status.observed_generation = 1;
-  store_->UpdateStatus(Key("web"), status);
-  store_->RecordEvent(Key("web"), "Normal", "X", "y");
+  EXPECT_TRUE(store_->UpdateStatus(Key("web"), status).ok());
+  EXPECT_TRUE(store_->RecordEvent(Key("web"), "Normal", "X", "y").ok());
   EXPECT_EQ(calls, 1);
   store_->Apply(Widget("web", "nginx", 2));
   ASSERT_THAT(store_->Delete(Key("web")), IsOk());
@@ -345,6 +345,23 @@ TEST_F(FileStoreTest, CorruptAndTemporaryStateFilesAreSkipped) {
   EXPECT_NE(store_->Get(Key("web")), nullptr);
   EXPECT_EQ(store_->Get(Key("broken")), nullptr);
   EXPECT_FALSE(std::filesystem::exists(dir_.Join("state/objects/Widget/default/.tmp-x.json-abc")));
+}
+
+TEST_F(FileStoreTest, AStatusTheDiskRefusedIsReportedAndWrittenByTheNextUpdate) {
+  store_->Apply(Widget("web", "nginx"));
+  ObjectStatus status;
+  status.observed_generation = 1;
+  // A rename onto a non-empty directory fails: the state file cannot be replaced.
+  std::filesystem::remove(StateFile("web"));
+  std::filesystem::create_directories(StateFile("web") + "/in-the-way");
+  EXPECT_THAT(store_->UpdateStatus(Key("web"), status), ::testing::Not(IsOk()));
+  EXPECT_EQ(store_->GetStatus(Key("web"))->observed_generation, 1) << "kept in memory";
+  std::filesystem::remove_all(StateFile("web"));
+  // The same status again: written this time, although it equals the one in memory.
+  EXPECT_THAT(store_->UpdateStatus(Key("web"), status), IsOk());
+  Reopen();
+  ASSERT_TRUE(store_->GetStatus(Key("web")).has_value());
+  EXPECT_EQ(store_->GetStatus(Key("web"))->observed_generation, 1);
 }
 
 }  // namespace

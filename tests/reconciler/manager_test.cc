@@ -63,9 +63,13 @@ class FakeStore : public Store {
   std::optional<resources::ObjectStatus> GetStatus(const ObjectKey&) const override {
     return std::nullopt;
   }
-  void UpdateStatus(const ObjectKey&, resources::ObjectStatus) override {}
-  void RecordEvent(const ObjectKey&, const std::string&, const std::string&,
-                   const std::string&) override {}
+  absl::Status UpdateStatus(const ObjectKey&, resources::ObjectStatus) override {
+    return absl::OkStatus();
+  }
+  absl::Status RecordEvent(const ObjectKey&, const std::string&, const std::string&,
+                           const std::string&) override {
+    return absl::OkStatus();
+  }
   std::vector<Event> Events(const ObjectKey&) const override { return {}; }
   void AddListener(Listener listener) override {
     absl::MutexLock lock(&mu_);

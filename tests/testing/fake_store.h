@@ -1,9 +1,9 @@
 // An in-memory reconciler::Store for unit tests: the Store contract without the disk.
 // Generation: 1 on create, +1 when spec, labels or annotations change. Events: identical
 // (type, reason, message) as the last one increments its count; newest 50 kept.
-// Does NOT model: persistence, manifest-error merging into status beyond a Stalled
-// condition, listener ordering guarantees across threads.
-// Thread-safe; listeners are called outside the lock.
+// Does NOT model: persistence (FailWrites stands in for a refused write), manifest-error merging
+// into status beyond a Stalled condition, listener ordering guarantees across threads. Thread-safe;
+// listeners are called outside the lock.
 #ifndef NXT_TESTS_TESTING_FAKE_STORE_H_
 #define NXT_TESTS_TESTING_FAKE_STORE_H_
 
@@ -116,30 +116,36 @@ class FakeStore : public reconciler::Store {
     return it->second.status;
   }
 
-  void UpdateStatus(const resources::ObjectKey& key, resources::ObjectStatus status) override {
+  absl::Status UpdateStatus(const resources::ObjectKey& key,
+                            resources::ObjectStatus status) override {
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(key);
     // As the Store contract says: an identical status is not written.
-    if (it == entries_.end() || it->second.status == status) return;
+    if (it == entries_.end() || (it->second.status == status && write_error_.ok())) {
+      return absl::OkStatus();
+    }
+    if (!write_error_.ok()) return write_error_;  // kept out, as a refused disk write
     it->second.status = std::move(status);
     ++status_writes_;
+    return absl::OkStatus();
   }
 
-  void RecordEvent(const resources::ObjectKey& key, const std::string& type,
-                   const std::string& reason, const std::string& message) override {
+  absl::Status RecordEvent(const resources::ObjectKey& key, const std::string& type,
+                           const std::string& reason, const std::string& message) override {
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(key);
-    if (it == entries_.end()) return;
+    if (it == entries_.end()) return absl::OkStatus();
     std::vector<reconciler::Event>& events = it->second.events;
     absl::Time now = clock_.Now();
     if (!events.empty() && events.back().type == type && events.back().reason == reason &&
         events.back().message == message) {
       ++events.back().count;
       events.back().last_seen = now;
-      return;
+      return write_error_;
     }
     events.push_back({type, reason, message, 1, now, now});
     if (events.size() > 50) events.erase(events.begin());
+    return write_error_;
   }
 
   std::vector<reconciler::Event> Events(const resources::ObjectKey& key) const override {
@@ -151,6 +157,14 @@ class FakeStore : public reconciler::Store {
   void AddListener(Listener listener) override {
     absl::MutexLock lock(&mu_);
     listeners_.push_back(std::move(listener));
+  }
+
+  // From now on UpdateStatus and RecordEvent fail with `error` (OK: they work again):
+  // a status is then not written, an event is kept in memory, as FileStore does when the
+  // state directory refuses a write.
+  void FailWrites(absl::Status error) {
+    absl::MutexLock lock(&mu_);
+    write_error_ = std::move(error);
   }
 
   int status_writes() const {
@@ -186,6 +200,7 @@ class FakeStore : public reconciler::Store {
   int next_uid_ ABSL_GUARDED_BY(mu_) = 0;
   int status_writes_ ABSL_GUARDED_BY(mu_) = 0;
   int finalized_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status write_error_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace nxt::testing

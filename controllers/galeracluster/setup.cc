@@ -1,0 +1,20 @@
+// SetupGaleraCluster: the GaleraCluster kind's entry point for nxtd (see kind_setup.h).
+#include <memory>
+#include <utility>
+
+#include "controllers/common/kind_setup.h"
+#include "controllers/galeracluster/galera_metrics.h"
+#include "controllers/galeracluster/galera_reconciler.h"
+
+namespace nxt::controllers {
+
+absl::StatusOr<KindController> SetupGaleraCluster(const KindDeps& deps) {
+  galera::GaleraClusterReconciler::Options options;
+  options.state_dir = deps.state_dir;  // bootstrap markers
+  KindController kind = ControllerOf(std::make_unique<galera::GaleraClusterReconciler>(
+      deps.store, deps.docker, deps.cache, deps.secrets, deps.clock, options));
+  kind.metrics = std::make_unique<galera::GaleraMetricsCollector>(deps.store);
+  return kind;
+}
+
+}  // namespace nxt::controllers
