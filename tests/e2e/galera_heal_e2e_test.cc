@@ -146,13 +146,15 @@ class GaleraHealE2eTest : public E2eTest {
         << "the status never showed the killed node";
     const double seen = absl::ToDoubleSeconds(absl::Now() - killed);
     EXPECT_LT(seen, 1.5) << "status lagged the kill";
+    // A generous bound: the SST script's set-up on both sides (IST included) grows with
+    // the host's load; at a load average of 39 on 2 cores one rejoin took 160 s.
     EXPECT_TRUE(WaitFor([&] { return IsReady(db, "galera") && ReadyReplicas(db) == 3; },
-                        absl::Seconds(90), absl::Milliseconds(200)))
+                        absl::Seconds(240), absl::Milliseconds(200)))
         << nxtd_->Nxtctl({"describe", "galera", db, "-n", ns_}).stdout_text;
     const double healed = absl::ToDoubleSeconds(absl::Now() - killed);
     std::cerr << node << ": status showed the kill after " << seen << " s, 3/3 Ready after "
               << healed << " s, by " << NodeField(db, node, "lastTransfer") << "\n";
-    EXPECT_LT(healed, 90.0);  // an upper bound for a loaded CI host; IST is the logs' word
+    EXPECT_LT(healed, 240.0);  // an upper bound for a loaded CI host; IST is the logs' word
 
     absl::StatusOr<docker::ContainerInfo> after = docker_->InspectContainer(node);
     EXPECT_TRUE(after.ok()) << after.status();
