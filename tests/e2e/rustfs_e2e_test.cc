@@ -58,7 +58,7 @@ TEST_F(RustFSE2eTest, TopologyChangesRefusedKeysKeptAndNeverShown) {
   const std::string s3 = SetName("s3");
   StartNxtd();
   nxtd_->WriteManifest("s3.yaml", PoolYaml(ns_, s3, 4));
-  ASSERT_TRUE(WaitFor([&] { return IsReady(s3, "rustfs"); }, absl::Seconds(90)))
+  ASSERT_TRUE(WaitFor([&] { return IsReady(s3, "rustfs"); }, absl::Seconds(180)))
       << nxtd_->Nxtctl({"describe", "rustfs", s3, "-n", ns_}).stdout_text;
   const std::vector<std::string> keys =
       Secrets(resources::kRustFSPoolKind, s3, {"access-key", "secret-key"});
@@ -124,11 +124,11 @@ TEST_F(RustFSE2eTest, TopologyChangesRefusedKeysKeptAndNeverShown) {
   nxtd_->Kill();
   nxtd_->WriteManifest("s3.yaml", PoolYaml(ns_, s3, 4));
   ASSERT_TRUE(nxtd_->Start().ok());
-  ASSERT_TRUE(WaitFor([&] { return IsReady(s3, "rustfs"); }, absl::Seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return IsReady(s3, "rustfs"); }, absl::Seconds(180)));
   input.Write("same.yaml", PoolYaml(ns_, s3, 4));
   CommandResult apply = nxtd_->Nxtctl({"apply", "-f", input.Join("same.yaml")});
   EXPECT_EQ(apply.exit_code, 0) << apply.stderr_text;
-  ASSERT_TRUE(WaitFor([&] { return IsReady(s3, "rustfs"); }, absl::Seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return IsReady(s3, "rustfs"); }, absl::Seconds(180)));
   EXPECT_EQ(Secrets(resources::kRustFSPoolKind, s3, {"access-key", "secret-key"}), keys);
   EXPECT_EQ(ContainerIds(s3), ids) << "neither the restart nor the re-apply replaced a node";
 

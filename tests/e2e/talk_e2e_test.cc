@@ -106,7 +106,7 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
   input.Write("talk.yaml", TalkYaml(ns_, name, 1, port));
   CommandResult applied = nxtd_->Nxtctl({"apply", "-f", input.Join("talk.yaml")});
   ASSERT_EQ(applied.exit_code, 0) << applied.stderr_text;
-  ASSERT_TRUE(WaitFor([&] { return Ready(name); }, absl::Seconds(60)))
+  ASSERT_TRUE(WaitFor([&] { return Ready(name); }, absl::Seconds(180)))
       << nxtd_->Nxtctl({"describe", "talk", name, "-n", ns_}).stdout_text;
   const std::vector<std::string> secrets =
       Secrets(resources::kTalkBackendKind, name, SecretNames());
@@ -121,7 +121,7 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
 
   // nxtd restarts: same secrets, nothing replaced.
   ASSERT_TRUE(nxtd_->Restart().ok());
-  ASSERT_TRUE(WaitFor([&] { return Ready(name); }, absl::Seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return Ready(name); }, absl::Seconds(180)));
   EXPECT_EQ(Secrets(resources::kTalkBackendKind, name, SecretNames()), secrets);
   EXPECT_EQ(ContainerIds(name), ids) << "a restarted nxtd adopts the backend as it is";
 
@@ -137,7 +137,7 @@ TEST_F(TalkE2eTest, SecretsKeptAcrossRestartsAndReappliesAndNeverShown) {
         return Ready(name) && o.contains("status") &&
                o.at("status").as_object().at("signaling") == "2/2";
       },
-      absl::Seconds(60)))
+      absl::Seconds(180)))
       << nxtd_->Nxtctl({"describe", "talk", name, "-n", ns_}).stdout_text;
   EXPECT_EQ(Secrets(resources::kTalkBackendKind, name, SecretNames()), secrets);
   absl::StatusOr<docker::ExecResult> conf =

@@ -51,7 +51,9 @@ TEST(FuzzRegressionsTest, EveryInputParsesWithoutCrashing) {
       ParseResult again = ParseManifest(**kinds, "again.yaml", ToManifestYaml(object), 64 << 20);
       EXPECT_TRUE(again.ok()) << file << ": " << JoinErrors(again.AllErrors());
     }
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << file;
+    // A bound against blow-ups (an alias bomb takes minutes), not a speed target: the
+    // suite's parallel groups load the machine (6.1 s seen at load 20 for a 1 s input).
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30)) << file;
   }
 }
 
