@@ -177,6 +177,10 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
   docker::LabelSelector selector = controllers::OwnerSelector(r.key);
   selector[docker::kLabelRole] = kNodeRole;
   const std::vector<docker::ContainerSummary> containers = cache_.List(selector);
+  NodeAdmin::ProbeAuth auth;
+  auth.as_root = !r.plan.provisioned;
+  auth.network = controllers::NetworkName(r.key.namespace_, r.key.name);
+  auth.health_password = r.passwords.health;
   std::set<std::string> ids;
   for (const docker::ContainerSummary& c : containers) {
     ObservedNode n;
@@ -186,7 +190,7 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
     n.config_hash = LabelOr(c.labels, docker::kLabelConfigHash);
     n.bootstrap_mode = LabelOr(c.labels, kLabelMode) == kModeBootstrap;
     if (probe && n.state == "running") {
-      absl::StatusOr<WsrepStatus> w = admin_.Probe(n.name, !r.plan.provisioned);
+      absl::StatusOr<WsrepStatus> w = admin_.Probe(n.name, auth);
       if (w.ok()) n.wsrep = *w;
     }
     if (probe && n.Running() && !n.Ready()) ObserveJoining(c, n);

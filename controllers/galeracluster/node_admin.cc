@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/logging.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "controllers/common/adoption.h"
@@ -90,7 +91,35 @@ std::string ProvisionHash(const resources::GaleraClusterSpec& spec, const Passwo
 NodeAdmin::NodeAdmin(docker::DockerClient& docker, Options options)
     : docker_(docker), options_(options) {}
 
-absl::StatusOr<WsrepStatus> NodeAdmin::Probe(const std::string& container, bool as_root) {
+bool NodeAdmin::Native() const {
+  absl::MutexLock lock(&mu_);
+  return options_.link != nullptr && !exec_only_;
+}
+
+absl::StatusOr<WsrepStatus> NodeAdmin::Probe(const std::string& container, const ProbeAuth& auth) {
+  if (auth.as_root || !Native()) return ExecProbe(container, auth.as_root);
+  absl::StatusOr<std::string> text =
+      options_.link->Query(container, auth.network, kHealthUser, auth.health_password, kStatusQuery,
+                           options_.native_timeout);
+  if (text.ok()) return Annotate(ParseWsrepStatus(*text), absl::StrCat("probe ", container));
+  // Refused, dropped or rejected: the node's own answer, as an exec probe would get it.
+  if (!absl::IsDeadlineExceeded(text.status())) return text.status();
+  absl::StatusOr<WsrepStatus> by_exec = ExecProbe(container, /*as_root=*/false);
+  if (by_exec.ok()) {
+    // The node serves but its address does not answer: the host does not reach the
+    // bridge (nxtd in a container, a firewall). Exec from now on.
+    {
+      absl::MutexLock lock(&mu_);
+      exec_only_ = true;
+    }
+    Log(LogLevel::kWarning, "galeracluster",
+        "the host does not reach Galera nodes on their network; probing by docker exec",
+        {{"node", container}, {"error", std::string(text.status().message())}});
+  }
+  return by_exec;
+}
+
+absl::StatusOr<WsrepStatus> NodeAdmin::ExecProbe(const std::string& container, bool as_root) {
   std::vector<std::string> cmd =
       as_root ? std::vector<std::string>{"mariadb", "--protocol=socket", "-uroot", "-N", "-B",
                                          "-e",      kStatusQuery}
