@@ -192,6 +192,7 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
     if (probe && n.state == "running") {
       absl::StatusOr<WsrepStatus> w = admin_.Probe(n.name, auth);
       if (w.ok()) n.wsrep = *w;
+      if (w.ok() && track) RememberRun(r.key, n);
     }
     if (probe && n.Running() && !n.Ready()) ObserveJoining(c, n);
     absl::Time started_at;
@@ -216,6 +217,60 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
   // A node container exists only once a cluster was bootstrapped.
   if (!r.plan.nodes.empty()) r.plan.bootstrapped = true;
   if (probe) ObserveDataSize(r);
+}
+
+void GaleraClusterReconciler::RememberRun(const resources::ObjectKey& key, const ObservedNode& n) {
+  if (!n.wsrep.has_value() || n.wsrep->gcomm_uuid.empty()) return;
+  absl::MutexLock lock(&mu_);
+  runs_[{key, n.name}] = n.wsrep->gcomm_uuid;
+}
+
+void GaleraClusterReconciler::EvictDeadMembers(const Round& r) {
+  const ObservedNode* survivor = nullptr;
+  int running = 0;
+  for (const ObservedNode& n : r.plan.nodes) {
+    running += n.Running() ? 1 : 0;
+    if (survivor == nullptr && n.Ready()) survivor = &n;
+  }
+  if (survivor == nullptr) return;
+  // The view counts a member that does not run: a dead run is still in it.
+  const bool stale_view = survivor->wsrep->cluster_size > running;
+  std::vector<std::pair<std::string, std::string>> dead;  // node name, its run's UUID
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = runs_.begin(); it != runs_.end();) {
+      const auto& [owner, name] = it->first;
+      auto node = std::find_if(r.plan.nodes.begin(), r.plan.nodes.end(),
+                               [&](const ObservedNode& n) { return n.name == name; });
+      const bool gone = node == r.plan.nodes.end();
+      // Exited, dead or removed: its process is gone for certain (not paused, not
+      // restarting).
+      if (owner != r.key || (!gone && node->state != "exited" && node->state != "dead")) {
+        ++it;
+        continue;
+      }
+      if (stale_view) dead.emplace_back(name, it->second);
+      // A removed node the view no longer counts left (or was dropped): forget it.
+      it = !stale_view && gone ? runs_.erase(it) : std::next(it);
+    }
+  }
+  for (const auto& [name, uuid] : dead) {
+    const absl::Status s = admin_.Evict(survivor->name, uuid);
+    if (!s.ok()) {
+      Log(LogLevel::kWarning, "galeracluster", "could not evict a dead node's run",
+          {{"object", r.key.NamespacedName()},
+           {"node", name},
+           {"error", std::string(s.message())}});
+      continue;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      runs_.erase({r.key, name});
+    }
+    Event(r.key, "Normal", "MemberEvicted",
+          absl::StrCat(name, " is down: its run ", uuid, " was evicted from the cluster's view on ",
+                       survivor->name, ", so writes go on and its restart can join at once"));
+  }
 }
 
 void GaleraClusterReconciler::ObserveDataSize(Round& r) {
@@ -244,6 +299,7 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   const bool recorded = r.plan.bootstrapped;
   NXT_RETURN_IF_ERROR(ReportDownNodes(r.key));
   Observe(r, /*probe=*/true, /*track=*/true);
+  EvictDeadMembers(r);
   if (r.plan.bootstrapped && !recorded) {
     // Containers exist without a record (state lost): record now, never bootstrap anew.
     NXT_RETURN_IF_ERROR(WriteMarker(r.key));
@@ -325,6 +381,12 @@ absl::Status GaleraClusterReconciler::WriteStatus(const resources::Object& objec
 
 absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Teardown(
     const resources::ObjectKey& key, const resources::Object* object) {
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = runs_.begin(); it != runs_.end();) {
+      it = it->first.first == key ? runs_.erase(it) : std::next(it);
+    }
+  }
   Round r;
   r.key = key;
   r.plan.desired.deleting = true;

@@ -1,5 +1,8 @@
 #include "controllers/galeracluster/node_admin.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -135,16 +138,32 @@ absl::StatusOr<WsrepStatus> NodeAdmin::ExecProbe(const std::string& container, b
   return Annotate(ParseWsrepStatus(r.stdout_text), absl::StrCat("probe ", container));
 }
 
-absl::Status NodeAdmin::Provision(const std::string& container, const std::string& sql) {
+absl::Status NodeAdmin::RootSql(const std::string& container, const std::string& sql,
+                                const std::string& what) {
   NXT_ASSIGN_OR_RETURN(
       docker::ExecResult r,
       docker_.Exec(container, {"mariadb", "--protocol=socket", "-uroot", "-N", "-B"},
                    options_.probe_timeout, sql));
   if (r.exit_code != 0) {
-    return absl::UnavailableError(absl::StrCat("provision users on ", container, ": exit ",
-                                               r.exit_code, ": ", Tail(r.stderr_text)));
+    return absl::UnavailableError(
+        absl::StrCat(what, " on ", container, ": exit ", r.exit_code, ": ", Tail(r.stderr_text)));
   }
   return absl::OkStatus();
+}
+
+absl::Status NodeAdmin::Provision(const std::string& container, const std::string& sql) {
+  return RootSql(container, sql, "provision users");
+}
+
+absl::Status NodeAdmin::Evict(const std::string& survivor, const std::string& gcomm_uuid) {
+  const bool well_formed =
+      gcomm_uuid.size() == 36 && std::all_of(gcomm_uuid.begin(), gcomm_uuid.end(), [](char c) {
+        return absl::ascii_isxdigit(static_cast<unsigned char>(c)) || c == '-';
+      });
+  if (!well_formed) return absl::InvalidArgumentError("not a gcomm UUID: " + gcomm_uuid);
+  return RootSql(survivor,
+                 absl::StrCat("SET GLOBAL wsrep_provider_options='evs.evict=", gcomm_uuid, "';"),
+                 absl::StrCat("evict ", gcomm_uuid));
 }
 
 absl::StatusOr<int64_t> NodeAdmin::DataBytes(const std::string& container) {

@@ -67,6 +67,11 @@ class NodeAdmin {
   // Whether probes go over MariaDB's protocol (a link is set and the host reaches nodes).
   bool Native() const;
   absl::Status Provision(const std::string& container, const std::string& sql);
+  // On the running `survivor`, as root: evicts the group member `gcomm_uuid` (a node's
+  // run that is dead) from the cluster's view at once, instead of after Galera's
+  // inactive timeout (15 s); until then the survivors stall writes for the suspect
+  // timeout and the node's restart cannot join. InvalidArgument for a malformed UUID.
+  absl::Status Evict(const std::string& survivor, const std::string& gcomm_uuid);
   // The bytes of data and indexes of every table (information_schema.TABLES) on a
   // running node, as root over the socket: what an SST copies, roughly.
   absl::StatusOr<int64_t> DataBytes(const std::string& container);
@@ -88,6 +93,9 @@ class NodeAdmin {
   // and removes it whatever happened.
   absl::Status WithTool(const resources::ObjectKey& key, const resources::GaleraClusterSpec& spec,
                         int ordinal, const std::function<absl::Status(const std::string&)>& fn);
+  // `sql` on exec stdin as root over the socket; `what` names it in the error.
+  absl::Status RootSql(const std::string& container, const std::string& sql,
+                       const std::string& what);
   absl::StatusOr<WsrepStatus> ExecProbe(const std::string& container, bool as_root);
   absl::StatusOr<docker::ExecResult> Sh(const std::string& container, const std::string& script,
                                         const std::string& stdin_data = "");
