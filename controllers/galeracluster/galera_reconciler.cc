@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <iterator>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
@@ -225,51 +227,70 @@ void GaleraClusterReconciler::RememberRun(const resources::ObjectKey& key, const
   runs_[{key, n.name}] = n.wsrep->gcomm_uuid;
 }
 
-void GaleraClusterReconciler::EvictDeadMembers(const Round& r) {
-  const ObservedNode* survivor = nullptr;
-  int running = 0;
-  for (const ObservedNode& n : r.plan.nodes) {
-    running += n.Running() ? 1 : 0;
-    if (survivor == nullptr && n.Ready()) survivor = &n;
+std::vector<std::pair<std::string, std::string>> GaleraClusterReconciler::DeadRuns(
+    const Round& r, bool stale_view) {
+  std::vector<std::pair<std::string, std::string>> dead;
+  absl::MutexLock lock(&mu_);
+  for (auto it = runs_.begin(); it != runs_.end();) {
+    const auto& [owner, name] = it->first;
+    auto node = std::find_if(r.plan.nodes.begin(), r.plan.nodes.end(),
+                             [&](const ObservedNode& n) { return n.name == name; });
+    const bool gone = node == r.plan.nodes.end();
+    // Exited, dead or removed: its process is gone for certain (not paused, not
+    // restarting).
+    if (owner != r.key || (!gone && node->state != "exited" && node->state != "dead")) {
+      ++it;
+      continue;
+    }
+    if (stale_view) dead.emplace_back(name, it->second);
+    // A removed node the view no longer counts left (or was dropped): forget it.
+    it = !stale_view && gone ? runs_.erase(it) : std::next(it);
   }
-  if (survivor == nullptr) return;
-  // The view counts a member that does not run: a dead run is still in it.
-  const bool stale_view = survivor->wsrep->cluster_size > running;
-  std::vector<std::pair<std::string, std::string>> dead;  // node name, its run's UUID
-  {
-    absl::MutexLock lock(&mu_);
-    for (auto it = runs_.begin(); it != runs_.end();) {
-      const auto& [owner, name] = it->first;
-      auto node = std::find_if(r.plan.nodes.begin(), r.plan.nodes.end(),
-                               [&](const ObservedNode& n) { return n.name == name; });
-      const bool gone = node == r.plan.nodes.end();
-      // Exited, dead or removed: its process is gone for certain (not paused, not
-      // restarting).
-      if (owner != r.key || (!gone && node->state != "exited" && node->state != "dead")) {
-        ++it;
+  return dead;
+}
+
+void GaleraClusterReconciler::EvictDeadMembers(const Round& r) {
+  std::vector<std::string> survivors;
+  int running = 0;
+  bool stale_view = false;  // a survivor's view counts a member that does not run
+  for (const ObservedNode& n : r.plan.nodes) running += n.Running() ? 1 : 0;
+  for (const ObservedNode& n : r.plan.nodes) {
+    if (!n.Ready()) continue;
+    survivors.push_back(n.name);
+    stale_view |= n.wsrep->cluster_size > running;
+  }
+  if (survivors.empty()) return;
+  for (const auto& [name, uuid] : DeadRuns(r, stale_view)) {
+    // On every survivor at once: the view changes when they all agree the run is gone,
+    // so one survivor alone would still wait for the others' suspect timeout.
+    std::vector<absl::Status> results(survivors.size());
+    std::vector<std::thread> evictions;
+    for (size_t i = 0; i < survivors.size(); ++i) {
+      evictions.emplace_back(
+          [&, i, uuid = uuid] { results[i] = admin_.Evict(survivors[i], uuid); });
+    }
+    for (std::thread& t : evictions) t.join();
+    std::vector<std::string> done;
+    for (size_t i = 0; i < survivors.size(); ++i) {
+      if (results[i].ok()) {
+        done.push_back(survivors[i]);
         continue;
       }
-      if (stale_view) dead.emplace_back(name, it->second);
-      // A removed node the view no longer counts left (or was dropped): forget it.
-      it = !stale_view && gone ? runs_.erase(it) : std::next(it);
-    }
-  }
-  for (const auto& [name, uuid] : dead) {
-    const absl::Status s = admin_.Evict(survivor->name, uuid);
-    if (!s.ok()) {
       Log(LogLevel::kWarning, "galeracluster", "could not evict a dead node's run",
           {{"object", r.key.NamespacedName()},
            {"node", name},
-           {"error", std::string(s.message())}});
-      continue;
+           {"on", survivors[i]},
+           {"error", std::string(results[i].message())}});
     }
+    if (done.empty()) continue;  // tried again next round
     {
       absl::MutexLock lock(&mu_);
       runs_.erase({r.key, name});
     }
     Event(r.key, "Normal", "MemberEvicted",
           absl::StrCat(name, " is down: its run ", uuid, " was evicted from the cluster's view on ",
-                       survivor->name, ", so writes go on and its restart can join at once"));
+                       absl::StrJoin(done, ", "),
+                       ", so writes go on and its restart can join at once"));
   }
 }
 

@@ -112,10 +112,13 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   void ObserveJoining(const docker::ContainerSummary& c, ObservedNode& n);
   // Remembers the group UUID of each running node's current run (from its probe).
   void RememberRun(const resources::ObjectKey& key, const ObservedNode& n);
+  // The runs of this object's nodes whose container has exited or is gone, as (node,
+  // UUID); forgets those of removed nodes when the view no longer counts them.
+  std::vector<std::pair<std::string, std::string>> DeadRuns(const Round& r, bool stale_view);
   // A node whose container has exited or is gone while a Ready survivor's view still
-  // counts more members than run: its dead run is evicted from the view on that survivor
-  // (NodeAdmin::Evict), once, with an event. Galera would drop it only after its inactive
-  // timeout (15 s), stalling writes meanwhile and keeping the restarted node out.
+  // counts more members than run: its dead run is evicted from the view on every Ready
+  // survivor at once (NodeAdmin::Evict), once, with an event. Galera would drop it only after its
+  // inactive timeout (15 s), stalling writes meanwhile and keeping the restarted node out.
   void EvictDeadMembers(const Round& r);
   // Carries what earlier rounds saw of container `id` into `n` and, when `record`,
   // remembers what this round adds (the grace's start, the last SST process and log

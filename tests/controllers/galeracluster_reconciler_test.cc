@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -67,6 +68,7 @@ class GaleraReconcilerTest : public ::testing::Test {
   std::optional<docker::ExecResult> Galera(const std::string& container,
                                            const std::vector<std::string>& cmd,
                                            const std::string& in) {
+    std::lock_guard<std::mutex> lock(exec_mu_);  // evictions run on survivors at once
     calls_.push_back({container, cmd, in});
     if (cmd[0] == "sh") {
       const std::string& script = cmd[2];
@@ -86,8 +88,8 @@ class GaleraReconcilerTest : public ::testing::Test {
       return {{1, "", "ERROR 2002 (HY000): Can't connect to local server through socket"}};
     }
     if (absl::StrContains(in, "evs.evict=")) {  // a dead run leaves the view
-      evicted_.push_back(in);
-      dead_in_view_ = std::max(0, dead_in_view_ - 1);
+      evicted_.push_back(absl::StrCat(container, ": ", in));
+      dead_in_view_ = 0;
       return {{0, "", ""}};
     }
     if (in.empty()) {  // probe
@@ -156,10 +158,11 @@ class GaleraReconcilerTest : public ::testing::Test {
   std::unique_ptr<GaleraClusterReconciler> reconciler_;
   std::vector<ExecCall> calls_;
   bool formed_ = false;
-  std::set<std::string> silent_;       // nodes whose probe gets no answer
-  int64_t data_bytes_ = 0;             // what a ready node counts in information_schema
-  int dead_in_view_ = 0;               // dead runs the simulated view still counts
-  std::vector<std::string> evicted_;   // the eviction SQL the survivors got
+  std::set<std::string> silent_;      // nodes whose probe gets no answer
+  int64_t data_bytes_ = 0;            // what a ready node counts in information_schema
+  int dead_in_view_ = 0;              // dead runs the simulated view still counts
+  std::vector<std::string> evicted_;  // "<survivor>: <the eviction SQL it got>"
+  std::mutex exec_mu_;
   std::map<std::string, int> starts_;  // node → the number of its run
 };
 
@@ -327,8 +330,9 @@ TEST_F(GaleraReconcilerTest, AnSstJoinSaysWhyInStatusAndAnEvent) {
 }
 
 // docker kill of a node: its dead run still counts in the survivors' view (Galera keeps it
-// for its inactive timeout). The next round evicts exactly that run on a survivor, once,
-// says so in an event, and starts the node; a node that left cleanly is never evicted.
+// for its inactive timeout). The next round evicts exactly that run, once,
+// on every survivor at once, says so in an event, and starts the node; a node that left cleanly is
+// never evicted.
 TEST_F(GaleraReconcilerTest, AKilledNodesDeadRunIsEvictedOnASurvivorOnceAndTheNodeStarted) {
   ApplySpec(store_, 3);
   for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
@@ -341,10 +345,10 @@ TEST_F(GaleraReconcilerTest, AKilledNodesDeadRunIsEvictedOnASurvivorOnceAndTheNo
   starts_[victim]++;  // its next start is a new run
   dead_in_view_ = 1;
   ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
-  ASSERT_EQ(evicted_.size(), 1u);
-  EXPECT_EQ(evicted_[0],
-            absl::StrCat("SET GLOBAL wsrep_provider_options='evs.evict=", dead_run, "';"));
-  EXPECT_NE(calls_.back().container, victim);
+  const std::string sql =
+      absl::StrCat("SET GLOBAL wsrep_provider_options='evs.evict=", dead_run, "';");
+  EXPECT_THAT(evicted_, ::testing::UnorderedElementsAre(NodeName(kKey, 0) + ": " + sql,
+                                                        NodeName(kKey, 2) + ": " + sql));
   EXPECT_EQ(docker_.GetContainer(victim)->state, "running") << "started in the same round";
   bool event = false;
   for (const auto& e : store_.Events(kKey)) {
@@ -352,7 +356,7 @@ TEST_F(GaleraReconcilerTest, AKilledNodesDeadRunIsEvictedOnASurvivorOnceAndTheNo
   }
   EXPECT_TRUE(event);
   for (int round = 0; round < 5; ++round) ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
-  EXPECT_EQ(evicted_.size(), 1u) << "evicted once";
+  EXPECT_EQ(evicted_.size(), 2u) << "evicted once, on both survivors";
   EXPECT_EQ(Field(store_, "summary"), "Ready");
   // 3 -> 1: the leavers stop cleanly and leave the view; nothing is evicted.
   ApplySpec(store_, 1);
@@ -360,7 +364,7 @@ TEST_F(GaleraReconcilerTest, AKilledNodesDeadRunIsEvictedOnASurvivorOnceAndTheNo
     ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
   }
   EXPECT_EQ(Field(store_, "ready"), "1/1");
-  EXPECT_EQ(evicted_.size(), 1u);
+  EXPECT_EQ(evicted_.size(), 2u);
 }
 
 TEST_F(GaleraReconcilerTest, DescribePlanNamesTheNextStepWithoutChangingDocker) {
