@@ -19,9 +19,11 @@
 // of the kind that leaves deletionPolicy to its default; and, optionally, invalid/*.yaml
 // with their expected errors in invalid/*.errors (one line each).
 //
-// The fake engine answers no exec (exit 127) and the HTTP client reaches nothing, so a
-// kind that waits on its services settles where it waits (no mutating call in a round):
-// the contracts hold in every state an object can be in, not only Ready.
+// The HTTP client reaches nothing, and the fake engine answers an exec only as the kind's
+// optional exec.txt says (lines "<text the command contains> | <exit code> | <stdout>",
+// "\n" for a newline; anything else exits 127). So a kind that waits on its services
+// settles where it waits (a round with no mutating Docker call): the contracts hold in
+// whatever state an object waits in, not only Ready.
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,8 +41,10 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -51,6 +55,7 @@
 #include "gtest/gtest.h"
 #include "kind_contract/kind_specs.h"  // generated: resources/<folder>.h of every kind
 #include "reconciler/api/api_handlers.h"
+#include "reconciler/api/protocol.h"
 #include "reconciler/file_store.h"
 #include "reconciler/manifest_source.h"
 #include "resources/manifest_reader.h"
@@ -121,11 +126,42 @@ class NoNetwork : public HttpClient {
   }
 };
 
+// The kind's exec.txt: what the fake engine answers (see the top of this file).
+struct ExecAnswer {
+  std::string contains;
+  docker::ExecResult result;
+};
+std::vector<ExecAnswer> ExecAnswers(const RegisteredKind& kind) {
+  std::vector<ExecAnswer> answers;
+  for (absl::string_view line : absl::StrSplit(ReadFile(KindDir(kind) + "/exec.txt"), '\n')) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> parts = absl::StrSplit(line, absl::MaxSplits(" | ", 2));
+    ExecAnswer a;
+    if (parts.size() != 3 || !absl::SimpleAtoi(parts[1], &a.result.exit_code)) {
+      ADD_FAILURE() << "exec.txt: " << line;
+      continue;
+    }
+    a.contains = parts[0];
+    a.result.stdout_text = absl::StrReplaceAll(parts[2], {{"\\n", "\n"}});
+    answers.push_back(std::move(a));
+  }
+  return answers;
+}
+
 // A daemon's worth of one kind: its manifest directory, store, secrets and controller.
 class KindWorld {
  public:
   explicit KindWorld(const RegisteredKind& kind) : kind_(kind) {
     docker_.AddEventListener([this](const docker::Event& e) { cache_.Apply(e); });
+    docker_.SetExecHandler([answers = ExecAnswers(kind)](const std::string&,
+                                                         const std::vector<std::string>& cmd,
+                                                         const std::string&) {
+      const std::string line = absl::StrJoin(cmd, " ");
+      for (const ExecAnswer& a : answers) {
+        if (absl::StrContains(line, a.contains)) return std::optional<docker::ExecResult>(a.result);
+      }
+      return std::optional<docker::ExecResult>();
+    });
   }
 
   absl::Status Start() {
@@ -292,9 +328,9 @@ TEST_P(KindContractTest, SecretsHidden) {
   reconciler::api::ApiHandlers api(world.store_, *world.kinds_, backend, {"test"});
   const std::string path = absl::StrCat("/", key.kind, "/", key.namespace_, "/", key.name);
   const reconciler::api::ApiResponse get =
-      api.Handle({"GET", reconciler::api::kPathObjects + path, ""});
+      api.Handle({"GET", std::string(reconciler::api::kPathObjects) + path, ""});
   const reconciler::api::ApiResponse describe =
-      api.Handle({"GET", reconciler::api::kPathDescribe + path, ""});
+      api.Handle({"GET", std::string(reconciler::api::kPathDescribe) + path, ""});
   ASSERT_EQ(get.status, 200) << get.body;
   ASSERT_EQ(describe.status, 200) << describe.body;
   std::string events;
