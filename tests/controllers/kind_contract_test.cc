@@ -35,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -66,6 +67,10 @@
 #include "tests/testing/temp_dir.h"
 
 namespace nxt::controllers {
+
+// gtest names the kind in failure messages (by ADL, so outside the unnamed namespace).
+void PrintTo(const RegisteredKind& kind, std::ostream* os) { *os << kind.kind; }
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -340,7 +345,9 @@ TEST_P(KindContractTest, SecretsHidden) {
   const std::string status_json =
       status.has_value() ? boost::json::serialize(resources::ToJson(*status)) : "";
 
-  for (const std::string& secret : world.SecretValues(key)) {
+  const std::vector<std::string> secrets = world.SecretValues(key);
+  RecordProperty("secrets_checked", static_cast<int>(secrets.size()));
+  for (const std::string& secret : secrets) {
     ASSERT_GE(secret.size(), 8u) << "a generated secret";
     EXPECT_THAT(get.body, Not(HasSubstr(secret))) << "get";
     EXPECT_THAT(describe.body, Not(HasSubstr(secret))) << "describe";
