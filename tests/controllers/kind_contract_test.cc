@@ -221,7 +221,7 @@ class KindWorld {
     return false;
   }
 
-  // Every value under <state>/secrets/<Kind>/<ns>/<name>/.
+  // Every value under <state>/secrets/<Kind>/<ns>/<name>/, sorted.
   std::vector<std::string> SecretValues(const resources::ObjectKey& key) const {
     std::vector<std::string> values;
     const std::string dir =
@@ -230,6 +230,7 @@ class KindWorld {
     for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
       if (e.is_regular_file()) values.push_back(ReadFile(e.path().string()));
     }
+    std::sort(values.begin(), values.end());
     return values;
   }
 
@@ -338,6 +339,9 @@ TEST_P(KindContractTest, SecretsHidden) {
       api.Handle({"GET", std::string(reconciler::api::kPathDescribe) + path, ""});
   ASSERT_EQ(get.status, 200) << get.body;
   ASSERT_EQ(describe.status, 200) << describe.body;
+  // The stored object is the defaulted one, and get shows it so (no fixture sets this).
+  EXPECT_EQ(world.store_.Get(key)->spec, fixture.spec);
+  EXPECT_THAT(get.body, HasSubstr(R"("deletionPolicy":"Retain")"));
   std::string events;
   for (const reconciler::Event& e : world.store_.Events(key))
     absl::StrAppend(&events, e.message, "\n");
