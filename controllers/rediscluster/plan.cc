@@ -194,7 +194,11 @@ ClusterSummary Summarize(const ObservedState& o) {
         s.silent_of[n.id] = c.ordinal;
       }
     }
-    if (s.silent_of.count(n.id) == 0 && (n.IsFailing() || !n.connected)) s.ghosts.push_back(n.id);
+    // A handshake entry is a node being met under a temporary ID (Redis drops it if the
+    // handshake fails); forgetting it would abort the meeting.
+    if (s.silent_of.count(n.id) == 0 && !n.InHandshake() && (n.IsFailing() || !n.connected)) {
+      s.ghosts.push_back(n.id);
+    }
   }
   for (const ClusterNode& n : v.nodes) {
     if (n.IsMaster() && !n.IsFailing() && n.SlotCount() > 0) {

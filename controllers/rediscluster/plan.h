@@ -22,8 +22,9 @@
 //   create: every node fresh (alone, no slots) → --cluster create with the replicas;
 //     nodes that met others but no slot was ever assigned are reset first.
 //   repair (allowed while the cluster is not ok): forget ghost IDs (in the anchor's
-//     table, owned by no container, failing); meet again a node that is failing or in
-//     handshake but answers; reset a stray node (its ID unknown to the cluster); fix
+//     table, owned by no container, failing, not in handshake); meet again a node that is
+//     failing or in handshake but answers; reset a stray node (its ID unknown to the
+//     cluster; while a handshake runs on either side it is a node being met: wait); fix
 //     open or unassigned slots.
 //   a step needs cluster_state ok, all 16384 slots ok, and every member knowing every
 //   member; otherwise wait. Then, first match wins:
@@ -148,8 +149,9 @@ struct ClusterSummary {
   // Every answering node says cluster_state ok with all slots ok, and no node in the
   // anchor's table is failing: the whole cluster agrees it is healthy.
   bool all_ok = false;
-  // Members of the anchor's table (failing or disconnected) that no container holds: no
-  // answering node has the ID, and no existing container is named by its hostname.
+  // Members of the anchor's table (failing or disconnected, not in handshake) that no
+  // container holds: no answering node has the ID, and no existing container is named by
+  // its hostname.
   std::vector<std::string> ghosts;
   // ID → ordinal of a container that exists but does not answer, matched by the
   // member's announced hostname (the container name).

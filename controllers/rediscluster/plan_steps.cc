@@ -74,6 +74,11 @@ Action Via(Action a, int via) {
   return a;
 }
 
+bool InHandshake(const NodeView& v) {
+  return std::any_of(v.nodes.begin(), v.nodes.end(),
+                     [](const ClusterNode& n) { return n.InHandshake(); });
+}
+
 std::optional<Action> Repair(const Ctx& c) {
   if (!c.s.ghosts.empty()) {
     Action a = Make(T::kForget);
@@ -92,6 +97,12 @@ std::optional<Action> Repair(const Ctx& c) {
     const NodeView* v = c.ViewOf(o);
     if (o < c.d.nodes && v != nullptr && !v->IsFresh() &&
         c.anchor->Find(v->Myself()->id) == nullptr) {
+      // A node that has just met the cluster (add-node) is known to the anchor only after
+      // the handshake: until then the anchor lists it under a temporary ID. It is joining,
+      // not a stray.
+      if (InHandshake(*c.anchor) || InHandshake(*v)) {
+        return Wait(absl::StrCat(node->name, " is meeting the cluster (handshake)"));
+      }
       if (!healthy) return Wait(absl::StrCat(node->name, " is not in the cluster; waiting for ok"));
       return Make(T::kResetNode, o, node->name);
     }

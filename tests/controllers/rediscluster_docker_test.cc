@@ -22,11 +22,14 @@
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "controllers/common/owner.h"
 #include "controllers/rediscluster/admin.h"
+#include "controllers/rediscluster/hiredis_node_link.h"
 #include "controllers/rediscluster/rediscluster_reconciler.h"
 #include "docker/container_cache.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/mocks/docker/mock_docker_client.h"
 #include "tests/testing/controller_docker_test.h"
 #include "tests/testing/status_matchers.h"
 
@@ -150,6 +153,46 @@ class RedisClusterDockerTest : public nxt::testing::ControllerDockerTest {
     return r.ok() ? r->stdout_text : "";
   }
 
+  // HiredisNodeLink against the real nodes: a command, a wrong password, and an address
+  // that leads to another node (as after a restart with a new address).
+  void ExpectTheLinkReachesOnlyTheNodeItNames() {
+    const std::string network = controllers::NetworkName(key_.namespace_, key_.name);
+    const std::string password = *secrets_->Get(key_, kPasswordSecret);
+    HiredisNodeLink link(*docker_);
+    absl::StatusOr<std::vector<std::string>> pong =
+        link.Run(Node(0), network, password, {{"PING"}, {"DBSIZE"}}, absl::Seconds(5));
+    ASSERT_THAT(pong, IsOk());
+    EXPECT_EQ((*pong)[0], "PONG");
+    const std::string wrong = "not-the-password-4242";
+    absl::StatusOr<std::vector<std::string>> refused =
+        link.Run(Node(0), network, wrong, {{"PING"}}, absl::Seconds(5));
+    EXPECT_TRUE(absl::IsUnavailable(refused.status())) << refused.status();
+    EXPECT_THAT(std::string(refused.status().message()),
+                ::testing::Not(::testing::HasSubstr(wrong)));
+    EXPECT_THAT(std::string(refused.status().message()),
+                ::testing::Not(::testing::HasSubstr(password)));
+
+    // node 1's name at node 0's address: refused before any command runs; once the engine
+    // gives the right address, the next Run looks it up again and reaches node 1.
+    absl::StatusOr<docker::ContainerInfo> zero = docker_->InspectContainer(Node(0));
+    absl::StatusOr<docker::ContainerInfo> one = docker_->InspectContainer(Node(1));
+    ASSERT_THAT(zero, IsOk());
+    ASSERT_THAT(one, IsOk());
+    ::testing::NiceMock<docker::MockDockerClient> engine;
+    EXPECT_CALL(engine, InspectContainer(Node(1)))
+        .WillOnce(::testing::Return(*zero))
+        .WillRepeatedly(::testing::Return(*one));
+    HiredisNodeLink stale(engine);
+    absl::StatusOr<std::vector<std::string>> other =
+        stale.Run(Node(1), network, password, {{"CLUSTER", "FAILOVER"}}, absl::Seconds(5));
+    EXPECT_TRUE(absl::IsUnavailable(other.status())) << other.status();
+    EXPECT_THAT(std::string(other.status().message()), ::testing::HasSubstr("another node"));
+    absl::StatusOr<std::vector<std::string>> myid =
+        stale.Run(Node(1), network, password, {{"CLUSTER", "MYID"}}, absl::Seconds(5));
+    ASSERT_THAT(myid, IsOk());
+    EXPECT_EQ((*myid)[0], View(1).Myself()->id);
+  }
+
   std::unique_ptr<RedisClusterReconciler> reconciler_;
 };
 
@@ -175,6 +218,7 @@ TEST_F(RedisClusterDockerTest, CreatesThreeMastersWithAReplicaEachAndRepairsARem
   EXPECT_THAT(cmdline->stdout_text,
               ::testing::Not(::testing::HasSubstr(*secrets_->Get(key_, kPasswordSecret))));
   WriteKeys(200);
+  ExpectTheLinkReachesOnlyTheNodeItNames();
 
   // A second reconcile of a converged cluster changes nothing.
   ASSERT_THAT(cache_->Resync(), IsOk());
