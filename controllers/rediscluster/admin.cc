@@ -125,12 +125,14 @@ absl::StatusOr<NodeView> RedisAdmin::Query(const std::string& container) {
   absl::StatusOr<std::string> out;
   if (link_ != nullptr) {
     absl::StatusOr<std::vector<std::string>> replies =
-        link_->Run(container, network_, password_, {{"CLUSTER", "INFO"}, {"CLUSTER", "NODES"}},
+        link_->Run(container, network_, password_,
+                   {{"CLUSTER", "INFO"}, {"CLUSTER", "NODES"}, {"INFO", "replication", "keyspace"}},
                    timeouts_.query);
     if (!replies.ok()) return Context(replies.status(), "CLUSTER NODES");
-    out = absl::StrCat((*replies)[0], "\n", (*replies)[1]);
+    out = absl::StrJoin(*replies, "\n");
   } else {
-    out = Run(container, {}, "CLUSTER INFO\nCLUSTER NODES\n", timeouts_.query, "CLUSTER NODES");
+    out = Run(container, {}, "CLUSTER INFO\nCLUSTER NODES\nINFO replication keyspace\n",
+              timeouts_.query, "CLUSTER NODES");
   }
   if (!out.ok()) return out.status();
   absl::StatusOr<NodeView> view = ParseNodeView(*out);

@@ -41,7 +41,8 @@ class RedisAdmin {
   RedisAdmin(docker::DockerClient& docker, std::string password, Timeouts timeouts,
              NodeLink* link = nullptr, std::string network = "");
 
-  // CLUSTER INFO + CLUSTER NODES of the node in `container` (one exec, or one connection).
+  // CLUSTER INFO + CLUSTER NODES + INFO replication keyspace of the node in `container`
+  // (one exec, or one connection).
   absl::StatusOr<NodeView> Query(const std::string& container);
   // One command against the node in `container` (e.g. {"CLUSTER", "FORGET", id}); its
   // reply as redis-cli prints it.

@@ -60,6 +60,8 @@ class FakeNodeLink : public NodeLink {
         out.push_back(view == views_.end() ? kFreshInfo : InfoText(view->second));
       } else if (c == std::vector<std::string>{"CLUSTER", "NODES"}) {
         out.push_back(view == views_.end() ? kFreshNodes : NodesText(view->second));
+      } else if (c == std::vector<std::string>{"INFO", "replication", "keyspace"}) {
+        out.push_back(view == views_.end() ? kFreshData : DataText(container, view->second));
       } else {
         out.push_back("OK");
       }
@@ -100,6 +102,38 @@ class FakeNodeLink : public NodeLink {
     return out;
   }
 
+  // INFO replication keyspace as Redis prints it, from the view (or the next of the
+  // states set by script_replication for `container`).
+  std::string DataText(const std::string& container, const NodeView& v) {
+    ReplicationInfo r = v.replication;
+    auto script = scripts_.find(container);
+    if (script != scripts_.end() && !script->second.empty()) {
+      r = script->second.front();
+      if (script->second.size() > 1) script->second.erase(script->second.begin());
+    }
+    std::string out = absl::StrCat("# Replication\r\nrole:", r.role, "\r\n");
+    if (r.role == "slave") {
+      absl::StrAppend(&out, "master_link_status:", r.link_up ? "up" : "down",
+                      "\r\nmaster_sync_in_progress:", r.sync_in_progress ? 1 : 0,
+                      "\r\nslave_repl_offset:", r.offset, "\r\n");
+      if (!r.link_up) {
+        absl::StrAppend(&out, "master_link_down_since_seconds:", r.link_down_seconds, "\r\n");
+      }
+    } else {
+      absl::StrAppend(&out, "master_repl_offset:", r.offset, "\r\n");
+    }
+    absl::StrAppend(&out, "\r\n# Keyspace\r\n");
+    if (v.keys > 0) absl::StrAppend(&out, "db0:keys=", v.keys, ",expires=0,avg_ttl=0\r\n");
+    return out;
+  }
+  // The INFO replication answers of `container`, one per query, the last one kept.
+  void script_replication(const std::string& container, std::vector<ReplicationInfo> states) {
+    std::lock_guard<std::mutex> lock(mu_);
+    scripts_[container] = std::move(states);
+  }
+
+  static constexpr char kFreshData[] =
+      "# Replication\r\nrole:master\r\nmaster_repl_offset:0\r\n\r\n# Keyspace\r\n";
   static constexpr char kFreshInfo[] =
       "cluster_state:fail\ncluster_slots_assigned:0\ncluster_slots_ok:0\n"
       "cluster_known_nodes:1\n";
@@ -111,6 +145,7 @@ class FakeNodeLink : public NodeLink {
   std::vector<Call> calls_;
   bool answers_ = true;
   std::map<std::string, NodeView> views_;  // container → its view; fresh when absent
+  std::map<std::string, std::vector<ReplicationInfo>> scripts_;
 };
 
 RedisClusterReconciler::Options WithLink(NodeLink* link) {
@@ -149,6 +184,15 @@ class RedisClusterReconcilerTest : public ::testing::Test {
   }
 
   std::string Password() { return *secrets_.Get(kKey, kPasswordSecret); }
+
+  // CLUSTER FAILOVER FORCE commands sent so far.
+  int Failovers() {
+    int n = 0;
+    for (const FakeNodeLink::Call& c : link_.calls()) {
+      n += c.commands == std::vector<std::vector<std::string>>{{"CLUSTER", "FAILOVER", "FORCE"}};
+    }
+    return n;
+  }
 
   struct ExecCall {
     std::string container;
@@ -215,7 +259,8 @@ TEST_F(RedisClusterReconcilerTest, AsksEveryNodeOverTheLinkAndGivesRedisCliThePa
     EXPECT_EQ(c.network, "nxt-default-cache");
     EXPECT_EQ(c.password, password);
     EXPECT_EQ(c.commands,
-              (std::vector<std::vector<std::string>>{{"CLUSTER", "INFO"}, {"CLUSTER", "NODES"}}));
+              (std::vector<std::vector<std::string>>{
+                  {"CLUSTER", "INFO"}, {"CLUSTER", "NODES"}, {"INFO", "replication", "keyspace"}}));
     asked.insert(c.container);
   }
   EXPECT_EQ(asked, (std::set<std::string>{"cache-0", "cache-1", "cache-2", "cache-3", "cache-4",
@@ -333,6 +378,46 @@ TEST_F(RedisClusterReconcilerTest, AKilledMastersHoldCountsFromItsDeathAcrossAnN
   ASSERT_THAT(restarted_again.Reconcile({kKey}), IsOk());
   EXPECT_EQ(docker_.GetContainer("cache-1")->state, "running")
       << "down 35 s by the engine's clock: started, though this nxtd saw it down just now";
+}
+
+// The shard loss of a loaded machine, injected: `docker rm -f` of master cache-1 while
+// its replica cache-4 had not finished its initial sync (link never up, nothing copied).
+// CLUSTER FAILOVER FORCE on cache-4 would make an empty node serve cache-1's slots, and
+// cache-1, recreated from its volume, would resync from it and drop its keys.
+TEST_F(RedisClusterReconcilerTest, AMasterRemovedBeforeItsReplicaSyncedIsRecreatedNotFailedOver) {
+  Apply({{"nodes", 6}});
+  ASSERT_THAT(reconciler_.Reconcile({kKey}), IsOk());  // containers
+  testing::Cluster cluster("cache", 6);
+  cluster.Members(testing::Cluster::Healthy(3));
+  cluster.Replication(4) = testing::Cluster::NeverSynced();
+  link_.set_views(cluster.observed_);
+  ASSERT_THAT(docker_.RemoveContainer("cache-1", /*force=*/true), IsOk());
+  ASSERT_THAT(reconciler_.Reconcile({kKey}), IsOk());
+  EXPECT_EQ(Failovers(), 0) << "no promotion of a replica without the shard's data";
+  ASSERT_TRUE(docker_.GetContainer("cache-1").has_value());
+  EXPECT_EQ(docker_.GetContainer("cache-1")->state, "running") << "recreated at once";
+}
+
+// The plan saw cache-4 holding the data; when the promotion runs, cache-4 says otherwise
+// (its sync restarted): the actuator asks again and refuses.
+TEST_F(RedisClusterReconcilerTest, ThePromotionAsksTheReplicaAgainAndRefusesOneWithoutTheData) {
+  Apply({{"nodes", 6}});
+  ASSERT_THAT(reconciler_.Reconcile({kKey}), IsOk());  // containers
+  testing::Cluster cluster("cache", 6);
+  cluster.Members(testing::Cluster::Healthy(3));
+  link_.set_views(cluster.observed_);
+  ReplicationInfo syncing = testing::Cluster::SyncedReplica();
+  syncing.link_up = false;
+  syncing.sync_in_progress = true;
+  link_.script_replication("cache-4", {testing::Cluster::SyncedReplica(), syncing});
+  ASSERT_THAT(docker_.KillContainer("cache-1", "KILL"), IsOk());
+  absl::StatusOr<reconciler::Result> r = reconciler_.Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(r.status().message(), HasSubstr("cache-4 does not hold its master's data"));
+  EXPECT_EQ(Failovers(), 0);
+  ASSERT_THAT(reconciler_.Reconcile({kKey}), IsOk());  // the plan sees it syncing now
+  EXPECT_EQ(Failovers(), 0);
+  EXPECT_EQ(docker_.GetContainer("cache-1")->state, "running") << "started with its data";
 }
 
 TEST_F(RedisClusterReconcilerTest, AnUndecodableSpecStallsWithoutTouchingDocker) {
