@@ -57,7 +57,7 @@ class RedisClusterDockerTest : public nxt::testing::ControllerDockerTest {
                                                            RealClock::Get(), options);
   }
 
-  void ApplyNodes(int nodes, int replicas_per_master = 1) {
+  void ApplyNodes(int nodes, int replicas_per_master = 1, boost::json::object config = {}) {
     resources::Object o;
     o.kind = resources::kRedisClusterKind;
     o.metadata.name = name_;
@@ -66,6 +66,7 @@ class RedisClusterDockerTest : public nxt::testing::ControllerDockerTest {
               {"image", RedisImage()},
               {"maxmemory", "64Mi"},
               {"appendonly", true}};
+    if (!config.empty()) o.spec["config"] = std::move(config);
     store_->Apply(std::move(o));
   }
 
@@ -232,6 +233,43 @@ TEST_F(RedisClusterDockerTest, CreatesThreeMastersWithAReplicaEachAndRepairsARem
   std::map<int, std::string> after = ExpectHealthy(6, 3);
   EXPECT_EQ(after, ids) << "every node kept its ID";
   ExpectKeys(200);
+}
+
+// The shard loss that reverted the first native probes, for real: a master removed
+// (`docker rm -f`, volume kept) while its replica has not finished its first sync (held
+// back here by repl-diskless-sync-delay 20) comes back from its volume with its keys; the
+// empty replica is not promoted.
+TEST_F(RedisClusterDockerTest, AMasterRemovedBeforeItsReplicasFirstSyncComesBackWithItsKeys) {
+  ApplyNodes(6, 1, {{"repl-diskless-sync-delay", "20"}});
+  absl::Time deadline = absl::Now() + absl::Seconds(120);  // every step done but the syncs
+  while (absl::Now() < deadline &&
+         !absl::StrContains(ReconcilingMessage(), "still copying its master's data")) {
+    ASSERT_THAT(cache_->Resync(), IsOk());
+    (void)reconciler_->Reconcile({key_});
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_THAT(ReconcilingMessage(), ::testing::HasSubstr("still copying its master's data"));
+  WriteKeys(200);
+  // A master other than node 0 (the test's client) whose replica holds no copy yet.
+  std::map<std::string, int> ordinal;
+  for (int i = 0; i < 6; ++i) ordinal[View(i).Myself()->id] = i;
+  int master = -1;
+  for (int i = 0; i < 6 && master < 0; ++i) {
+    const ClusterNode* me = View(i).Myself();
+    if (!me->IsReplica() || ordinal[me->master_id] == 0) continue;
+    absl::StatusOr<std::string> info = Admin().Command(Node(i), {"INFO", "replication"});
+    if (info.ok() && absl::StrContains(*info, "master_link_down_since_seconds:-1")) {
+      master = ordinal[me->master_id];
+    }
+  }
+  if (master < 0) GTEST_SKIP() << "every replica finished its sync first (a very slow machine)";
+  ASSERT_THAT(docker_->RemoveContainer(Node(master), true), IsOk());
+  Converge();
+  ExpectHealthy(6, 3);
+  ExpectKeys(200);
+  for (const reconciler::Event& e : store_->Events(key_)) {
+    EXPECT_NE(e.reason, "ReplicaPromoted") << e.message;
+  }
 }
 
 TEST_F(RedisClusterDockerTest, AKilledMasterComesBackAsAReplicaOfItsPromotedReplica) {
