@@ -12,7 +12,6 @@
 // what the engine spends without probes, and is subtracted. Medians over the rounds.
 //
 //   bench_redis_probe [--probes N] [--rounds R]      (default 200, 3)
-#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,10 +19,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -44,60 +41,6 @@
 namespace nxt::bench {
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// utime + stime + cutime + cstime of `pid` in seconds (0 when unreadable).
-double CpuWithChildren(pid_t pid) {
-  const std::string stat = ReadAll(absl::StrCat("/proc/", pid, "/stat"));
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(paren + 2));
-  std::vector<std::string> f;
-  for (std::string x; fields >> x;) f.push_back(x);
-  if (f.size() < 15) return 0;  // f[0] is field 3 (state); utime is field 14
-  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  return (std::stod(f[11]) + std::stod(f[12]) + std::stod(f[13]) + std::stod(f[14])) / ticks;
-}
-
-// dockerd, containerd and the shims, with the children they reaped (runc), in seconds.
-double EngineCpu() {
-  double total = 0;
-  DIR* proc = opendir("/proc");
-  if (proc == nullptr) return 0;
-  while (dirent* e = readdir(proc)) {
-    const pid_t pid = std::atoi(e->d_name);
-    if (pid <= 0) continue;
-    const std::string comm = ReadAll(absl::StrCat("/proc/", pid, "/comm"));
-    if (absl::StartsWith(comm, "dockerd") || absl::StartsWith(comm, "containerd")) {
-      total += CpuWithChildren(pid);
-    }
-  }
-  closedir(proc);
-  return total;
-}
-
-// The container's cgroup CPU in seconds (cgroup v1 cgroupfs or systemd, or v2).
-double ContainerCpu(const std::string& id) {
-  for (const std::string& path :
-       {absl::StrCat("/sys/fs/cgroup/cpuacct/docker/", id, "/cpuacct.usage"),
-        absl::StrCat("/sys/fs/cgroup/cpuacct/system.slice/docker-", id, ".scope/cpuacct.usage")}) {
-    const std::string text = ReadAll(path);
-    if (!text.empty()) return std::stod(text) / 1e9;
-  }
-  for (const std::string& path :
-       {absl::StrCat("/sys/fs/cgroup/system.slice/docker-", id, ".scope/cpu.stat"),
-        absl::StrCat("/sys/fs/cgroup/docker/", id, "/cpu.stat")}) {
-    const std::string text = ReadAll(path);
-    if (absl::StartsWith(text, "usage_usec ")) return std::stod(text.substr(11)) / 1e6;
-  }
-  return 0;
-}
-
 double SelfCpu() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -110,13 +53,13 @@ struct Window {
 };
 
 Window Measure(const std::string& id, const std::function<void()>& work) {
-  const double e0 = EngineCpu(), c0 = ContainerCpu(id), s0 = SelfCpu();
+  const double e0 = EngineCpu(), c0 = ContainersCpu({id}), s0 = SelfCpu();
   const absl::Time t0 = absl::Now();
   work();
   Window w;
   w.wall = absl::ToDoubleSeconds(absl::Now() - t0);
   w.engine = EngineCpu() - e0;
-  w.container = ContainerCpu(id) - c0;
+  w.container = ContainersCpu({id}) - c0;
   w.self = SelfCpu() - s0;
   return w;
 }
@@ -182,7 +125,7 @@ int Main(int argc, char** argv) {
   std::printf(
       "bench_redis_probe: %s, CLUSTER INFO + CLUSTER NODES of one node, %d probes x %d "
       "rounds each way (load average %s)\n",
-      spec.image.c_str(), probes, rounds, ReadAll("/proc/loadavg").substr(0, 14).c_str());
+      spec.image.c_str(), probes, rounds, ReadFileOrEmpty("/proc/loadavg").substr(0, 14).c_str());
   int failures = 0;
   auto run = [&](rediscluster::RedisAdmin& admin) {
     return [&] {
