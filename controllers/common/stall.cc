@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
-#include "controllers/common/adoption.h"
 #include "controllers/common/conditions.h"
 #include "reconciler/reconciler.h"
 
@@ -46,21 +45,8 @@ absl::Status Stall(reconciler::Store& store, absl::Time now, const resources::Ob
     // Not terminal: the retry stalls again and writes the status this time.
     return Annotate(written, absl::StrCat(component, " ", key.NamespacedName(), ": write status"));
   }
-  return reconciler::TerminalError(absl::Status(
-      error.code(), absl::StrCat(component, " ", key.NamespacedName(), ": ", message)));
-}
-
-absl::StatusOr<reconciler::Result> AnnotateOrStall(reconciler::Store& store, absl::Time now,
-                                                   const resources::Object& object,
-                                                   absl::StatusOr<reconciler::Result> result,
-                                                   const std::string& component,
-                                                   const std::string& context) {
-  if (reconciler::IsTerminal(result.status()) && !ConflictReason(result.status())) {
-    return result;  // already stalled by the round itself, with its own reason and context
-  }
-  std::optional<std::string> reason = ConflictReason(result.status());
-  if (!reason.has_value()) return Annotate(std::move(result), context);
-  return Stall(store, now, object, *reason, result.status(), component);
+  return reconciler::TerminalError(
+      WithMessage(error, absl::StrCat(component, " ", key.NamespacedName(), ": ", message)));
 }
 
 }  // namespace nxt::controllers

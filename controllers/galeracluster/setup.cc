@@ -9,10 +9,8 @@
 namespace nxt::controllers {
 
 absl::StatusOr<KindController> SetupGaleraCluster(const KindDeps& deps) {
-  galera::GaleraClusterReconciler::Options options;
-  options.state_dir = deps.state_dir;  // bootstrap markers
   KindController kind = ControllerOf(std::make_unique<galera::GaleraClusterReconciler>(
-      deps.store, deps.docker, deps.cache, deps.secrets, deps.clock, options));
+      deps, galera::GaleraClusterReconciler::Options{}));
   kind.metrics = std::make_unique<galera::GaleraMetricsCollector>(deps.store);
   return kind;
 }

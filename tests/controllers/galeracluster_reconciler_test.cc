@@ -18,6 +18,7 @@
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -52,10 +53,15 @@ class GaleraReconcilerTest : public ::testing::Test {
   }
 
   std::unique_ptr<GaleraClusterReconciler> NewReconciler(reconciler::Store& store) {
-    GaleraClusterReconciler::Options options;
-    options.state_dir = state_.path();
-    return std::make_unique<GaleraClusterReconciler>(store, docker_, cache_, secrets_, clock_,
-                                                     options);
+    return std::make_unique<GaleraClusterReconciler>(
+        controllers::KindDeps{.store = store,
+                              .docker = docker_,
+                              .cache = cache_,
+                              .secrets = secrets_,
+                              .http = http_,
+                              .clock = clock_,
+                              .state_dir = state_.path()},
+        GaleraClusterReconciler::Options{});
   }
 
   // A tiny Galera: a cluster exists while a bootstrap-mode node runs or, once formed,
@@ -138,6 +144,7 @@ class GaleraReconcilerTest : public ::testing::Test {
   docker::ContainerCache cache_{docker_};
   nxt::testing::FakeStore store_{clock_};
   controllers::SecretStore secrets_{state_.path()};
+  nxt::testing::NoHttpClient http_;
   std::unique_ptr<GaleraClusterReconciler> reconciler_;
   std::vector<ExecCall> calls_;
   bool formed_ = false;

@@ -15,6 +15,7 @@
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -75,7 +76,14 @@ class RedisClusterReconcilerTest : public ::testing::Test {
   ::nxt::testing::FakeStore store_{clock_};
   ::nxt::testing::TempDir state_;
   controllers::SecretStore secrets_{state_.path()};
-  RedisClusterReconciler reconciler_{store_, docker_, cache_, secrets_, clock_, {}};
+  ::nxt::testing::NoHttpClient http_;
+  RedisClusterReconciler reconciler_{{.store = store_,
+                                      .docker = docker_,
+                                      .cache = cache_,
+                                      .secrets = secrets_,
+                                      .http = http_,
+                                      .clock = clock_},
+                                     {}};
   std::mutex mu_;
   std::vector<ExecCall> execs_;  // redis-cli runs
   std::vector<std::string> tool_checks_;
