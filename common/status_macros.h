@@ -29,10 +29,6 @@
 
 namespace nxt {
 
-// `status` with its message replaced by `message`, keeping the code and every payload (a
-// terminal mark, a refusal's reason): what any wrapping of an error must keep.
-absl::Status WithMessage(const absl::Status& status, const std::string& message);
-
 // Returns `status` with `context: ` prepended to its message, keeping the code and the
 // payloads (a terminal mark, a refusal's reason).
 // Errors travel up as "galeracluster default/db: join db-3: docker start: HTTP 409 ...".

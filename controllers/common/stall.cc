@@ -1,6 +1,7 @@
 #include "controllers/common/stall.h"
 
 #include <optional>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -45,8 +46,14 @@ absl::Status Stall(reconciler::Store& store, absl::Time now, const resources::Ob
     // Not terminal: the retry stalls again and writes the status this time.
     return Annotate(written, absl::StrCat(component, " ", key.NamespacedName(), ": write status"));
   }
-  return reconciler::TerminalError(
-      WithMessage(error, absl::StrCat(component, " ", key.NamespacedName(), ": ", message)));
+  // The error's code and payloads (a refusal's reason) stay; the message gets the prefix
+  // and the manifest position.
+  absl::Status stalled(error.code(),
+                       absl::StrCat(component, " ", key.NamespacedName(), ": ", message));
+  error.ForEachPayload([&stalled](absl::string_view url, const absl::Cord& payload) {
+    stalled.SetPayload(url, payload);
+  });
+  return reconciler::TerminalError(std::move(stalled));
 }
 
 }  // namespace nxt::controllers

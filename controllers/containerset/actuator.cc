@@ -56,8 +56,12 @@ ActuatorOutcome Actuator::Run(const std::vector<Action>& actions) {
     i = end;
   }
   if (failures > 1) {
-    outcome.error = WithMessage(outcome.error, absl::StrCat(outcome.error.message(), " (and ",
-                                                            failures - 1, " more failed actions)"));
+    absl::Status first = std::move(outcome.error);
+    outcome.error = absl::Status(first.code(), absl::StrCat(first.message(), " (and ", failures - 1,
+                                                            " more failed actions)"));
+    first.ForEachPayload([&outcome](absl::string_view url, const absl::Cord& payload) {
+      outcome.error.SetPayload(url, payload);
+    });
   }
   return outcome;
 }

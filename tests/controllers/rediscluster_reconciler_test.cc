@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <mutex>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "controllers/rediscluster/render.h"
 #include "gmock/gmock.h"
@@ -28,6 +29,12 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const resources::ObjectKey kKey{resources::kRedisClusterKind, "default", "cache"};
+
+int Occurrences(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
 
 constexpr char kFreshView[] =
     "cluster_state:fail\ncluster_slots_assigned:0\ncluster_slots_ok:0\ncluster_known_nodes:1\n"
@@ -210,6 +217,42 @@ TEST_F(RedisClusterReconcilerTest, DeletionKeepsVolumesAndPasswordUnlessDeletePo
   ASSERT_THAT(reconciler_.Reconcile({kKey}), IsOk());
   EXPECT_TRUE(docker_.VolumeNames().empty());
   EXPECT_THAT(secrets_.Get(kKey, kPasswordSecret), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Errors keep their meaning: a failed Docker call comes back with its code and payloads
+// (a terminal one stays terminal), and "rediscluster default/cache" is said once.
+TEST_F(RedisClusterReconcilerTest, ADockerErrorKeepsItsCodeAndPayloadsAndNamesTheObjectOnce) {
+  Apply({{"nodes", 6}, {"replicasPerMaster", 1}, {"image", "nxt/redis:7"}});
+  absl::Status refused = reconciler::TerminalError(absl::FailedPreconditionError("by the test"));
+  refused.SetPayload("type.test/payload", absl::Cord("kept"));
+  docker_.FailNext(::nxt::testing::FakeDockerClient::Method::kCreateContainer, 1, refused);
+  absl::StatusOr<reconciler::Result> r = reconciler_.Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kFailedPrecondition,
+                          HasSubstr("rediscluster default/cache: ")));
+  EXPECT_THAT(r.status().message(), HasSubstr("by the test"));
+  EXPECT_EQ(Occurrences(std::string(r.status().message()), "default/cache"), 1)
+      << r.status().message();
+  EXPECT_TRUE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(r.status().GetPayload("type.test/payload"), absl::Cord("kept"));
+}
+
+// An invalid spec whose Stalled status cannot be written is retried, and says the object
+// once.
+TEST_F(RedisClusterReconcilerTest, AStallWhoseStatusCannotBeWrittenNamesTheObjectOnce) {
+  Apply({{"nodes", 6}, {"maxmemory", "lots"}});
+  store_.FailWrites(absl::UnavailableError("disk full"));
+  absl::StatusOr<reconciler::Result> r = reconciler_.Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kUnavailable,
+                          HasSubstr("rediscluster default/cache: write status: disk full")));
+  EXPECT_FALSE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(Occurrences(std::string(r.status().message()), "default/cache"), 1)
+      << r.status().message();
+  store_.FailWrites(absl::OkStatus());
+  r = reconciler_.Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument,
+                          HasSubstr("rediscluster default/cache: spec.maxmemory")));
+  EXPECT_TRUE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(docker_.total_mutating_calls(), 0);
 }
 
 }  // namespace
