@@ -41,11 +41,8 @@ inline constexpr char kReasonInvalidSpec[] = "InvalidSpec";
 
 // The part of the skeleton that does not depend on the kind's Desired type.
 class KindReconcilerBase : public reconciler::Reconciler {
- public:
-  // The name errors, logs and events carry: the kind's folder ("galeracluster").
-  const std::string& component() const { return component_; }
-
  protected:
+  // `component`: the kind's folder ("galeracluster"), which errors and logs name.
   KindReconcilerBase(const KindDeps& deps, std::string component)
       : deps_(deps), component_(std::move(component)) {}
 
