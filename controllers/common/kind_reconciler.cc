@@ -11,7 +11,7 @@
 namespace nxt::controllers {
 
 resources::ObjectPtr KindReconcilerBase::Load(const resources::ObjectKey& key) const {
-  return deps_.store.Get(key);
+  return store_.Get(key);
 }
 
 bool KindReconcilerBase::Deleting(const resources::Object* object) {
@@ -30,7 +30,7 @@ absl::Status KindReconcilerBase::Failed(const resources::Object& object, const a
     reason = kReasonInvalidSpec;
   }
   if (reason.has_value()) {
-    return Stall(deps_.store, deps_.clock.Now(), object, *reason, error, component_);
+    return Stall(store_, clock_.Now(), object, *reason, error, component_);
   }
   return Annotate(error, absl::StrCat(component_, " ", object.Key().NamespacedName()));
 }

@@ -44,7 +44,13 @@ class KindReconcilerBase : public reconciler::Reconciler {
  protected:
   // `component`: the kind's folder ("galeracluster"), which errors and logs name.
   KindReconcilerBase(const KindDeps& deps, std::string component)
-      : deps_(deps), component_(std::move(component)) {}
+      : store_(deps.store),
+        docker_(deps.docker),
+        cache_(deps.cache),
+        secrets_(deps.secrets),
+        http_(deps.http),
+        clock_(deps.clock),
+        component_(std::move(component)) {}
 
   // The object to reconcile; null when it is absent. Deleting(): absent or being deleted.
   resources::ObjectPtr Load(const resources::ObjectKey& key) const;
@@ -57,8 +63,15 @@ class KindReconcilerBase : public reconciler::Reconciler {
   absl::Status Failed(const resources::Object& object, const absl::Status& error,
                       bool desiring) const;
 
+  // The shared dependencies (KindDeps), for the kind's hooks; fixed at construction.
+  reconciler::Store& store_;
+  docker::DockerClient& docker_;
+  docker::ContainerCache& cache_;
+  SecretStore& secrets_;
+  HttpClient& http_;
+  Clock& clock_;
+
  private:
-  const KindDeps deps_;
   const std::string component_;
 };
 

@@ -22,10 +22,6 @@ std::string LabelOr(const std::map<std::string, std::string>& labels, const char
 
 ContainerSetReconciler::ContainerSetReconciler(const controllers::KindDeps& deps, Options options)
     : KindReconciler(deps, "containerset"),
-      store_(deps.store),
-      docker_(deps.docker),
-      cache_(deps.cache),
-      clock_(deps.clock),
       render_{deps.allowed_host_path_roots},
       options_(std::move(options)) {}
 

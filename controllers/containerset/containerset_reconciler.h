@@ -75,10 +75,6 @@ class ContainerSetReconciler : public controllers::KindReconciler<Desired> {
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
                                               const resources::Object* object) override;
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  Clock& clock_;
   const RenderOptions render_;  // the allowed host path roots
   const Options options_;
 };

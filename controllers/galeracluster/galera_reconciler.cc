@@ -31,11 +31,6 @@ std::string LabelOr(const std::map<std::string, std::string>& labels, const char
 
 GaleraClusterReconciler::GaleraClusterReconciler(const controllers::KindDeps& deps, Options options)
     : KindReconciler(deps, "galeracluster"),
-      store_(deps.store),
-      docker_(deps.docker),
-      cache_(deps.cache),
-      secrets_(deps.secrets),
-      clock_(deps.clock),
       state_dir_(deps.state_dir),
       options_(std::move(options)),
       admin_(deps.docker, options_.admin) {}

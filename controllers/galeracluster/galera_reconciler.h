@@ -163,11 +163,6 @@ class GaleraClusterReconciler : public controllers::KindReconciler<Round> {
   void Event(const resources::ObjectKey& key, const std::string& type, const std::string& reason,
              const std::string& message);
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  controllers::SecretStore& secrets_;
-  Clock& clock_;
   const std::string state_dir_;
   const Options options_;
   NodeAdmin admin_;

@@ -57,13 +57,7 @@ bool ChangesTheCluster(const std::vector<Action>& actions) {
 }  // namespace
 
 RedisClusterReconciler::RedisClusterReconciler(const controllers::KindDeps& deps, Options options)
-    : KindReconciler(deps, "rediscluster"),
-      store_(deps.store),
-      docker_(deps.docker),
-      cache_(deps.cache),
-      secrets_(deps.secrets),
-      clock_(deps.clock),
-      options_(std::move(options)) {}
+    : KindReconciler(deps, "rediscluster"), options_(std::move(options)) {}
 
 absl::StatusOr<Desired> RedisClusterReconciler::Desire(const resources::Object& object) {
   const resources::ObjectKey key = object.Key();

@@ -93,11 +93,6 @@ class RedisClusterReconciler : public controllers::KindReconciler<Desired> {
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
                                               const resources::Object* object) override;
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  controllers::SecretStore& secrets_;
-  Clock& clock_;
   const Options options_;
   absl::Mutex down_mu_;
   // Container name → when it was first seen not running (nodes 0..nodes-1).

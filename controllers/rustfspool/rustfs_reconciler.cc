@@ -23,12 +23,6 @@ constexpr char kComponent[] = "rustfspool";
 
 RustFSPoolReconciler::RustFSPoolReconciler(const controllers::KindDeps& deps, Options options)
     : KindReconciler(deps, kComponent),
-      store_(deps.store),
-      docker_(deps.docker),
-      cache_(deps.cache),
-      secrets_(deps.secrets),
-      http_(deps.http),
-      clock_(deps.clock),
       allowed_host_path_roots_(deps.allowed_host_path_roots),
       options_(std::move(options)),
       layouts_(deps.state_dir) {}

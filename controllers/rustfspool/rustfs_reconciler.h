@@ -122,12 +122,6 @@ class RustFSPoolReconciler : public controllers::KindReconciler<Desired> {
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
                                               const resources::Object* object) override;
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  controllers::SecretStore& secrets_;
-  controllers::HttpClient& http_;
-  Clock& clock_;
   const std::vector<std::string> allowed_host_path_roots_;
   const Options options_;
   LayoutStore layouts_;

@@ -27,14 +27,7 @@ std::vector<std::string> Names(const std::vector<controllers::WantedMember>& wan
 }  // namespace
 
 TalkBackendReconciler::TalkBackendReconciler(const controllers::KindDeps& deps, Options options)
-    : KindReconciler(deps, kComponent),
-      store_(deps.store),
-      docker_(deps.docker),
-      cache_(deps.cache),
-      http_(deps.http),
-      secrets_(deps.secrets),
-      clock_(deps.clock),
-      options_(std::move(options)) {}
+    : KindReconciler(deps, kComponent), options_(std::move(options)) {}
 
 absl::StatusOr<TalkSecrets> TalkBackendReconciler::Secrets(const resources::ObjectKey& key) {
   TalkSecrets s;

@@ -87,12 +87,6 @@ class TalkBackendReconciler : public controllers::KindReconciler<Desired> {
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
                                               const resources::Object* object) override;
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  controllers::HttpClient& http_;
-  controllers::SecretStore& secrets_;
-  Clock& clock_;
   const Options options_;
 };
 
