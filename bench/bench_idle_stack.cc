@@ -47,70 +47,6 @@
 namespace nxt::bench {
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// utime + stime + cutime + cstime of `pid` in seconds (0 when unreadable).
-double CpuWithChildren(pid_t pid) {
-  const std::string stat = ReadAll(absl::StrCat("/proc/", pid, "/stat"));
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(paren + 2));
-  std::vector<std::string> f;
-  for (std::string x; fields >> x;) f.push_back(x);
-  if (f.size() < 15) return 0;  // f[0] is field 3 (state); utime is field 14
-  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  return (std::stod(f[11]) + std::stod(f[12]) + std::stod(f[13]) + std::stod(f[14])) / ticks;
-}
-
-// Seconds of CPU of every process whose command name starts with one of `names`.
-double EngineCpu() {
-  double total = 0;
-  DIR* proc = opendir("/proc");
-  if (proc == nullptr) return 0;
-  while (dirent* e = readdir(proc)) {
-    const pid_t pid = std::atoi(e->d_name);
-    if (pid <= 0) continue;
-    std::string comm = ReadAll(absl::StrCat("/proc/", pid, "/comm"));
-    if (absl::StartsWith(comm, "dockerd") || absl::StartsWith(comm, "containerd")) {
-      total += CpuWithChildren(pid);
-    }
-  }
-  closedir(proc);
-  return total;
-}
-
-// cpuacct usage of the containers in seconds (cgroup v1 cgroupfs or systemd, or v2).
-double ContainersCpu(const std::vector<std::string>& ids) {
-  double total = 0;
-  for (const std::string& id : ids) {
-    for (const std::string& path :
-         {absl::StrCat("/sys/fs/cgroup/cpuacct/docker/", id, "/cpuacct.usage"),
-          absl::StrCat("/sys/fs/cgroup/cpuacct/system.slice/docker-", id,
-                       ".scope/cpuacct.usage")}) {
-      std::string text = ReadAll(path);
-      if (!text.empty()) {
-        total += std::stod(text) / 1e9;
-        break;
-      }
-    }
-    for (const std::string& path :
-         {absl::StrCat("/sys/fs/cgroup/system.slice/docker-", id, ".scope/cpu.stat"),
-          absl::StrCat("/sys/fs/cgroup/docker/", id, "/cpu.stat")}) {
-      std::string text = ReadAll(path);
-      if (absl::StartsWith(text, "usage_usec ")) {
-        total += std::stod(text.substr(11)) / 1e6;
-        break;
-      }
-    }
-  }
-  return total;
-}
-
 struct Window {
   double services = 0;  // the containers' own processes
   double engine = 0;    // dockerd + containerd + shims (+ the runc they reaped)
@@ -137,11 +73,11 @@ Window Measure(const std::string& ns, const std::vector<std::string>& ids, pid_t
   Window w;
   const absl::Time start = absl::Now();
   const double services0 = ContainersCpu(ids), engine0 = EngineCpu();
-  const double nxtd0 = nxtd > 0 ? CpuWithChildren(nxtd) : 0;
+  const double nxtd0 = nxtd > 0 ? ProcessTreeCpu(nxtd) : 0;
   absl::SleepFor(absl::Seconds(seconds));
   w.services = ContainersCpu(ids) - services0;
   w.engine = EngineCpu() - engine0;
-  w.nxtd = nxtd > 0 ? CpuWithChildren(nxtd) - nxtd0 : 0;
+  w.nxtd = nxtd > 0 ? ProcessTreeCpu(nxtd) - nxtd0 : 0;
   const absl::Time end = absl::Now();
   w.seconds = absl::ToDoubleSeconds(end - start);
   w.execs = ExecEvents(ns, start, end);
@@ -173,7 +109,7 @@ int Main(int argc, char** argv) {
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(NXT_SOURCE_DIR) + "/examples/quickstart")) {
     std::string text =
-        absl::StrReplaceAll(ReadAll(entry.path().string()),
+        absl::StrReplaceAll(ReadFileOrEmpty(entry.path().string()),
                             {{"\nmetadata:\n", "\nmetadata:\n  namespace: " + ns + "\n"}});
     std::ofstream(nxtd.manifests_dir() + "/" + entry.path().filename().string()) << text;
   }

@@ -1,5 +1,6 @@
 #include "bench/bench_util.h"
 
+#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,7 +9,9 @@
 #include <iterator>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "tests/e2e/e2e_support.h"
@@ -101,6 +104,70 @@ absl::Status RunAlternatingRounds(int rounds, const std::function<absl::StatusOr
     std::fflush(stdout);
   }
   return absl::OkStatus();
+}
+
+std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// utime + stime + cutime + cstime of `pid` in seconds (0 when unreadable).
+double ProcessTreeCpu(pid_t pid) {
+  const std::string stat = ReadFileOrEmpty(absl::StrCat("/proc/", pid, "/stat"));
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 2));
+  std::vector<std::string> f;
+  for (std::string x; fields >> x;) f.push_back(x);
+  if (f.size() < 15) return 0;  // f[0] is field 3 (state); utime is field 14
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return (std::stod(f[11]) + std::stod(f[12]) + std::stod(f[13]) + std::stod(f[14])) / ticks;
+}
+
+// Seconds of CPU of every process whose command name starts with one of `names`.
+double EngineCpu() {
+  double total = 0;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return 0;
+  while (dirent* e = readdir(proc)) {
+    const pid_t pid = std::atoi(e->d_name);
+    if (pid <= 0) continue;
+    std::string comm = ReadFileOrEmpty(absl::StrCat("/proc/", pid, "/comm"));
+    if (absl::StartsWith(comm, "dockerd") || absl::StartsWith(comm, "containerd")) {
+      total += ProcessTreeCpu(pid);
+    }
+  }
+  closedir(proc);
+  return total;
+}
+
+// cpuacct usage of the containers in seconds (cgroup v1 cgroupfs or systemd, or v2).
+double ContainersCpu(const std::vector<std::string>& ids) {
+  double total = 0;
+  for (const std::string& id : ids) {
+    for (const std::string& path :
+         {absl::StrCat("/sys/fs/cgroup/cpuacct/docker/", id, "/cpuacct.usage"),
+          absl::StrCat("/sys/fs/cgroup/cpuacct/system.slice/docker-", id,
+                       ".scope/cpuacct.usage")}) {
+      std::string text = ReadFileOrEmpty(path);
+      if (!text.empty()) {
+        total += std::stod(text) / 1e9;
+        break;
+      }
+    }
+    for (const std::string& path :
+         {absl::StrCat("/sys/fs/cgroup/system.slice/docker-", id, ".scope/cpu.stat"),
+          absl::StrCat("/sys/fs/cgroup/docker/", id, "/cpu.stat")}) {
+      std::string text = ReadFileOrEmpty(path);
+      if (absl::StartsWith(text, "usage_usec ")) {
+        total += std::stod(text.substr(11)) / 1e6;
+        break;
+      }
+    }
+  }
+  return total;
 }
 
 }  // namespace nxt::bench

@@ -30,6 +30,18 @@ int64_t ResidentBytes(pid_t pid);
 // utime + stime of `pid` (0 when unreadable).
 absl::Duration CpuTime(pid_t pid);
 
+// The whole file, or "" when it cannot be read.
+std::string ReadFileOrEmpty(const std::string& path);
+// utime + stime + cutime + cstime of `pid` in seconds: its own CPU and that of the
+// children it reaped (0 when unreadable).
+double ProcessTreeCpu(pid_t pid);
+// The engine's CPU in seconds: dockerd, containerd and every containerd-shim, with the
+// processes they reaped (a `docker exec` runs a `runc` under the shim).
+double EngineCpu();
+// The containers' own CPU in seconds (cgroup v1 cpuacct or v2 cpu.stat, cgroupfs or
+// systemd driver).
+double ContainersCpu(const std::vector<std::string>& ids);
+
 // Removes every container, network and volume labelled io.nxt.namespace=<ns> when it
 // goes out of scope (and on Cleanup()).
 class NamespaceGuard {

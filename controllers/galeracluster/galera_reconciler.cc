@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <iterator>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
@@ -154,6 +156,10 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
   docker::LabelSelector selector = controllers::OwnerSelector(r.key);
   selector[docker::kLabelRole] = kNodeRole;
   const std::vector<docker::ContainerSummary> containers = cache_.List(selector);
+  NodeAdmin::ProbeAuth auth;
+  auth.as_root = !r.plan.provisioned;
+  auth.network = controllers::NetworkName(r.key.namespace_, r.key.name);
+  auth.health_password = r.passwords.health;
   std::set<std::string> ids;
   for (const docker::ContainerSummary& c : containers) {
     ObservedNode n;
@@ -163,8 +169,9 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
     n.config_hash = LabelOr(c.labels, docker::kLabelConfigHash);
     n.bootstrap_mode = LabelOr(c.labels, kLabelMode) == kModeBootstrap;
     if (probe && n.state == "running") {
-      absl::StatusOr<WsrepStatus> w = admin_.Probe(n.name, !r.plan.provisioned);
+      absl::StatusOr<WsrepStatus> w = admin_.Probe(n.name, auth);
       if (w.ok()) n.wsrep = *w;
+      if (w.ok() && track) RememberRun(r.key, n);
     }
     if (probe && n.Running() && !n.Ready()) ObserveJoining(c, n);
     absl::Time started_at;
@@ -189,6 +196,79 @@ void GaleraClusterReconciler::Observe(Round& r, bool probe, bool track) {
   // A node container exists only once a cluster was bootstrapped.
   if (!r.plan.nodes.empty()) r.plan.bootstrapped = true;
   if (probe) ObserveDataSize(r);
+}
+
+void GaleraClusterReconciler::RememberRun(const resources::ObjectKey& key, const ObservedNode& n) {
+  if (!n.wsrep.has_value() || n.wsrep->gcomm_uuid.empty()) return;
+  absl::MutexLock lock(&mu_);
+  runs_[{key, n.name}] = n.wsrep->gcomm_uuid;
+}
+
+std::vector<std::pair<std::string, std::string>> GaleraClusterReconciler::DeadRuns(
+    const Round& r, bool stale_view) {
+  std::vector<std::pair<std::string, std::string>> dead;
+  absl::MutexLock lock(&mu_);
+  for (auto it = runs_.begin(); it != runs_.end();) {
+    const auto& [owner, name] = it->first;
+    auto node = std::find_if(r.plan.nodes.begin(), r.plan.nodes.end(),
+                             [&](const ObservedNode& n) { return n.name == name; });
+    const bool gone = node == r.plan.nodes.end();
+    // Exited, dead or removed: its process is gone for certain (not paused, not
+    // restarting).
+    if (owner != r.key || (!gone && node->state != "exited" && node->state != "dead")) {
+      ++it;
+      continue;
+    }
+    if (stale_view) dead.emplace_back(name, it->second);
+    // A removed node the view no longer counts left (or was dropped): forget it.
+    it = !stale_view && gone ? runs_.erase(it) : std::next(it);
+  }
+  return dead;
+}
+
+void GaleraClusterReconciler::EvictDeadMembers(const Round& r) {
+  std::vector<std::string> survivors;
+  int running = 0;
+  bool stale_view = false;  // a survivor's view counts a member that does not run
+  for (const ObservedNode& n : r.plan.nodes) running += n.Running() ? 1 : 0;
+  for (const ObservedNode& n : r.plan.nodes) {
+    if (!n.Ready()) continue;
+    survivors.push_back(n.name);
+    stale_view |= n.wsrep->cluster_size > running;
+  }
+  if (survivors.empty()) return;
+  for (const auto& [name, uuid] : DeadRuns(r, stale_view)) {
+    // On every survivor at once: the view changes when they all agree the run is gone,
+    // so one survivor alone would still wait for the others' suspect timeout.
+    std::vector<absl::Status> results(survivors.size());
+    std::vector<std::thread> evictions;
+    for (size_t i = 0; i < survivors.size(); ++i) {
+      evictions.emplace_back(
+          [&, i, uuid = uuid] { results[i] = admin_.Evict(survivors[i], uuid); });
+    }
+    for (std::thread& t : evictions) t.join();
+    std::vector<std::string> done;
+    for (size_t i = 0; i < survivors.size(); ++i) {
+      if (results[i].ok()) {
+        done.push_back(survivors[i]);
+        continue;
+      }
+      Log(LogLevel::kWarning, "galeracluster", "could not evict a dead node's run",
+          {{"object", r.key.NamespacedName()},
+           {"node", name},
+           {"on", survivors[i]},
+           {"error", std::string(results[i].message())}});
+    }
+    if (done.empty()) continue;  // tried again next round
+    {
+      absl::MutexLock lock(&mu_);
+      runs_.erase({r.key, name});
+    }
+    Event(r.key, "Normal", "MemberEvicted",
+          absl::StrCat(name, " is down: its run ", uuid, " was evicted from the cluster's view on ",
+                       absl::StrJoin(done, ", "),
+                       ", so writes go on and its restart can join at once"));
+  }
 }
 
 void GaleraClusterReconciler::ObserveDataSize(Round& r) {
@@ -218,6 +298,7 @@ absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
   const bool recorded = r.plan.bootstrapped;
   NXT_RETURN_IF_ERROR(ReportDownNodes(r.key));
   Observe(r, /*probe=*/true, /*track=*/true);
+  EvictDeadMembers(r);
   if (r.plan.bootstrapped && !recorded) {
     // Containers exist without a record (state lost): record now, never bootstrap anew.
     NXT_RETURN_IF_ERROR(WriteMarker(r.key));
@@ -299,6 +380,12 @@ absl::Status GaleraClusterReconciler::WriteStatus(const resources::Object& objec
 
 absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Teardown(
     const resources::ObjectKey& key, const resources::Object* object) {
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = runs_.begin(); it != runs_.end();) {
+      it = it->first.first == key ? runs_.erase(it) : std::next(it);
+    }
+  }
   Round r;
   r.key = key;
   r.plan.desired.deleting = true;

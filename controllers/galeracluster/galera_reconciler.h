@@ -112,6 +112,16 @@ class GaleraClusterReconciler : public controllers::KindReconciler<Round> {
   // For a running node that is not ready: its StartedAt (inspect), the SST process in it
   // (`docker top`) and its log since it started (`docker logs`), without exec.
   void ObserveJoining(const docker::ContainerSummary& c, ObservedNode& n);
+  // Remembers the group UUID of each running node's current run (from its probe).
+  void RememberRun(const resources::ObjectKey& key, const ObservedNode& n);
+  // The runs of this object's nodes whose container has exited or is gone, as (node,
+  // UUID); forgets those of removed nodes when the view no longer counts them.
+  std::vector<std::pair<std::string, std::string>> DeadRuns(const Round& r, bool stale_view);
+  // A node whose container has exited or is gone while a Ready survivor's view still
+  // counts more members than run: its dead run is evicted from the view on every Ready
+  // survivor at once (NodeAdmin::Evict), once, with an event. Galera would drop it only after its
+  // inactive timeout (15 s), stalling writes meanwhile and keeping the restarted node out.
+  void EvictDeadMembers(const Round& r);
   // Carries what earlier rounds saw of container `id` into `n` and, when `record`,
   // remembers what this round adds (the grace's start, the last SST process and log
   // progress, the last transfer's kind) and records the event of a (re)join's transfer
@@ -192,6 +202,8 @@ class GaleraClusterReconciler : public controllers::KindReconciler<Round> {
   // Container id → its record (dropped once the container is gone).
   std::map<std::string, NodeTrack> tracks_ ABSL_GUARDED_BY(mu_);
   std::map<resources::ObjectKey, DataSize> data_sizes_ ABSL_GUARDED_BY(mu_);
+  // (object, node name) → the group UUID of the node's last run seen running.
+  std::map<std::pair<resources::ObjectKey, std::string>, std::string> runs_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace nxt::galera

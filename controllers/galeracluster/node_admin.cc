@@ -1,9 +1,13 @@
 #include "controllers/galeracluster/node_admin.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/logging.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "controllers/common/adoption.h"
@@ -90,7 +94,35 @@ std::string ProvisionHash(const resources::GaleraClusterSpec& spec, const Passwo
 NodeAdmin::NodeAdmin(docker::DockerClient& docker, Options options)
     : docker_(docker), options_(options) {}
 
-absl::StatusOr<WsrepStatus> NodeAdmin::Probe(const std::string& container, bool as_root) {
+bool NodeAdmin::Native() const {
+  absl::MutexLock lock(&mu_);
+  return options_.link != nullptr && !exec_only_;
+}
+
+absl::StatusOr<WsrepStatus> NodeAdmin::Probe(const std::string& container, const ProbeAuth& auth) {
+  if (auth.as_root || !Native()) return ExecProbe(container, auth.as_root);
+  absl::StatusOr<std::string> text =
+      options_.link->Query(container, auth.network, kHealthUser, auth.health_password, kStatusQuery,
+                           options_.native_timeout);
+  if (text.ok()) return Annotate(ParseWsrepStatus(*text), absl::StrCat("probe ", container));
+  // Refused, dropped or rejected: the node's own answer, as an exec probe would get it.
+  if (!absl::IsDeadlineExceeded(text.status())) return text.status();
+  absl::StatusOr<WsrepStatus> by_exec = ExecProbe(container, /*as_root=*/false);
+  if (by_exec.ok()) {
+    // The node serves but its address does not answer: the host does not reach the
+    // bridge (nxtd in a container, a firewall). Exec from now on.
+    {
+      absl::MutexLock lock(&mu_);
+      exec_only_ = true;
+    }
+    Log(LogLevel::kWarning, "galeracluster",
+        "the host does not reach Galera nodes on their network; probing by docker exec",
+        {{"node", container}, {"error", std::string(text.status().message())}});
+  }
+  return by_exec;
+}
+
+absl::StatusOr<WsrepStatus> NodeAdmin::ExecProbe(const std::string& container, bool as_root) {
   std::vector<std::string> cmd =
       as_root ? std::vector<std::string>{"mariadb", "--protocol=socket", "-uroot", "-N", "-B",
                                          "-e",      kStatusQuery}
@@ -106,16 +138,32 @@ absl::StatusOr<WsrepStatus> NodeAdmin::Probe(const std::string& container, bool 
   return Annotate(ParseWsrepStatus(r.stdout_text), absl::StrCat("probe ", container));
 }
 
-absl::Status NodeAdmin::Provision(const std::string& container, const std::string& sql) {
+absl::Status NodeAdmin::RootSql(const std::string& container, const std::string& sql,
+                                const std::string& what) {
   NXT_ASSIGN_OR_RETURN(
       docker::ExecResult r,
       docker_.Exec(container, {"mariadb", "--protocol=socket", "-uroot", "-N", "-B"},
                    options_.probe_timeout, sql));
   if (r.exit_code != 0) {
-    return absl::UnavailableError(absl::StrCat("provision users on ", container, ": exit ",
-                                               r.exit_code, ": ", Tail(r.stderr_text)));
+    return absl::UnavailableError(
+        absl::StrCat(what, " on ", container, ": exit ", r.exit_code, ": ", Tail(r.stderr_text)));
   }
   return absl::OkStatus();
+}
+
+absl::Status NodeAdmin::Provision(const std::string& container, const std::string& sql) {
+  return RootSql(container, sql, "provision users");
+}
+
+absl::Status NodeAdmin::Evict(const std::string& survivor, const std::string& gcomm_uuid) {
+  const bool well_formed =
+      gcomm_uuid.size() == 36 && std::all_of(gcomm_uuid.begin(), gcomm_uuid.end(), [](char c) {
+        return absl::ascii_isxdigit(static_cast<unsigned char>(c)) || c == '-';
+      });
+  if (!well_formed) return absl::InvalidArgumentError("not a gcomm UUID: " + gcomm_uuid);
+  return RootSql(survivor,
+                 absl::StrCat("SET GLOBAL wsrep_provider_options='evs.evict=", gcomm_uuid, "';"),
+                 absl::StrCat("evict ", gcomm_uuid));
 }
 
 absl::StatusOr<int64_t> NodeAdmin::DataBytes(const std::string& container) {

@@ -1,5 +1,6 @@
-// Galera administration through Docker: probing a running node (exec `mariadb` with the
-// health-check user's defaults file, or root over the socket before the users exist),
+// Galera administration: probing a running node (as the health-check user over MariaDB's
+// protocol when a SqlLink is given, else by exec `mariadb` with that user's defaults file;
+// as root over the socket by exec before the users exist),
 // provisioning the database and users (SQL on exec stdin, never in argv), and working on
 // a stopped node's data volume through a throwaway "tool" container of the same image
 // (initialise the data directory, read grastate.dat, run `mariadbd --wsrep-recover`,
@@ -12,13 +13,17 @@
 #define NXT_CONTROLLERS_GALERACLUSTER_NODE_ADMIN_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "controllers/galeracluster/recovery.h"
 #include "controllers/galeracluster/render.h"
+#include "controllers/galeracluster/sql_link.h"
 #include "controllers/galeracluster/wsrep.h"
 #include "docker/docker_client.h"
 #include "resources/galeracluster.h"
@@ -40,14 +45,33 @@ class NodeAdmin {
   struct Options {
     absl::Duration probe_timeout = absl::Seconds(10);
     absl::Duration tool_timeout = absl::Minutes(5);  // install-db, --wsrep-recover
+    // Probes over MariaDB's protocol (null: by `docker exec`). A native probe bounded by
+    // native_timeout; if the node's address never answers while an exec probe of it
+    // succeeds, the host does not reach the bridge and every later probe is an exec.
+    std::shared_ptr<SqlLink> link;
+    absl::Duration native_timeout = absl::Seconds(2);
   };
 
   NodeAdmin(docker::DockerClient& docker, Options options);
 
-  // SHOW GLOBAL STATUS LIKE 'wsrep_%' on a running node. `as_root`: over the socket as
-  // root (unix_socket), used before the health user exists.
-  absl::StatusOr<WsrepStatus> Probe(const std::string& container, bool as_root);
+  // Who a probe asks as: root over the socket (unix_socket, by exec), used before the
+  // health user exists; or the health user, natively over `network` when a link is set.
+  struct ProbeAuth {
+    bool as_root = false;
+    std::string network;          // the node's network (native probes)
+    std::string health_password;  // the health user's (native probes)
+  };
+
+  // SHOW GLOBAL STATUS LIKE 'wsrep_%' on a running node.
+  absl::StatusOr<WsrepStatus> Probe(const std::string& container, const ProbeAuth& auth);
+  // Whether probes go over MariaDB's protocol (a link is set and the host reaches nodes).
+  bool Native() const;
   absl::Status Provision(const std::string& container, const std::string& sql);
+  // On the running `survivor`, as root: evicts the group member `gcomm_uuid` (a node's
+  // run that is dead) from the cluster's view at once, instead of after Galera's
+  // inactive timeout (15 s); until then the survivors stall writes for the suspect
+  // timeout and the node's restart cannot join. InvalidArgument for a malformed UUID.
+  absl::Status Evict(const std::string& survivor, const std::string& gcomm_uuid);
   // The bytes of data and indexes of every table (information_schema.TABLES) on a
   // running node, as root over the socket: what an SST copies, roughly.
   absl::StatusOr<int64_t> DataBytes(const std::string& container);
@@ -69,11 +93,17 @@ class NodeAdmin {
   // and removes it whatever happened.
   absl::Status WithTool(const resources::ObjectKey& key, const resources::GaleraClusterSpec& spec,
                         int ordinal, const std::function<absl::Status(const std::string&)>& fn);
+  // `sql` on exec stdin as root over the socket; `what` names it in the error.
+  absl::Status RootSql(const std::string& container, const std::string& sql,
+                       const std::string& what);
+  absl::StatusOr<WsrepStatus> ExecProbe(const std::string& container, bool as_root);
   absl::StatusOr<docker::ExecResult> Sh(const std::string& container, const std::string& script,
                                         const std::string& stdin_data = "");
 
   docker::DockerClient& docker_;
   const Options options_;
+  mutable absl::Mutex mu_;
+  bool exec_only_ ABSL_GUARDED_BY(mu_) = false;  // the native path proved unreachable
 };
 
 }  // namespace nxt::galera

@@ -48,6 +48,7 @@ absl::StatusOr<WsrepStatus> ParseWsrepStatus(const std::string& text) {
   }
   s.cluster_state_uuid = get("wsrep_cluster_state_uuid");
   s.connected = get("wsrep_connected") == "ON";
+  s.gcomm_uuid = get("wsrep_gcomm_uuid");
   if (!absl::SimpleAtoi(get("wsrep_local_state"), &s.local_state)) s.local_state = 0;
   if (!absl::SimpleAtoi(get("wsrep_cluster_size"), &s.cluster_size)) s.cluster_size = 0;
   return s;

@@ -27,6 +27,7 @@ struct WsrepStatus {
   std::string cluster_state_uuid;   // wsrep_cluster_state_uuid
   int cluster_size = 0;             // wsrep_cluster_size
   bool connected = false;           // wsrep_connected=ON
+  std::string gcomm_uuid;           // wsrep_gcomm_uuid: this run of the node in the group
 
   // Primary and Synced: the node serves consistent reads and writes.
   bool Ready() const { return cluster_status == "Primary" && local_state_comment == "Synced"; }

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
@@ -180,6 +181,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                     std::to_string(context_.options.max_request_bytes) +
                                     " bytes; nothing was changed"
                               : "request header too large";
+    linger_ = true;
     Write(status, R"({"error":")" + message + R"(","reason":")" + reason + R"("})");
   }
 
@@ -192,9 +194,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.keep_alive(false);
     response_.body() = std::move(body);
     response_.prepare_payload();
-    http::async_write(
-        socket_, response_,
-        [self = shared_from_this()](const boost::system::error_code&, size_t) { self->Close(); });
+    http::async_write(socket_, response_,
+                      [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                        if (ec || !self->linger_) return self->Close();
+                        self->Linger();
+                      });
+  }
+
+  // After an answer given before the request was read whole (413, 431): stop sending and
+  // read what the client still sends, so that it is not cut off mid-upload (EPIPE) before
+  // it reads the answer. Ends at the client's EOF, kLingerBytes or the response deadline.
+  void Linger() {
+    boost::system::error_code ignored;
+    socket_.shutdown(Protocol::socket::shutdown_send, ignored);
+    socket_.async_read_some(
+        asio::buffer(discard_),
+        [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+          self->lingered_ += n;
+          if (ec || self->lingered_ > kLingerBytes) return self->Close();
+          self->Linger();
+        });
   }
 
   void Close() {
@@ -207,11 +226,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     context_.on_closed();
   }
 
+  // What Linger reads and drops at most: twice the largest body nxtd accepts.
+  static constexpr size_t kLingerBytes = 2 * kMaxRequestBytes;
+
   Protocol::socket socket_;
   const asio::any_io_executor io_;
   asio::steady_timer deadline_;
   const ServerContext& context_;
   bool closed_ = false;
+  bool linger_ = false;
+  size_t lingered_ = 0;
+  std::array<char, 64 * 1024> discard_{};
   beast::flat_buffer buffer_;
   http::request_parser<http::string_body> parser_;
   http::response<http::empty_body> continue_;

@@ -143,7 +143,7 @@ resources::ObjectStatus GaleraStatus(Outcome outcome) {
     n.state = "running";
     n.config_hash = "h";
     n.bootstrap_mode = true;  // a cluster of one runs as its own bootstrap node
-    n.wsrep = galera::WsrepStatus{"Primary", "Synced", 4, "uuid", 1, true};
+    n.wsrep = galera::WsrepStatus{"Primary", "Synced", 4, "uuid", 1, true, ""};
     p.nodes.push_back(n);
   }
   galera::StatusInput in;

@@ -18,7 +18,9 @@
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "controllers/common/owner.h"
 #include "controllers/galeracluster/galera_reconciler.h"
+#include "controllers/galeracluster/mariadb_sql_link.h"
 #include "controllers/galeracluster/render.h"
 #include "docker/container_cache.h"
 #include "gmock/gmock.h"
@@ -48,6 +50,8 @@ class GaleraDockerTest : public nxt::testing::ControllerDockerTest {
     GaleraClusterReconciler::Options options;
     options.grace = absl::Seconds(20);
     options.stop_timeout = absl::Seconds(60);
+    link_ = std::make_shared<MariadbSqlLink>(*docker_);
+    options.admin.link = link_;  // as nxtd probes
     reconciler_ = std::make_unique<GaleraClusterReconciler>(Deps(), options);
   }
 
@@ -98,6 +102,7 @@ class GaleraDockerTest : public nxt::testing::ControllerDockerTest {
     return std::string(absl::StripAsciiWhitespace(r->stdout_text));
   }
 
+  std::shared_ptr<MariadbSqlLink> link_;
   std::unique_ptr<GaleraClusterReconciler> reconciler_;
 };
 
@@ -125,15 +130,36 @@ TEST_F(GaleraDockerTest, ThreeNodesReadyRowReplicatedThenKilledAndRemovedNodesRe
   EXPECT_EQ(Sql(2, "SET SESSION wsrep_sync_wait=1; SELECT v FROM app.t WHERE id = 1"), "hello");
   // Users exist everywhere; the health user answers the probe on every node.
   EXPECT_EQ(Sql(1, "SELECT COUNT(*) FROM mysql.user WHERE user IN ('app', 'nxt_health')"), "3");
-  // Converged: another round changes nothing in Docker.
+  // Converged: more rounds change nothing in Docker, and probe every node over MariaDB's
+  // protocol from this process: no exec at all.
   auto before = docker_->ListContainers({{docker::kLabelName, name_}});
   ASSERT_THAT(before, IsOk());
-  ASSERT_THAT(cache_->Resync(), IsOk());
-  ASSERT_THAT(reconciler_->Reconcile({key_}), IsOk());
+  requests_.Reset();
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_THAT(cache_->Resync(), IsOk());
+    ASSERT_THAT(reconciler_->Reconcile({key_}), IsOk());
+    EXPECT_EQ(StatusField("ready"), "3/3");
+  }
+  EXPECT_EQ(requests_.Count("POST", "/containers/{id}/exec"), 0);
   auto after = docker_->ListContainers({{docker::kLabelName, name_}});
   ASSERT_THAT(after, IsOk());
   ASSERT_EQ(before->size(), after->size());
   for (size_t i = 0; i < before->size(); ++i) EXPECT_EQ((*before)[i].id, (*after)[i].id);
+  // The link reads only the node it was asked for, and keeps the password to itself.
+  const std::string network = controllers::NetworkName(kNamespace, name_);
+  absl::StatusOr<std::string> health = secrets_->GetOrCreate(key_, "health");
+  ASSERT_THAT(health, IsOk());
+  absl::StatusOr<std::string> size =
+      link_->Query(Node(2), network, kHealthUser, *health,
+                   "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'", absl::Seconds(5));
+  ASSERT_THAT(size, IsOk());
+  EXPECT_EQ(*size, "wsrep_cluster_size\t3\n");
+  absl::StatusOr<std::string> wrong =
+      link_->Query(Node(2), network, kHealthUser, "not-the-password", "SELECT 1", absl::Seconds(5));
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kPermissionDenied) << wrong.status();
+  EXPECT_THAT(std::string(wrong.status().message()), ::testing::Not(::testing::HasSubstr(*health)));
+  EXPECT_THAT(std::string(wrong.status().message()),
+              ::testing::Not(::testing::HasSubstr("not-the-password")));
 
   // kill -9 of node 1's server (PID 1 of its container; the engine does not restart a
   // killed container): the controller starts it again, its start script recovers the

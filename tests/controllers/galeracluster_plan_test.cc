@@ -22,10 +22,10 @@ constexpr char kHash[] = "hash-new";
 const absl::Time kNow = absl::FromUnixSeconds(1'000'000);
 
 WsrepStatus Synced(int size, const std::string& uuid = "u1") {
-  return {"Primary", "Synced", kStateSynced, uuid, size, true};
+  return {"Primary", "Synced", kStateSynced, uuid, size, true, ""};
 }
 WsrepStatus Wsrep(const std::string& cluster, const std::string& comment, int state, int size) {
-  return {cluster, comment, state, "u1", size, true};
+  return {cluster, comment, state, "u1", size, true, ""};
 }
 
 ObservedNode Node(int ordinal, std::optional<WsrepStatus> wsrep,

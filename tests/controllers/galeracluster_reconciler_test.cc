@@ -1,7 +1,10 @@
 // GaleraClusterReconciler against the fake Docker client and a small simulated Galera
 // (exec answers): the create flow end to end, secrets never in argv, and no second
 // bootstrap after a daemon restart that lost its status.
+#include <algorithm>
 #include <boost/json.hpp>
+#include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -9,6 +12,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/logging.h"
 #include "controllers/galeracluster/galera_metrics.h"
 #include "controllers/galeracluster/galera_reconciler.h"
@@ -79,6 +83,7 @@ class GaleraReconcilerTest : public ::testing::Test {
   std::optional<docker::ExecResult> Galera(const std::string& container,
                                            const std::vector<std::string>& cmd,
                                            const std::string& in) {
+    std::lock_guard<std::mutex> lock(exec_mu_);  // evictions run on survivors at once
     calls_.push_back({container, cmd, in});
     if (cmd[0] == "sh") {
       const std::string& script = cmd[2];
@@ -97,6 +102,11 @@ class GaleraReconcilerTest : public ::testing::Test {
     if (in.empty() && silent_.count(container) > 0) {  // a joiner: no SQL before its SST
       return {{1, "", "ERROR 2002 (HY000): Can't connect to local server through socket"}};
     }
+    if (absl::StrContains(in, "evs.evict=")) {  // a dead run leaves the view
+      evicted_.push_back(absl::StrCat(container, ": ", in));
+      dead_in_view_ = 0;
+      return {{0, "", ""}};
+    }
     if (in.empty()) {  // probe
       int running = 0;
       bool bootstrap = false;
@@ -112,7 +122,8 @@ class GaleraReconcilerTest : public ::testing::Test {
           {0,
            absl::StrCat("wsrep_cluster_status\t", status, "\nwsrep_local_state_comment\t", comment,
                         "\nwsrep_local_state\t", formed_ ? 4 : 0, "\nwsrep_cluster_size\t",
-                        formed_ ? running : 1, "\nwsrep_cluster_state_uuid\t", kUuid, "\n"),
+                        formed_ ? running + dead_in_view_ : 1, "\nwsrep_cluster_state_uuid\t",
+                        kUuid, "\nwsrep_gcomm_uuid\t", RunUuid(container), "\n"),
            ""}};
     }
     return {{0, "", ""}};  // provisioning SQL
@@ -131,6 +142,12 @@ class GaleraReconcilerTest : public ::testing::Test {
     if (!s.has_value() || !s->fields.contains(name)) return "";
     const boost::json::value& v = s->fields.at(name);
     return v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
+  }
+
+  // The group UUID of a node's current run: its name and start count.
+  std::string RunUuid(const std::string& container) {
+    return absl::StrCat("0000000", std::string(1, container.back()), "-0000-0000-0000-",
+                        absl::StrFormat("%012d", starts_[container]));
   }
 
   int Running() {
@@ -157,8 +174,12 @@ class GaleraReconcilerTest : public ::testing::Test {
   std::unique_ptr<GaleraClusterReconciler> reconciler_;
   std::vector<ExecCall> calls_;
   bool formed_ = false;
-  std::set<std::string> silent_;  // nodes whose probe gets no answer
-  int64_t data_bytes_ = 0;        // what a ready node counts in information_schema
+  std::set<std::string> silent_;      // nodes whose probe gets no answer
+  int64_t data_bytes_ = 0;            // what a ready node counts in information_schema
+  int dead_in_view_ = 0;              // dead runs the simulated view still counts
+  std::vector<std::string> evicted_;  // "<survivor>: <the eviction SQL it got>"
+  std::mutex exec_mu_;
+  std::map<std::string, int> starts_;  // node → the number of its run
 };
 
 TEST_F(GaleraReconcilerTest, CreatesThreeNodesOneAtATimeWithOneBootstrap) {
@@ -322,6 +343,44 @@ TEST_F(GaleraReconcilerTest, AnSstJoinSaysWhyInStatusAndAnEvent) {
               absl::StrContains(e.message, "db-1 rejoins by a full SST: the donor's gcache");
   }
   EXPECT_TRUE(warned);
+}
+
+// docker kill of a node: its dead run still counts in the survivors' view (Galera keeps it
+// for its inactive timeout). The next round evicts exactly that run, once,
+// on every survivor at once, says so in an event, and starts the node; a node that left cleanly is
+// never evicted.
+TEST_F(GaleraReconcilerTest, AKilledNodesDeadRunIsEvictedOnASurvivorOnceAndTheNodeStarted) {
+  ApplySpec(store_, 3);
+  for (int round = 0; round < 20 && Field(store_, "summary") != "Ready"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  ASSERT_EQ(Field(store_, "summary"), "Ready");
+  const std::string victim = NodeName(kKey, 1);
+  const std::string dead_run = RunUuid(victim);
+  ASSERT_THAT(docker_.StopBehindBack(victim), IsOk());
+  starts_[victim]++;  // its next start is a new run
+  dead_in_view_ = 1;
+  ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  const std::string sql =
+      absl::StrCat("SET GLOBAL wsrep_provider_options='evs.evict=", dead_run, "';");
+  EXPECT_THAT(evicted_, ::testing::UnorderedElementsAre(NodeName(kKey, 0) + ": " + sql,
+                                                        NodeName(kKey, 2) + ": " + sql));
+  EXPECT_EQ(docker_.GetContainer(victim)->state, "running") << "started in the same round";
+  bool event = false;
+  for (const auto& e : store_.Events(kKey)) {
+    event |= e.reason == "MemberEvicted" && absl::StrContains(e.message, dead_run);
+  }
+  EXPECT_TRUE(event);
+  for (int round = 0; round < 5; ++round) ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  EXPECT_EQ(evicted_.size(), 2u) << "evicted once, on both survivors";
+  EXPECT_EQ(Field(store_, "summary"), "Ready");
+  // 3 -> 1: the leavers stop cleanly and leave the view; nothing is evicted.
+  ApplySpec(store_, 1);
+  for (int round = 0; round < 20 && Field(store_, "ready") != "1/1"; ++round) {
+    ASSERT_THAT(reconciler_->Reconcile({kKey}), IsOk());
+  }
+  EXPECT_EQ(Field(store_, "ready"), "1/1");
+  EXPECT_EQ(evicted_.size(), 2u);
 }
 
 TEST_F(GaleraReconcilerTest, DescribePlanNamesTheNextStepWithoutChangingDocker) {

@@ -13,6 +13,23 @@
 
 namespace nxt::testing {
 
+void RequestCounter::OnRequest(const std::string& method, const std::string& endpoint, int,
+                               absl::Duration) {
+  absl::MutexLock lock(&mu_);
+  ++counts_[{method, endpoint}];
+}
+
+int RequestCounter::Count(const std::string& method, const std::string& endpoint) const {
+  absl::MutexLock lock(&mu_);
+  auto it = counts_.find({method, endpoint});
+  return it == counts_.end() ? 0 : it->second;
+}
+
+void RequestCounter::Reset() {
+  absl::MutexLock lock(&mu_);
+  counts_.clear();
+}
+
 void ControllerDockerTest::SetUpEngine(const std::string& kind, const std::string& namespace_,
                                        const std::vector<std::string>& images,
                                        const std::string& recipes) {
@@ -23,6 +40,7 @@ void ControllerDockerTest::SetUpEngine(const std::string& kind, const std::strin
   key_ = {kind, namespace_, name_};
   docker::CurlDockerClient::Options options;
   options.socket_path = DockerSocketPath();
+  options.observer = &requests_;
   docker_ = std::make_unique<docker::CurlDockerClient>(options);
   absl::Status ping = docker_->Ping();
   ASSERT_TRUE(ping.ok()) << ping;

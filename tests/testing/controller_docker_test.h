@@ -1,7 +1,8 @@
 // The base fixture of the controllers' tests against the real engine (label `docker`):
 // a CurlDockerClient on the test socket (pinged), the kind's images checked, a
 // ContainerCache, a FakeStore on the real clock, a SecretStore in a temporary state
-// directory and a random object name. TearDown removes every container, network and
+// directory and a random object name; requests_ counts every engine request the client
+// makes (method and endpoint template). TearDown removes every container, network and
 // volume labelled io.nxt.name=<name_>, even when the test failed. A missing engine fails
 // the test unless NXT_SKIP_DOCKER_TESTS=1 (docker_env.h).
 //
@@ -16,10 +17,14 @@
 #define NXT_TESTS_TESTING_CONTROLLER_DOCKER_TEST_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "controllers/common/http_client.h"
 #include "controllers/common/kind_deps.h"
@@ -34,6 +39,20 @@
 #include "tests/testing/temp_dir.h"
 
 namespace nxt::testing {
+
+// Counts the engine requests of a client, by method and endpoint template
+// ("POST /containers/{id}/exec"). Thread-safe.
+class RequestCounter : public docker::RequestObserver {
+ public:
+  void OnRequest(const std::string& method, const std::string& endpoint, int code,
+                 absl::Duration latency) override;
+  int Count(const std::string& method, const std::string& endpoint) const;
+  void Reset();
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::pair<std::string, std::string>, int> counts_ ABSL_GUARDED_BY(mu_);
+};
 
 class ControllerDockerTest : public ::testing::Test {
  protected:
@@ -66,6 +85,7 @@ class ControllerDockerTest : public ::testing::Test {
   std::string name_;
   resources::ObjectKey key_;
   TempDir state_;
+  RequestCounter requests_;  // what docker_ asked the engine
   std::unique_ptr<docker::CurlDockerClient> docker_;
   std::unique_ptr<docker::ContainerCache> cache_;
   std::unique_ptr<FakeStore> store_;
