@@ -29,6 +29,7 @@
 #include "resources/galeracluster.h"
 #include "tests/e2e/e2e_support.h"
 #include "tests/e2e/nxtd_process.h"
+#include "tests/testing/builtin_kinds.h"
 #include "tests/testing/docker_env.h"
 
 namespace nxt::bench {
@@ -68,7 +69,9 @@ absl::StatusOr<std::string> Sql(docker::DockerClient& docker, const std::string&
 // ---- By hand: the engine alone, the same rendered containers and my.cnf.
 
 resources::GaleraClusterSpec Spec(int replicas) {
-  resources::GaleraClusterSpec spec;
+  // The defaults are the CRD's, as nxtd decodes them.
+  resources::GaleraClusterSpec spec = nxt::testing::DecodedDefaults(
+      resources::DecodeGaleraClusterSpec, resources::kGaleraClusterKind);
   spec.image = GaleraImage();
   spec.replicas = replicas;
   for (const auto& [k, v] : Config()) spec.config[k] = v;

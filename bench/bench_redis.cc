@@ -37,6 +37,7 @@
 #include "resources/rediscluster.h"
 #include "tests/e2e/e2e_support.h"
 #include "tests/e2e/nxtd_process.h"
+#include "tests/testing/builtin_kinds.h"
 #include "tests/testing/docker_env.h"
 
 namespace nxt::bench {
@@ -120,6 +121,9 @@ class ByHand {
  public:
   ByHand(docker::DockerClient& docker, const std::string& ns, const std::string& name)
       : docker_(docker), key_{resources::kRedisClusterKind, ns, name} {
+    // The defaults are the CRD's, as nxtd decodes them.
+    spec_ = nxt::testing::DecodedDefaults(resources::DecodeRedisClusterSpec,
+                                          resources::kRedisClusterKind);
     spec_.image = RedisImage();
     absl::BitGen gen;
     password_ =

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "resources/field_path.h"
+#include "resources/resource_limits.h"
 
 namespace nxt::resources {
 namespace {
@@ -66,7 +67,8 @@ std::optional<int64_t> Scale(const Decimal& d, unsigned __int128 unit) {
   return static_cast<int64_t>(value);
 }
 
-// Typed reads that tolerate a spec the schema rejected (semantic checks still run then).
+// Typed reads of a checked spec: a member that is absent reads as its zero value (the
+// CRD's defaults were filled in before decoding; nothing here knows them).
 const boost::json::object* ObjectAt(const boost::json::object& o, const char* key) {
   const boost::json::value* v = o.if_contains(key);
   return v != nullptr && v->is_object() ? &v->get_object() : nullptr;
@@ -75,20 +77,17 @@ const boost::json::array* ArrayAt(const boost::json::object& o, const char* key)
   const boost::json::value* v = o.if_contains(key);
   return v != nullptr && v->is_array() ? &v->get_array() : nullptr;
 }
-std::optional<std::string> StringAt(const boost::json::object& o, const char* key) {
+std::string StringAt(const boost::json::object& o, const char* key) {
   const boost::json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_string()) {
-    return std::nullopt;
-  }
-  return std::string(v->get_string());
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
-int64_t IntAt(const boost::json::object& o, const char* key, int64_t fallback) {
+int IntAt(const boost::json::object& o, const char* key) {
   const boost::json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_int64() ? v->get_int64() : fallback;
+  return v != nullptr && v->is_int64() ? static_cast<int>(v->get_int64()) : 0;
 }
-bool BoolAt(const boost::json::object& o, const char* key, bool fallback) {
+bool BoolAt(const boost::json::object& o, const char* key) {
   const boost::json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_bool() ? v->get_bool() : fallback;
+  return v != nullptr && v->is_bool() && v->get_bool();
 }
 std::vector<std::string> StringsAt(const boost::json::object& o, const char* key) {
   std::vector<std::string> out;
@@ -102,51 +101,30 @@ std::vector<std::string> StringsAt(const boost::json::object& o, const char* key
   return out;
 }
 
-absl::Status Invalid(const std::string& path, const std::string& value, const absl::Status& why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(path, ": Invalid value: ", Quote(value), ": ", std::string(why.message())));
-}
-
-absl::StatusOr<absl::Duration> DurationAt(const boost::json::object& o, const char* key,
-                                          const std::string& path, absl::Duration fallback) {
-  std::optional<std::string> text = StringAt(o, key);
-  if (!text) {
-    return fallback;
+absl::Status DurationAt(const boost::json::object& o, const char* key, absl::Duration& out) {
+  const boost::json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_string()) {
+    return absl::OkStatus();
   }
-  absl::StatusOr<absl::Duration> d = ParseDurationField(*text);
+  const std::string text(v->get_string());
+  absl::StatusOr<absl::Duration> d = ParseDurationField(text);
   if (!d.ok()) {
-    return Invalid(ChildPath(path, key), *text, d.status());
+    return absl::InvalidArgumentError(absl::StrCat(ChildPath("spec.healthcheck", key),
+                                                   ": Invalid value: ", Quote(text), ": ",
+                                                   std::string(d.status().message())));
   }
-  return *d;
+  out = *d;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<HealthcheckSpec> DecodeHealthcheck(const boost::json::object& o) {
-  const std::string path = "spec.healthcheck";
   HealthcheckSpec h;
   h.command = StringsAt(o, "command");
-  NXT_ASSIGN_OR_RETURN(h.interval, DurationAt(o, "interval", path, h.interval));
-  NXT_ASSIGN_OR_RETURN(h.timeout, DurationAt(o, "timeout", path, h.timeout));
-  NXT_ASSIGN_OR_RETURN(h.start_period, DurationAt(o, "startPeriod", path, h.start_period));
-  h.retries = static_cast<int>(IntAt(o, "retries", h.retries));
+  NXT_RETURN_IF_ERROR(DurationAt(o, "interval", h.interval));
+  NXT_RETURN_IF_ERROR(DurationAt(o, "timeout", h.timeout));
+  NXT_RETURN_IF_ERROR(DurationAt(o, "startPeriod", h.start_period));
+  h.retries = IntAt(o, "retries");
   return h;
-}
-
-absl::Status DecodeResources(const boost::json::object& o, ContainerSetSpec& spec) {
-  if (std::optional<std::string> memory = StringAt(o, "memory")) {
-    absl::StatusOr<int64_t> bytes = ParseMemoryQuantity(*memory);
-    if (!bytes.ok()) {
-      return Invalid("spec.resources.memory", *memory, bytes.status());
-    }
-    spec.memory_bytes = *bytes;
-  }
-  if (std::optional<std::string> cpus = StringAt(o, "cpus")) {
-    absl::StatusOr<int64_t> nano = ParseCpuQuantity(*cpus);
-    if (!nano.ok()) {
-      return Invalid("spec.resources.cpus", *cpus, nano.status());
-    }
-    spec.nano_cpus = *nano;
-  }
-  return absl::OkStatus();
 }
 
 void DecodeLists(const boost::json::object& o, ContainerSetSpec& spec) {
@@ -156,10 +134,8 @@ void DecodeLists(const boost::json::object& o, ContainerSetSpec& spec) {
         continue;
       }
       const boost::json::object& p = item.get_object();
-      spec.ports.push_back(
-          {StringAt(p, "name").value_or(""), static_cast<int>(IntAt(p, "containerPort", 0)),
-           StringAt(p, "protocol").value_or("tcp"), static_cast<int>(IntAt(p, "hostPort", 0)),
-           StringAt(p, "hostIP").value_or("127.0.0.1")});
+      spec.ports.push_back({StringAt(p, "name"), IntAt(p, "containerPort"), StringAt(p, "protocol"),
+                            IntAt(p, "hostPort"), StringAt(p, "hostIP")});
     }
   }
   if (const boost::json::array* volumes = ArrayAt(o, "volumes")) {
@@ -168,9 +144,8 @@ void DecodeLists(const boost::json::object& o, ContainerSetSpec& spec) {
         continue;
       }
       const boost::json::object& v = item.get_object();
-      spec.volumes.push_back({StringAt(v, "name").value_or(""),
-                              StringAt(v, "mountPath").value_or(""),
-                              StringAt(v, "hostPath").value_or(""), BoolAt(v, "readOnly", false)});
+      spec.volumes.push_back({StringAt(v, "name"), StringAt(v, "mountPath"),
+                              StringAt(v, "hostPath"), BoolAt(v, "readOnly")});
     }
   }
   if (const boost::json::object* env = ObjectAt(o, "env")) {
@@ -186,8 +161,8 @@ void DecodeLists(const boost::json::object& o, ContainerSetSpec& spec) {
 
 absl::StatusOr<ContainerSetSpec> DecodeContainerSetSpec(const boost::json::object& o) {
   ContainerSetSpec spec;
-  spec.image = StringAt(o, "image").value_or("");
-  spec.replicas = static_cast<int>(IntAt(o, "replicas", spec.replicas));
+  spec.image = StringAt(o, "image");
+  spec.replicas = IntAt(o, "replicas");
   spec.command = StringsAt(o, "command");
   spec.args = StringsAt(o, "args");
   spec.networks = StringsAt(o, "networks");
@@ -195,13 +170,14 @@ absl::StatusOr<ContainerSetSpec> DecodeContainerSetSpec(const boost::json::objec
   if (const boost::json::object* h = ObjectAt(o, "healthcheck")) {
     NXT_ASSIGN_OR_RETURN(spec.healthcheck, DecodeHealthcheck(*h));
   }
-  if (const boost::json::object* r = ObjectAt(o, "resources")) {
-    NXT_RETURN_IF_ERROR(DecodeResources(*r, spec));
-  }
-  spec.deletion_policy = StringAt(o, "deletionPolicy").value_or("Retain") == "Delete"
-                             ? DeletionPolicy::kDelete
-                             : DeletionPolicy::kRetain;
-  spec.suspend = BoolAt(o, "suspend", false);
+  std::vector<FieldError> errors;
+  const ResourceLimits limits = ReadResourceLimits(o, errors);
+  NXT_RETURN_IF_ERROR(ToStatus(errors));
+  spec.memory_bytes = limits.memory_bytes;
+  spec.nano_cpus = limits.nano_cpus;
+  spec.deletion_policy =
+      StringAt(o, "deletionPolicy") == "Delete" ? DeletionPolicy::kDelete : DeletionPolicy::kRetain;
+  spec.suspend = BoolAt(o, "suspend");
   return spec;
 }
 

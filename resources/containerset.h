@@ -20,12 +20,14 @@ inline constexpr char kContainerSetKind[] = "ContainerSet";
 
 enum class DeletionPolicy { kRetain, kDelete };
 
+// The typed specs below hold zero values only: every default is the CRD's, filled in
+// before decoding (KindRegistry::ApplyDefaults), so a decoded spec carries them.
 struct PortSpec {
-  std::string name;              // optional
-  int container_port = 0;        // 1..65535
-  std::string protocol = "tcp";  // tcp | udp
-  int host_port = 0;             // 0: not published on the host
-  std::string host_ip = "127.0.0.1";
+  std::string name;        // optional
+  int container_port = 0;  // 1..65535
+  std::string protocol;    // tcp | udp
+  int host_port = 0;       // 0: not published on the host
+  std::string host_ip;
   friend bool operator==(const PortSpec&, const PortSpec&) = default;
 };
 
@@ -40,16 +42,16 @@ struct VolumeSpec {
 
 struct HealthcheckSpec {
   std::vector<std::string> command;  // exec form, run as CMD (no shell unless the user asks)
-  absl::Duration interval = absl::Seconds(10);
-  absl::Duration timeout = absl::Seconds(5);
-  int retries = 3;
-  absl::Duration start_period = absl::ZeroDuration();
+  absl::Duration interval;
+  absl::Duration timeout;
+  int retries = 0;
+  absl::Duration start_period;
   friend bool operator==(const HealthcheckSpec&, const HealthcheckSpec&) = default;
 };
 
 struct ContainerSetSpec {
   std::string image;
-  int replicas = 1;
+  int replicas = 0;
   std::vector<std::string> command;  // overrides the image entrypoint when not empty
   std::vector<std::string> args;     // overrides the image cmd when not empty
   std::map<std::string, std::string> env;
@@ -63,8 +65,10 @@ struct ContainerSetSpec {
   bool suspend = false;
 };
 
-// Decodes a spec that already passed the schema. InvalidArgument with the field path on
-// a value the schema cannot express (a bad quantity such as memory: "12XB").
+// Decodes a spec that passed the schema, with its defaults applied, and CheckContainerSet:
+// it checks no rule again and fills no default. InvalidArgument with the field path only
+// for a quantity or duration that does not parse (the check refuses it first, with its
+// position).
 absl::StatusOr<ContainerSetSpec> DecodeContainerSetSpec(const boost::json::object& spec);
 
 // Semantic rules: quantities parse; port (containerPort, protocol) and published

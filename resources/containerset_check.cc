@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "resources/containerset.h"
 #include "resources/field_path.h"
+#include "resources/resource_limits.h"
 
 namespace nxt::resources {
 namespace {
@@ -111,20 +112,7 @@ class Checker {
     }
   }
 
-  void Resources(const boost::json::object& r) {
-    if (std::optional<std::string> memory = StringAt(r, "memory")) {
-      absl::StatusOr<int64_t> bytes = ParseMemoryQuantity(*memory);
-      if (!bytes.ok()) {
-        Invalid("spec.resources.memory", *memory, std::string(bytes.status().message()));
-      }
-    }
-    if (std::optional<std::string> cpus = StringAt(r, "cpus")) {
-      absl::StatusOr<int64_t> nano = ParseCpuQuantity(*cpus);
-      if (!nano.ok()) {
-        Invalid("spec.resources.cpus", *cpus, std::string(nano.status().message()));
-      }
-    }
-  }
+  void Resources(const boost::json::object& spec) { ReadResourceLimits(spec, errors_); }
 
   void Healthcheck(const boost::json::object& h) {
     for (const char* key : {"interval", "timeout", "startPeriod"}) {
@@ -165,8 +153,9 @@ class Checker {
       }
       const boost::json::object& p = ports[i].get_object();
       const std::string path = IndexPath("spec.ports", i);
-      const std::string protocol = StringAt(p, "protocol").value_or("tcp");
-      const std::string host_ip = StringAt(p, "hostIP").value_or("127.0.0.1");
+      // protocol and hostIP carry the CRD's defaults; a wrong type is the schema's error.
+      const std::string protocol = StringAt(p, "protocol").value_or("");
+      const std::optional<std::string> host_ip = StringAt(p, "hostIP");
       const boost::json::value* cp = Member(p, "containerPort");
       const boost::json::value* hp = Member(p, "hostPort");
       if (std::optional<std::string> name = StringAt(p, "name"); name && !name->empty()) {
@@ -176,11 +165,11 @@ class Checker {
         Unique(container, {cp->get_int64(), protocol}, i, ChildPath(path, "containerPort"),
                absl::StrCat(cp->get_int64(), "/", protocol));
       }
-      if (!IsIpAddress(host_ip)) {
-        Invalid(ChildPath(path, "hostIP"), host_ip, "must be an IPv4 or IPv6 address");
+      if (host_ip && !IsIpAddress(*host_ip)) {
+        Invalid(ChildPath(path, "hostIP"), *host_ip, "must be an IPv4 or IPv6 address");
       }
-      if (hp != nullptr && hp->is_int64() && hp->get_int64() != 0) {
-        Published port{host_ip, hp->get_int64(), protocol, i};
+      if (host_ip && hp != nullptr && hp->is_int64() && hp->get_int64() != 0) {
+        Published port{*host_ip, hp->get_int64(), protocol, i};
         for (const Published& other : published) {
           if (port.ConflictsWith(other)) {
             Error(ChildPath(path, "hostPort"),
@@ -273,9 +262,7 @@ std::vector<FieldError> CheckContainerSet(const Object& desired, const Object* /
   if (const boost::json::value* h = Member(spec, "healthcheck"); h && h->is_object()) {
     check.Healthcheck(h->get_object());
   }
-  if (const boost::json::value* r = Member(spec, "resources"); r && r->is_object()) {
-    check.Resources(r->get_object());
-  }
+  check.Resources(spec);
   return errors;
 }
 

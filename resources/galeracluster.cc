@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "resources/field_path.h"
+#include "resources/resource_limits.h"
 
 namespace nxt::resources {
 namespace {
@@ -58,28 +59,6 @@ std::string ConfigProblem(const std::string& key, const boost::json::value& valu
   return "";
 }
 
-absl::Status DecodeResources(const boost::json::object& r, GaleraClusterSpec& spec) {
-  if (std::optional<std::string> memory = StringAt(r, "memory")) {
-    absl::StatusOr<int64_t> bytes = ParseMemoryQuantity(*memory);
-    if (!bytes.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("spec.resources.memory: Invalid value: ", Quote(*memory), ": ",
-                       std::string(bytes.status().message())));
-    }
-    spec.memory_bytes = *bytes;
-  }
-  if (std::optional<std::string> cpus = StringAt(r, "cpus")) {
-    absl::StatusOr<int64_t> nano = ParseCpuQuantity(*cpus);
-    if (!nano.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("spec.resources.cpus: Invalid value: ", Quote(*cpus), ": ",
-                       std::string(nano.status().message())));
-    }
-    spec.nano_cpus = *nano;
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 std::string NormaliseGaleraConfigKey(const std::string& key) {
@@ -125,26 +104,24 @@ absl::StatusOr<GaleraClusterSpec> DecodeGaleraClusterSpec(const boost::json::obj
   if (const boost::json::value* v = o.if_contains("replicas"); v && v->is_int64()) {
     spec.replicas = static_cast<int>(v->get_int64());
   }
-  spec.image = StringAt(o, "image").value_or(spec.image);
-  spec.database = StringAt(o, "database").value_or(spec.database);
-  spec.user = StringAt(o, "user").value_or(spec.user);
-  spec.sst = StringAt(o, "sst").value_or(spec.sst);
+  spec.image = StringAt(o, "image").value_or("");
+  spec.database = StringAt(o, "database").value_or("");
+  spec.user = StringAt(o, "user").value_or("");
+  spec.sst = StringAt(o, "sst").value_or("");
   if (const boost::json::value* c = o.if_contains("config"); c && c->is_object()) {
     for (const auto& [key, value] : c->get_object()) {
-      std::string problem = ConfigProblem(std::string(key), value);
-      if (!problem.empty()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(ChildPath("spec.config", std::string(key)), ": ", problem));
+      if (std::optional<std::string> text = ConfigValue(value)) {
+        spec.config[NormaliseGaleraConfigKey(std::string(key))] = *text;
       }
-      spec.config[NormaliseGaleraConfigKey(std::string(key))] = *ConfigValue(value);
     }
   }
-  if (const boost::json::value* r = o.if_contains("resources"); r && r->is_object()) {
-    if (absl::Status s = DecodeResources(r->get_object(), spec); !s.ok()) return s;
-  }
-  spec.deletion_policy = StringAt(o, "deletionPolicy").value_or("Retain") == "Delete"
-                             ? DeletionPolicy::kDelete
-                             : DeletionPolicy::kRetain;
+  std::vector<FieldError> errors;
+  const ResourceLimits limits = ReadResourceLimits(o, errors);
+  if (absl::Status s = ToStatus(errors); !s.ok()) return s;
+  spec.memory_bytes = limits.memory_bytes;
+  spec.nano_cpus = limits.nano_cpus;
+  spec.deletion_policy =
+      StringAt(o, "deletionPolicy") == "Delete" ? DeletionPolicy::kDelete : DeletionPolicy::kRetain;
   if (const boost::json::value* v = o.if_contains("suspend"); v && v->is_bool()) {
     spec.suspend = v->get_bool();
   }
@@ -179,14 +156,7 @@ std::vector<FieldError> CheckGaleraCluster(const Object& desired, const Object* 
       }
     }
   }
-  if (const boost::json::value* r = spec.if_contains("resources"); r && r->is_object()) {
-    GaleraClusterSpec ignored;
-    if (absl::Status s = DecodeResources(r->get_object(), ignored); !s.ok()) {
-      std::string message(s.message());
-      size_t colon = message.find(": ");
-      errors.push_back({{}, message.substr(0, colon), message.substr(colon + 2)});
-    }
-  }
+  ReadResourceLimits(spec, errors);
   return errors;
 }
 

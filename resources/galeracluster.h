@@ -16,14 +16,14 @@
 namespace nxt::resources {
 
 inline constexpr char kGaleraClusterKind[] = "GaleraCluster";
-inline constexpr char kDefaultGaleraImage[] = "mariadb:11.4";
 
+// Zero values only: the defaults are the CRD's, filled in before decoding.
 struct GaleraClusterSpec {
-  int replicas = 3;
-  std::string image = kDefaultGaleraImage;
-  std::string database = "nextcloud";
-  std::string user = "nextcloud";
-  std::string sst = "mariabackup";  // mariabackup | rsync
+  int replicas = 0;
+  std::string image;
+  std::string database;
+  std::string user;
+  std::string sst;  // mariabackup | rsync
   // Extra [mysqld] keys, names normalised to lower case with '_' (MariaDB treats '-' and
   // '_' alike); integer values are kept as their decimal text.
   std::map<std::string, std::string> config;
@@ -33,8 +33,9 @@ struct GaleraClusterSpec {
   bool suspend = false;
 };
 
-// Decodes a spec that already passed the schema. InvalidArgument with the field path on
-// a value the schema cannot express (a bad quantity, a config key nxt manages).
+// Decodes a spec that passed the schema, with its defaults applied, and CheckGaleraCluster:
+// it checks no rule again and fills no default. InvalidArgument with the field path only
+// for a quantity that does not parse (the check refuses it first, with its position).
 absl::StatusOr<GaleraClusterSpec> DecodeGaleraClusterSpec(const boost::json::object& spec);
 
 // Semantic rules: spec.replicas is odd ("spec.replicas: 4 is even; a Galera cluster needs

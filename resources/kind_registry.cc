@@ -233,6 +233,16 @@ const KindInfo* KindRegistry::Find(const std::string& name) const {
   return nullptr;
 }
 
+void KindRegistry::ApplyDefaults(Object& object) const {
+  const KindInfo* info = Find(object.kind);
+  if (info == nullptr || info->kind != object.kind) {
+    return;
+  }
+  boost::json::value root = boost::json::object{{"spec", std::move(object.spec)}};
+  info->schema->ApplyDefaults(root);
+  object.spec = std::move(root.get_object()["spec"].get_object());
+}
+
 void KindRegistry::SetCheck(const std::string& kind, SemanticCheck check) {
   for (KindInfo& info : kinds_) {
     if (info.kind == kind) {

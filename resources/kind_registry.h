@@ -54,6 +54,13 @@ class KindRegistry {
   const KindInfo* Find(const std::string& name) const;
   const std::vector<KindInfo>& kinds() const { return kinds_; }
 
+  // Fills the CRD's defaults into `object.spec` (Schema::ApplyDefaults on the kind's
+  // schema; nothing for an unknown kind). ParseManifest defaults every document this way
+  // before validating it, so every object that enters nxtd — a manifest file, `nxtctl
+  // apply` through the API, `nxtctl validate` — is stored and shown defaulted, and
+  // Decode<Kind>Spec reads no fallback of its own. Idempotent.
+  void ApplyDefaults(Object& object) const;
+
   void SetCheck(const std::string& kind, SemanticCheck check);
   // Runs `check` after the kind's own check (if any); the errors of both, in that order.
   // For rules that need the daemon's configuration (nxtd adds its host path checks).

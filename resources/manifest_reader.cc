@@ -252,7 +252,10 @@ std::vector<FieldError> BuildObject(const KindRegistry& kinds, boost::json::valu
     return errors;
   }
   std::set<std::string> placeholders = AddPlaceholderErrors(doc, object, errors);
-  for (SchemaViolation& v : info->schema->ValidateAndDefault(doc, "")) {
+  // The CRD's defaults first (KindRegistry::ApplyDefaults' algorithm), so the schema,
+  // the semantic check, the store and the controllers all see the defaulted spec.
+  info->schema->ApplyDefaults(doc);
+  for (SchemaViolation& v : info->schema->Validate(doc, "")) {
     if (placeholders.contains(v.field_path)) {
       continue;
     }

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "resources/field_path.h"
+#include "resources/resource_limits.h"
 
 namespace nxt::resources {
 namespace {
@@ -26,9 +27,9 @@ std::optional<int64_t> IntAt(const boost::json::object& o, const char* key) {
   if (v == nullptr || !v->is_int64()) return std::nullopt;
   return v->get_int64();
 }
-bool BoolAt(const boost::json::object& o, const char* key, bool fallback) {
+bool BoolAt(const boost::json::object& o, const char* key) {
   const boost::json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_bool() ? v->get_bool() : fallback;
+  return v != nullptr && v->is_bool() && v->get_bool();
 }
 const boost::json::object* ObjectAt(const boost::json::object& o, const char* key) {
   const boost::json::value* v = o.if_contains(key);
@@ -65,8 +66,6 @@ absl::Status CheckQuantity(const boost::json::object& o, const Quantity& q, int6
 }
 
 const Quantity kMaxmemory{"maxmemory", "spec.maxmemory", ParseMemoryQuantity};
-const Quantity kMemory{"memory", "spec.resources.memory", ParseMemoryQuantity};
-const Quantity kCpus{"cpus", "spec.resources.cpus", ParseCpuQuantity};
 
 // "spec.x: message" (as CheckQuantity produces it) → FieldError.
 FieldError FromStatus(const absl::Status& s) {
@@ -84,9 +83,9 @@ class Checker {
     const int64_t shard = 1 + replicas;
     std::optional<int64_t> cur_nodes;
     std::optional<int64_t> cur_replicas;
-    if (current != nullptr) {
+    if (current != nullptr) {  // stored, so defaulted
       cur_nodes = IntAt(*current, "nodes");
-      cur_replicas = IntAt(*current, "replicasPerMaster").value_or(1);
+      cur_replicas = IntAt(*current, "replicasPerMaster");
     }
     if (cur_nodes && cur_replicas == replicas && *cur_nodes != nodes &&
         (nodes - *cur_nodes) % shard != 0) {
@@ -110,7 +109,8 @@ class Checker {
                                        "; use at least ", kRedisMinMasters * shard, " nodes"));
       return;
     }
-    if (cur_nodes && cur_replicas != replicas && *cur_nodes % (1 + *cur_replicas) == 0) {
+    if (cur_nodes && cur_replicas && *cur_replicas != replicas &&
+        *cur_nodes % (1 + *cur_replicas) == 0) {
       const int64_t cur_masters = *cur_nodes / (1 + *cur_replicas);
       if (cur_masters != nodes / shard) {
         Error("spec.replicasPerMaster",
@@ -205,31 +205,24 @@ bool IsControllerOwnedRedisDirective(const std::string& name) {
 absl::StatusOr<RedisClusterSpec> DecodeRedisClusterSpec(const boost::json::object& o) {
   RedisClusterSpec spec;
   spec.nodes = static_cast<int>(IntAt(o, "nodes").value_or(0));
-  spec.replicas_per_master =
-      static_cast<int>(IntAt(o, "replicasPerMaster").value_or(spec.replicas_per_master));
-  spec.image = StringAt(o, "image").value_or(spec.image);
-  spec.maxmemory_policy = StringAt(o, "maxmemoryPolicy").value_or(spec.maxmemory_policy);
-  spec.appendonly = BoolAt(o, "appendonly", spec.appendonly);
+  spec.replicas_per_master = static_cast<int>(IntAt(o, "replicasPerMaster").value_or(0));
+  spec.image = StringAt(o, "image").value_or("");
+  spec.maxmemory_policy = StringAt(o, "maxmemoryPolicy").value_or("");
+  spec.appendonly = BoolAt(o, "appendonly");
   if (absl::Status s = CheckQuantity(o, kMaxmemory, &spec.maxmemory_bytes); !s.ok()) return s;
-  if (const boost::json::object* r = ObjectAt(o, "resources")) {
-    if (absl::Status s = CheckQuantity(*r, kMemory, &spec.memory_bytes); !s.ok()) return s;
-    if (absl::Status s = CheckQuantity(*r, kCpus, &spec.nano_cpus); !s.ok()) return s;
-  }
+  std::vector<FieldError> errors;
+  const ResourceLimits limits = ReadResourceLimits(o, errors);
+  if (absl::Status s = ToStatus(errors); !s.ok()) return s;
+  spec.memory_bytes = limits.memory_bytes;
+  spec.nano_cpus = limits.nano_cpus;
   if (const boost::json::object* config = ObjectAt(o, "config")) {
     for (const auto& [key, value] : *config) {
       if (value.is_string()) spec.config[std::string(key)] = std::string(value.get_string());
     }
   }
-  spec.deletion_policy = StringAt(o, "deletionPolicy").value_or("Retain") == "Delete"
-                             ? DeletionPolicy::kDelete
-                             : DeletionPolicy::kRetain;
-  spec.suspend = BoolAt(o, "suspend", false);
-  if (spec.nodes <= 0 || spec.replicas_per_master < 0 || spec.nodes % spec.ShardSize() != 0 ||
-      spec.Masters() < kRedisMinMasters) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "spec.nodes: ", spec.nodes, " nodes with replicasPerMaster ", spec.replicas_per_master,
-        " is not a cluster of at least ", kRedisMinMasters, " whole shards"));
-  }
+  spec.deletion_policy =
+      StringAt(o, "deletionPolicy") == "Delete" ? DeletionPolicy::kDelete : DeletionPolicy::kRetain;
+  spec.suspend = BoolAt(o, "suspend");
   return spec;
 }
 
@@ -239,15 +232,11 @@ std::vector<FieldError> CheckRedisCluster(const Object& desired, const Object* c
   const boost::json::object& spec = desired.spec;
   std::optional<int64_t> nodes = IntAt(spec, "nodes");
   std::optional<int64_t> replicas = IntAt(spec, "replicasPerMaster");
-  if (!replicas && !spec.contains("replicasPerMaster")) replicas = 1;  // the default
   if (nodes && replicas && *nodes >= 1 && *replicas >= 0) {
     check.Size(*nodes, *replicas, current != nullptr ? &current->spec : nullptr);
   }
   check.Add(CheckQuantity(spec, kMaxmemory, nullptr));
-  if (const boost::json::object* r = ObjectAt(spec, "resources")) {
-    check.Add(CheckQuantity(*r, kMemory, nullptr));
-    check.Add(CheckQuantity(*r, kCpus, nullptr));
-  }
+  ReadResourceLimits(spec, errors);
   if (const boost::json::object* config = ObjectAt(spec, "config")) check.Config(*config);
   return errors;
 }

@@ -16,17 +16,17 @@
 namespace nxt::resources {
 
 inline constexpr char kRedisClusterKind[] = "RedisCluster";
-inline constexpr char kRedisDefaultImage[] = "redis:7.4-alpine";
 // A Redis Cluster needs at least 3 masters to elect a failover.
 inline constexpr int kRedisMinMasters = 3;
 
+// Zero values only: the defaults are the CRD's, filled in before decoding.
 struct RedisClusterSpec {
   int nodes = 0;
-  int replicas_per_master = 1;
-  std::string image = kRedisDefaultImage;
+  int replicas_per_master = 0;
+  std::string image;
   int64_t maxmemory_bytes = 0;  // 0: not set (Redis's default, no limit)
-  std::string maxmemory_policy = "noeviction";
-  bool appendonly = true;
+  std::string maxmemory_policy;
+  bool appendonly = false;
   std::map<std::string, std::string> config;  // extra directives, sorted by name
   int64_t memory_bytes = 0;                   // container limit; 0: none
   int64_t nano_cpus = 0;                      // 0: none
@@ -37,8 +37,10 @@ struct RedisClusterSpec {
   int Masters() const { return nodes / ShardSize(); }
 };
 
-// Decodes a spec that already passed the schema and CheckRedisCluster. InvalidArgument
-// with the field path on a value the schema cannot express (maxmemory: "12XB").
+// Decodes a spec that passed the schema, with its defaults applied, and CheckRedisCluster:
+// it checks no rule again (the size rules are the check's alone) and fills no default.
+// InvalidArgument with the field path only for a quantity that does not parse
+// (maxmemory: "12XB"; the check refuses it first, with its position).
 absl::StatusOr<RedisClusterSpec> DecodeRedisClusterSpec(const boost::json::object& spec);
 
 // Semantic rules, each with the field path:

@@ -1,5 +1,6 @@
 #include "resources/rustfspool.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <optional>
 #include <set>
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "resources/field_path.h"
+#include "resources/resource_limits.h"
 
 namespace nxt::resources {
 namespace {
@@ -35,11 +37,6 @@ const boost::json::array* ArrayField(const boost::json::object& o, const char* k
 std::string TextField(const boost::json::object& o, const char* key) {
   const boost::json::value* v = o.if_contains(key);
   return v != nullptr && v->is_string() ? std::string(v->get_string()) : "";
-}
-
-// drivesPerNode as written, or the schema default.
-int64_t DrivesPerNode(const boost::json::object& spec) {
-  return IntField(spec, "drivesPerNode").value_or(1);
 }
 
 // Each drive's host path root ("" = named volume), `count` entries.
@@ -100,14 +97,15 @@ class Checker {
     }
   }
 
-  void Drives(const boost::json::object& spec, int64_t drives_per_node) {
+  // `drives_per_node` is the defaulted spec's (nullopt when the schema refused it).
+  void Drives(const boost::json::object& spec, std::optional<int64_t> drives_per_node) {
     const boost::json::array* drives = ArrayField(spec, "drives");
     if (drives == nullptr) return;
-    if (static_cast<int64_t>(drives->size()) != drives_per_node) {
+    if (drives_per_node && static_cast<int64_t>(drives->size()) != *drives_per_node) {
       Error("spec.drives",
             absl::StrCat("Invalid value: ", drives->size(),
                          " entries: must list one entry per drive (spec.drivesPerNode = ",
-                         drives_per_node, "), or be left out for named volumes"));
+                         *drives_per_node, "), or be left out for named volumes"));
     }
     std::set<std::string> seen;
     for (size_t d = 0; d < drives->size(); ++d) {
@@ -158,8 +156,11 @@ class Checker {
     if (nodes && cur_nodes && *nodes != *cur_nodes) {
       Error("spec.nodes", Immutable(absl::StrCat(*cur_nodes), absl::StrCat(*nodes)));
     }
-    const int64_t drives = DrivesPerNode(spec);
-    const int64_t cur_drives = DrivesPerNode(current);
+    const std::optional<int64_t> drives_field = IntField(spec, "drivesPerNode");
+    const std::optional<int64_t> cur_drives_field = IntField(current, "drivesPerNode");
+    if (!drives_field || !cur_drives_field) return;  // refused by the schema
+    const int64_t drives = *drives_field;
+    const int64_t cur_drives = *cur_drives_field;
     if (drives != cur_drives) {
       Error("spec.drivesPerNode", Immutable(absl::StrCat(cur_drives), absl::StrCat(drives)));
       return;  // the drives' storage cannot be compared one by one
@@ -177,13 +178,6 @@ class Checker {
     }
   }
 
-  void Add(const absl::Status& s) {
-    if (s.ok()) return;
-    const std::string text(s.message());
-    const size_t colon = text.find(": ");
-    errors_.push_back({{}, text.substr(0, colon), text.substr(colon + 2)});
-  }
-
  private:
   void Error(const std::string& path, const std::string& message) {
     errors_.push_back({{}, path, message});
@@ -191,30 +185,6 @@ class Checker {
 
   std::vector<FieldError>& errors_;
 };
-
-absl::Status DecodeQuantities(const boost::json::object& o, RustFSPoolSpec& spec) {
-  const boost::json::object* r = ObjectField(o, "resources");
-  if (r == nullptr) return absl::OkStatus();
-  if (const std::string memory = TextField(*r, "memory"); !memory.empty()) {
-    absl::StatusOr<int64_t> bytes = ParseMemoryQuantity(memory);
-    if (!bytes.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("spec.resources.memory: Invalid value: ", Quote(memory), ": ",
-                       std::string(bytes.status().message())));
-    }
-    spec.memory_bytes = *bytes;
-  }
-  if (const std::string cpus = TextField(*r, "cpus"); !cpus.empty()) {
-    absl::StatusOr<int64_t> nano = ParseCpuQuantity(cpus);
-    if (!nano.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("spec.resources.cpus: Invalid value: ", Quote(cpus), ": ",
-                       std::string(nano.status().message())));
-    }
-    spec.nano_cpus = *nano;
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -244,23 +214,13 @@ std::string BucketNameProblem(const std::string& name) {
 absl::StatusOr<RustFSPoolSpec> DecodeRustFSPoolSpec(const boost::json::object& o) {
   RustFSPoolSpec spec;
   spec.nodes = static_cast<int>(IntField(o, "nodes").value_or(0));
-  spec.drives_per_node = static_cast<int>(DrivesPerNode(o));
-  if (spec.nodes < 1 || spec.drives_per_node < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("spec.nodes: ", spec.nodes, " nodes × ",
-                                                   spec.drives_per_node,
-                                                   " drives is not a RustFS pool"));
-  }
-  if (const std::string image = TextField(o, "image"); !image.empty()) spec.image = image;
-  const boost::json::array* drives = ArrayField(o, "drives");
-  if (drives != nullptr && static_cast<int>(drives->size()) != spec.drives_per_node) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("spec.drives: must list ", spec.drives_per_node, " entries (one per drive)"));
-  }
-  spec.drive_host_paths = DriveStorage(o, static_cast<size_t>(spec.drives_per_node));
+  spec.drives_per_node = static_cast<int>(IntField(o, "drivesPerNode").value_or(0));
+  spec.image = TextField(o, "image");
+  spec.drive_host_paths = DriveStorage(o, static_cast<size_t>(std::max(spec.drives_per_node, 0)));
   if (const boost::json::object* console = ObjectField(o, "console")) {
     const boost::json::value* enabled = console->if_contains("enabled");
     spec.console_enabled = enabled != nullptr && enabled->is_bool() && enabled->get_bool();
-    spec.console_port = static_cast<int>(IntField(*console, "port").value_or(spec.console_port));
+    spec.console_port = static_cast<int>(IntField(*console, "port").value_or(0));
   }
   if (const boost::json::array* buckets = ArrayField(o, "buckets")) {
     for (const boost::json::value& b : *buckets) {
@@ -271,7 +231,11 @@ absl::StatusOr<RustFSPoolSpec> DecodeRustFSPoolSpec(const boost::json::object& o
                                                                      versioning->get_bool()});
     }
   }
-  if (absl::Status s = DecodeQuantities(o, spec); !s.ok()) return s;
+  std::vector<FieldError> errors;
+  const ResourceLimits limits = ReadResourceLimits(o, errors);
+  if (absl::Status s = ToStatus(errors); !s.ok()) return s;
+  spec.memory_bytes = limits.memory_bytes;
+  spec.nano_cpus = limits.nano_cpus;
   spec.deletion_policy = TextField(o, "deletionPolicy") == "Delete" ? DeletionPolicy::kDelete
                                                                     : DeletionPolicy::kRetain;
   const boost::json::value* suspend = o.if_contains("suspend");
@@ -284,11 +248,10 @@ std::vector<FieldError> CheckRustFSPool(const Object& desired, const Object* cur
   Checker check(errors);
   const boost::json::object& spec = desired.spec;
   if (std::optional<int64_t> nodes = IntField(spec, "nodes")) check.Nodes(*nodes);
-  check.Drives(spec, DrivesPerNode(spec));
+  check.Drives(spec, IntField(spec, "drivesPerNode"));
   check.Console(spec);
   check.Buckets(spec);
-  RustFSPoolSpec ignored;
-  check.Add(DecodeQuantities(spec, ignored));
+  ReadResourceLimits(spec, errors);
   if (current != nullptr) check.Topology(spec, current->spec);
   return errors;
 }

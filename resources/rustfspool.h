@@ -16,7 +16,6 @@
 namespace nxt::resources {
 
 inline constexpr char kRustFSPoolKind[] = "RustFSPool";
-inline constexpr char kRustFSDefaultImage[] = "rustfs/rustfs:1.0.0-beta.6";
 // RustFS runs a distributed pool on at least 4 servers (docs.rustfs.com, MNMD).
 inline constexpr int kRustFSMinDistributedNodes = 4;
 // Erasure sets hold 2 to 16 drives; a pool's drives must split into equal sets.
@@ -30,15 +29,16 @@ struct RustFSBucketSpec {
   friend bool operator==(const RustFSBucketSpec&, const RustFSBucketSpec&) = default;
 };
 
+// Zero values only: the defaults are the CRD's, filled in before decoding.
 struct RustFSPoolSpec {
-  int nodes = 1;
-  int drives_per_node = 1;
-  std::string image = kRustFSDefaultImage;
+  int nodes = 0;
+  int drives_per_node = 0;
+  std::string image;
   // One entry per drive index: the host directory root of that drive ("" = a named
   // volume per node). Always drives_per_node long after decoding.
   std::vector<std::string> drive_host_paths;
   bool console_enabled = false;
-  int console_port = 9001;
+  int console_port = 0;  // the CRD's default when spec.console is given
   std::vector<RustFSBucketSpec> buckets;
   int64_t memory_bytes = 0;  // 0: no limit
   int64_t nano_cpus = 0;     // 0: no limit
@@ -48,9 +48,10 @@ struct RustFSPoolSpec {
   int TotalDrives() const { return nodes * drives_per_node; }
 };
 
-// Decodes a spec that already passed the schema and CheckRustFSPool. InvalidArgument
-// with the field path on a value the schema cannot express (a bad quantity, spec.drives
-// of the wrong length).
+// Decodes a spec that passed the schema, with its defaults applied, and CheckRustFSPool:
+// it checks no rule again (the topology rules are the check's alone) and fills no
+// default. InvalidArgument with the field path only for a quantity that does not parse
+// (the check refuses it first, with its position).
 absl::StatusOr<RustFSPoolSpec> DecodeRustFSPoolSpec(const boost::json::object& spec);
 
 // Semantic rules, each with the field path:

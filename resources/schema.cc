@@ -22,8 +22,12 @@ class CompiledSchema : public Schema {
  public:
   explicit CompiledSchema(std::unique_ptr<SchemaNode> root) : root_(std::move(root)) {}
 
-  std::vector<SchemaViolation> ValidateAndDefault(boost::json::value& value,
-                                                  const std::string& root_path) const override {
+  void ApplyDefaults(boost::json::value& value) const override {
+    internal::DefaultNode(*root_, value);
+  }
+
+  std::vector<SchemaViolation> Validate(const boost::json::value& value,
+                                        const std::string& root_path) const override {
     std::vector<SchemaViolation> violations;
     internal::ValidateNode(*root_, value, root_path, violations);
     return violations;
@@ -208,6 +212,7 @@ absl::Status CheckShape(const SchemaNode& node, const std::string& path) {
   }
   if (node.default_value) {
     boost::json::value copy = *node.default_value;
+    internal::DefaultNode(node, copy);
     std::vector<SchemaViolation> violations;
     internal::ValidateNode(node, copy, "", violations);
     if (!violations.empty()) {

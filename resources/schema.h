@@ -33,11 +33,26 @@ class Schema {
   // InvalidArgument naming the schema path on an unsupported keyword or bad shape.
   static absl::StatusOr<std::unique_ptr<Schema>> Compile(const boost::json::value& schema);
 
-  // Validates `value` in place and fills defaults (only where validation of that node
-  // passed). `root_path` prefixes the reported paths ("" for the object root). All
-  // violations are returned, not only the first.
-  virtual std::vector<SchemaViolation> ValidateAndDefault(boost::json::value& value,
-                                                          const std::string& root_path) const = 0;
+  // Fills the schema's defaults into `value`, as a Kubernetes API server defaults a
+  // structural schema: a property absent from an object gets a copy of its `default`,
+  // itself defaulted, recursively through properties, additionalProperties and array
+  // items. A value of the wrong type is left as it is (Validate reports it); a null is
+  // not absent. Idempotent. The CRD is the one source of defaults: code reading a spec
+  // (the kinds' Decode<Kind>Spec) holds no fallback of its own.
+  virtual void ApplyDefaults(boost::json::value& value) const = 0;
+
+  // Validates `value` as it is (defaults are not filled). `root_path` prefixes the
+  // reported paths ("" for the object root). All violations are returned, not only the
+  // first.
+  virtual std::vector<SchemaViolation> Validate(const boost::json::value& value,
+                                                const std::string& root_path) const = 0;
+
+  // ApplyDefaults, then Validate.
+  std::vector<SchemaViolation> ValidateAndDefault(boost::json::value& value,
+                                                  const std::string& root_path) const {
+    ApplyDefaults(value);
+    return Validate(value, root_path);
+  }
 };
 
 }  // namespace nxt::resources

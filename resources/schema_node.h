@@ -56,9 +56,10 @@ struct SchemaNode {
   }
 };
 
-// Validates `value` against `node` in place (defaults filled where the node's own type
-// check passed); violations are appended to `out`. Schema.h's contract.
-void ValidateNode(const SchemaNode& node, boost::json::value& value, const std::string& path,
+// Schema.h's contracts for one node: ApplyDefaults and Validate (violations are appended
+// to `out`).
+void DefaultNode(const SchemaNode& node, boost::json::value& value);
+void ValidateNode(const SchemaNode& node, const boost::json::value& value, const std::string& path,
                   std::vector<SchemaViolation>& out);
 
 }  // namespace nxt::resources::internal

@@ -1,4 +1,4 @@
-// Validation and defaulting against compiled SchemaNodes (see schema.h for the contract).
+// Defaulting and validation against compiled SchemaNodes (see schema.h for the contracts).
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
@@ -147,7 +147,7 @@ void CheckNumber(const SchemaNode& node, const boost::json::value& v, const std:
   }
 }
 
-void CheckArray(const SchemaNode& node, boost::json::array& array, const std::string& path,
+void CheckArray(const SchemaNode& node, const boost::json::array& array, const std::string& path,
                 std::vector<SchemaViolation>& out) {
   if (node.min_items && array.size() < *node.min_items) {
     Add(out, path,
@@ -164,12 +164,12 @@ void CheckArray(const SchemaNode& node, boost::json::array& array, const std::st
   }
 }
 
-void CheckObject(const SchemaNode& node, boost::json::object& object, const std::string& path,
+void CheckObject(const SchemaNode& node, const boost::json::object& object, const std::string& path,
                  std::vector<SchemaViolation>& out) {
   bool closed =
       node.additional_properties_false ||
       (node.has_properties && !node.additional_properties && !node.preserve_unknown_fields);
-  for (auto& [key, child] : object) {
+  for (const auto& [key, child] : object) {
     std::string name(key);
     std::string child_path = ChildPath(path, name);
     if (const SchemaNode* property = node.Property(name)) {
@@ -185,17 +185,36 @@ void CheckObject(const SchemaNode& node, boost::json::object& object, const std:
       Add(out, ChildPath(path, name), "Required value");
     }
   }
-  for (const auto& [name, property] : node.properties) {
-    if (property->default_value && !object.contains(name)) {
-      boost::json::value& filled = object[name] = *property->default_value;
-      ValidateNode(*property, filled, ChildPath(path, name), out);
-    }
-  }
 }
 
 }  // namespace
 
-void ValidateNode(const SchemaNode& node, boost::json::value& value, const std::string& path,
+void DefaultNode(const SchemaNode& node, boost::json::value& value) {
+  if (value.is_array() && node.items) {
+    for (boost::json::value& item : value.get_array()) {
+      DefaultNode(*node.items, item);
+    }
+    return;
+  }
+  if (!value.is_object() || !HasType(node, value)) {
+    return;
+  }
+  boost::json::object& object = value.get_object();
+  for (auto& [key, child] : object) {
+    if (const SchemaNode* property = node.Property(std::string(key))) {
+      DefaultNode(*property, child);
+    } else if (node.additional_properties) {
+      DefaultNode(*node.additional_properties, child);
+    }
+  }
+  for (const auto& [name, property] : node.properties) {
+    if (property->default_value && !object.contains(name)) {
+      DefaultNode(*property, object[name] = *property->default_value);
+    }
+  }
+}
+
+void ValidateNode(const SchemaNode& node, const boost::json::value& value, const std::string& path,
                   std::vector<SchemaViolation>& out) {
   if (value.is_null() && (node.nullable || (node.type.empty() && !node.int_or_string))) {
     return;

@@ -16,27 +16,24 @@
 namespace nxt::resources {
 
 inline constexpr char kTalkBackendKind[] = "TalkBackend";
-inline constexpr char kSignalingDefaultImage[] = "strukturag/nextcloud-spreed-signaling:2.1.1";
-inline constexpr char kNatsDefaultImage[] = "nats:2.10-alpine";
-inline constexpr char kCoturnDefaultImage[] = "coturn/coturn:4.6";
-
+// Zero values only: the defaults are the CRD's, filled in before decoding.
 struct TalkBackendSpec {
   struct Signaling {
-    int replicas = 2;
-    std::string image = kSignalingDefaultImage;
+    int replicas = 0;
+    std::string image;
   };
   struct Nats {
-    int replicas = 3;
-    std::string image = kNatsDefaultImage;
+    int replicas = 0;
+    std::string image;
   };
   struct Coturn {
     bool enabled = false;
     std::string realm;
-    int port = 3478;
-    int min_port = 49152;  // relay range, inclusive
-    int max_port = 65535;
+    int port = 0;
+    int min_port = 0;  // relay range, inclusive
+    int max_port = 0;
     std::string external_ip;  // "" when not set
-    std::string image = kCoturnDefaultImage;
+    std::string image;
   };
 
   std::string nextcloud_url;
@@ -49,9 +46,10 @@ struct TalkBackendSpec {
   bool suspend = false;
 };
 
-// Decodes a spec that already passed the schema and CheckTalkBackend. InvalidArgument
-// with the field path on what the schema cannot express (a bad quantity, a relay range
-// that is empty or holds the listening port, coturn without a realm).
+// Decodes a spec that passed the schema, with its defaults applied, and CheckTalkBackend:
+// it checks no rule again (the coturn rules are the check's alone) and fills no default.
+// InvalidArgument with the field path only for a quantity that does not parse (the check
+// refuses it first, with its position).
 absl::StatusOr<TalkBackendSpec> DecodeTalkBackendSpec(const boost::json::object& spec);
 
 // Semantic rules, each with the field path:

@@ -1,6 +1,6 @@
 // The RedisCluster plan: a pure function from desired state, the node containers and
 // what every reachable node says about the cluster, to the next step. No I/O;
-// table-tested (tests/controllers/rediscluster_plan_test.cc).
+// table-tested (tests/controllers/rediscluster/rediscluster_plan_test.cc).
 //
 // One round does container work (all at once) or exactly one cluster step, in this order:
 //   deleting: remove containers, the network, and (deletionPolicy: Delete) the volumes.

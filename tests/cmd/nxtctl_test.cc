@@ -247,6 +247,8 @@ TEST_F(NxtctlTest, DescribeShowsSpecStatusConditionsAndFoldedEvents) {
             "  replicas: 2\n"
             "  env:\n"
             "    API_TOKEN: <redacted>\n"
+            "  deletionPolicy: Retain\n"  // the stored spec holds the CRD's defaults
+            "  suspend: false\n"
             "Status:\n"
             "  Observed Generation:  1\n"
             "  ready: \"1/2\"\n"

@@ -18,7 +18,7 @@
 #include "resources/kind_registry.h"
 #include "resources/rustfspool.h"
 #include "resources/talkbackend.h"
-#include "tests/controllers/rediscluster_cluster_builder.h"
+#include "tests/controllers/rediscluster/rediscluster_cluster_builder.h"
 
 namespace nxt::controllers {
 namespace {

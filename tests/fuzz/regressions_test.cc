@@ -1,5 +1,6 @@
 // Every input the fuzzer ever crashed or hung on (tests/fuzz/regressions/), and every
-// manifest in tests/testdata/, goes through ParseManifest without crashing, in bounded time.
+// manifest in tests/testdata/ and tests/controllers/<folder>/, goes through ParseManifest
+// without crashing, in bounded time.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -30,6 +31,12 @@ std::vector<std::string> Inputs() {
         files.push_back(e.path().string());
       }
     }
+  }
+  // The kinds' own manifests (fixtures and invalid cases, tests/controllers/<folder>/).
+  std::error_code ec;
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(SourceDir() + "/tests/controllers", ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path().string());
   }
   return files;
 }

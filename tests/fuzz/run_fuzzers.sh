@@ -6,7 +6,8 @@
 # crd-schemas/ and tests/fuzz/regressions/, runs each target for SECONDS, and fails if any
 # input crashed, hung or ran out of memory. Every such input is copied into
 # tests/fuzz/regressions/ so fuzz_regressions_test replays it from then on. Each target's
-# dictionary is tests/fuzz/<target>.dict.
+# dictionary is tests/fuzz/<target>.dict plus "kind: <Kind>" for every kind of
+# crd-schemas/kinds.def.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -41,7 +42,15 @@ for target in "${targets[@]}"; do
   find "$src_dir/tests/testdata/manifests" "$src_dir/crd-schemas" "$regressions" \
     -type f ! -name '*.md' ! -name '*.errors' ! -name '*.txt' \
     -exec cp -n -t "$corpus" {} + 2>/dev/null || true
+  find "$src_dir/tests/controllers" -type f -name '*.yaml' \
+    -exec cp -n -t "$corpus" {} + 2>/dev/null || true
   rm -f "$artifacts"/*
+  # The target's dictionary plus "kind: <Kind>" for every kind of the registration list.
+  dict=$build_dir/fuzz/$target/$target.dict
+  {
+    cat "$src_dir/tests/fuzz/$target.dict"
+    sed -n 's/^NXT_KIND([a-z0-9_]*, *\([A-Za-z0-9]*\)).*$/"kind: \1"/p' "$src_dir/crd-schemas/kinds.def"
+  } >"$dict"
   log=$build_dir/fuzz/$target/log.txt
   set +e
   (cd "$build_dir/fuzz/$target" &&
@@ -49,7 +58,7 @@ for target in "${targets[@]}"; do
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     timeout -k 5 $((duration + 30)) "$build_dir/tests/fuzz/$target" \
       -max_total_time="$duration" -max_len=8192 -rss_limit_mb=2048 -timeout=10 \
-      -dict="$src_dir/tests/fuzz/$target.dict" \
+      -dict="$dict" \
       -artifact_prefix="$artifacts/" "$corpus") >"$log" 2>&1
   rc=$?
   set -e

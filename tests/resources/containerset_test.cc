@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resources/kind_registry.h"
 #include "tests/testing/status_matchers.h"
 
 namespace nxt::resources {
@@ -106,8 +107,15 @@ TEST(DecodeContainerSetSpecTest, DecodesEveryField) {
 }
 
 TEST(DecodeContainerSetSpecTest, MinimalSpecGetsTypedDefaults) {
-  absl::StatusOr<ContainerSetSpec> got =
-      DecodeContainerSetSpec(boost::json::parse(R"({"image": "busybox"})").as_object());
+  // The defaults are the CRD's, filled in before decoding; Decode holds none of its own.
+  EXPECT_EQ(
+      DecodeContainerSetSpec(boost::json::parse(R"({"image": "busybox"})").as_object())->replicas,
+      0);
+  Object object;
+  object.kind = kContainerSetKind;
+  object.spec = boost::json::parse(R"({"image": "busybox"})").as_object();
+  (*KindRegistry::Builtin())->ApplyDefaults(object);
+  absl::StatusOr<ContainerSetSpec> got = DecodeContainerSetSpec(object.spec);
   ASSERT_THAT(got, IsOk());
   EXPECT_EQ(got->replicas, 1);
   EXPECT_FALSE(got->healthcheck.has_value());

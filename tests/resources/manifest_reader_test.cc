@@ -122,8 +122,11 @@ TEST(ToManifestYamlTest, RoundTripsThroughParseManifest) {
   EXPECT_EQ(back.Key(), original.Key());
   EXPECT_EQ(back.metadata.labels, original.metadata.labels);
   EXPECT_EQ(back.metadata.annotations, original.metadata.annotations);
-  // Parsing applies defaults; decoded specs must be equal.
-  absl::StatusOr<ContainerSetSpec> a = DecodeContainerSetSpec(original.spec);
+  // Parsing applies the CRD's defaults: decoded, the original with them is the same spec.
+  Object defaulted = original;
+  Kinds().ApplyDefaults(defaulted);
+  EXPECT_EQ(back.spec, defaulted.spec);
+  absl::StatusOr<ContainerSetSpec> a = DecodeContainerSetSpec(defaulted.spec);
   absl::StatusOr<ContainerSetSpec> b = DecodeContainerSetSpec(back.spec);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->command, b->command);

@@ -1,4 +1,7 @@
 // An in-memory reconciler::Store for unit tests: the Store contract without the disk.
+// Apply fills in the CRD's defaults of a built-in kind (testing::Defaulted), as every
+// object nxtd stores has come through ParseManifest, which does: a test may build a spec
+// by hand with only the fields it cares about.
 // Generation: 1 on create, +1 when spec, labels or annotations change. Events: identical
 // (type, reason, message) as the last one increments its count; newest 50 kept.
 // Does NOT model: persistence (FailWrites stands in for a refused write), manifest-error merging
@@ -11,12 +14,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "reconciler/store.h"
+#include "tests/testing/builtin_kinds.h"
 
 namespace nxt::testing {
 
@@ -40,6 +45,7 @@ class FakeStore : public reconciler::Store {
   }
 
   reconciler::ApplyOutcome Apply(resources::Object object) override {
+    object = Defaulted(std::move(object));
     const resources::ObjectKey key = object.Key();
     reconciler::ApplyOutcome outcome;
     {

@@ -9,12 +9,6 @@
 
 namespace nxt::testing {
 
-const resources::KindRegistry& BuiltinKinds() {
-  static const std::shared_ptr<const resources::KindRegistry> kKinds =
-      *resources::KindRegistry::Builtin();
-  return *kKinds;
-}
-
 std::vector<std::string> ErrorsOf(const resources::ParseResult& result) {
   std::vector<std::string> out;
   for (const resources::FieldError& e : result.AllErrors()) out.push_back(e.ToString());

@@ -9,11 +9,9 @@
 
 #include "resources/kind_registry.h"
 #include "resources/manifest_reader.h"
+#include "tests/testing/builtin_kinds.h"  // BuiltinKinds()
 
 namespace nxt::testing {
-
-// The built-in kinds (crd-schemas/ and their checks), built once.
-const resources::KindRegistry& BuiltinKinds();
 
 // Every error of a parse, formatted.
 std::vector<std::string> ErrorsOf(const resources::ParseResult& result);

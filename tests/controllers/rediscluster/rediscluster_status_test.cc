@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resources/rediscluster.h"
-#include "tests/controllers/rediscluster_cluster_builder.h"
+#include "tests/controllers/rediscluster/rediscluster_cluster_builder.h"
 #include "tests/testing/fake_store.h"
 
 namespace nxt::rediscluster {

@@ -105,11 +105,20 @@ TEST(RedisClusterSpecTest, ReplicasPerMasterChangesAloneAreAllowed) {
                           "replicasPerMaster first (nodes = 9), then nodes"));
 }
 
-TEST(RedisClusterSpecTest, DecodeRefusesWhatTheCheckRefuses) {
-  boost::json::object spec{{"nodes", 7}, {"replicasPerMaster", 1}};
-  EXPECT_THAT(DecodeRedisClusterSpec(spec), StatusIs(absl::StatusCode::kInvalidArgument));
-  spec = {{"nodes", 6}, {"maxmemory", "lots"}};
-  EXPECT_THAT(DecodeRedisClusterSpec(spec), StatusIs(absl::StatusCode::kInvalidArgument));
+TEST(RedisClusterSpecTest, EachRuleIsTheChecksAloneAndDecodeOnlyConverts) {
+  // The size rule is reported once, by the check, where the user wrote the value.
+  EXPECT_THAT(nxt::testing::ErrorsOf(
+                  ParseManifest(nxt::testing::BuiltinKinds(), "cache.yaml", Manifest(7))),
+              ElementsAre("cache.yaml:6:3: spec.nodes: Invalid value: 7: must be a multiple of "
+                          "1 + spec.replicasPerMaster = 2 (each shard is 1 master + 1 replica)"));
+  // Decode fills no default: what the CRD did not fill in is a zero value.
+  absl::StatusOr<RedisClusterSpec> bare = DecodeRedisClusterSpec({{"nodes", 6}});
+  ASSERT_THAT(bare, IsOk());
+  EXPECT_EQ(bare->replicas_per_master, 0);
+  EXPECT_EQ(bare->image, "");
+  // A quantity must still parse to be converted.
+  EXPECT_THAT(DecodeRedisClusterSpec({{"nodes", 6}, {"maxmemory", "lots"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("spec.maxmemory")));
 }
 
 TEST(RedisClusterSpecTest, ControllerOwnedDirectives) {

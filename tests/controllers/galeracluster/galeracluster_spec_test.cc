@@ -10,10 +10,16 @@
 #include "resources/galeracluster.h"
 #include "resources/kind_registry.h"
 #include "resources/manifest_reader.h"
+#include "tests/testing/builtin_kinds.h"
 #include "tests/testing/status_matchers.h"
 
 namespace nxt::galera {
 namespace {
+
+// The spec of a manifest that sets nothing: every field as the CRD defaults it.
+resources::GaleraClusterSpec DefaultSpec() {
+  return nxt::testing::DecodedDefaults(resources::DecodeGaleraClusterSpec, "GaleraCluster");
+}
 
 using ::nxt::testing::IsOk;
 using ::testing::Contains;
@@ -82,7 +88,7 @@ TEST(GaleraSpecTest, ManagedConfigKeysRefused) {
 
 TEST(GaleraRenderTest, EveryNodeListsEveryMemberAndNoEmptyGcomm) {
   resources::ObjectKey key{"GaleraCluster", "default", "db"};
-  resources::GaleraClusterSpec spec;
+  resources::GaleraClusterSpec spec = DefaultSpec();
   spec.replicas = 3;
   spec.config["innodb_buffer_pool_size"] = "64M";
   for (int i = 0; i < 3; ++i) {
@@ -122,7 +128,7 @@ TEST(GaleraRenderTest, EveryNodeListsEveryMemberAndNoEmptyGcomm) {
 }
 
 TEST(GaleraRenderTest, TheClusterNameFitsGalerasThirtyTwoBytes) {
-  resources::GaleraClusterSpec spec;
+  resources::GaleraClusterSpec spec = DefaultSpec();
   EXPECT_EQ(ClusterName({"GaleraCluster", "default", "db"}), "default-db");
   EXPECT_THAT(RenderMyCnf({"GaleraCluster", "default", "db"}, spec, 0),
               HasSubstr("\nwsrep_cluster_name=default-db\n"));
@@ -140,7 +146,7 @@ TEST(GaleraRenderTest, TheClusterNameFitsGalerasThirtyTwoBytes) {
 
 TEST(GaleraRenderTest, SecretsOnlyInProvisionSqlAndTheTwoSecretFiles) {
   resources::ObjectKey key{"GaleraCluster", "default", "db"};
-  resources::GaleraClusterSpec spec;
+  resources::GaleraClusterSpec spec = DefaultSpec();
   Passwords p{"rootpw123", "userpw456", "healthpw789", "sstpw000"};
   std::string sql = ProvisionSql(spec, p);
   EXPECT_THAT(sql, HasSubstr("CREATE DATABASE IF NOT EXISTS `nextcloud`"));
@@ -166,7 +172,7 @@ TEST(GaleraRenderTest, SecretsOnlyInProvisionSqlAndTheTwoSecretFiles) {
 }
 
 TEST(GaleraRenderTest, ProvisionHashFollowsTheDatabaseUserAndPasswordsButHoldsNoSecret) {
-  resources::GaleraClusterSpec spec;
+  resources::GaleraClusterSpec spec = DefaultSpec();
   const Passwords p{"rootpw123", "userpw456", "healthpw789", "sstpw000"};
   const std::string hash = ProvisionHash(spec, p);
   EXPECT_EQ(ProvisionHash(spec, p), hash);

@@ -15,10 +15,16 @@
 #include "controllers/galeracluster/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/builtin_kinds.h"
 #include "tests/testing/temp_dir.h"
 
 namespace nxt::galera {
 namespace {
+
+// The spec of a manifest that sets nothing: every field as the CRD defaults it.
+resources::GaleraClusterSpec DefaultSpec() {
+  return nxt::testing::DecodedDefaults(resources::DecodeGaleraClusterSpec, "GaleraCluster");
+}
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -128,7 +134,7 @@ TEST(ProviderOptionsTest, UserOptionsOverrideDefaultsKeyByKey) {
 }
 
 TEST(ProviderOptionsTest, MyCnfHasOneMergedLine) {
-  resources::GaleraClusterSpec spec;
+  resources::GaleraClusterSpec spec = DefaultSpec();
   spec.config = {{"wsrep_provider_options", "gcache.size=16M;pc.weight=2"},
                  {"max_connections", "50"}};
   const std::string cnf = RenderMyCnf(kKey, spec, 0);
@@ -142,7 +148,7 @@ TEST(ProviderOptionsTest, MyCnfHasOneMergedLine) {
 }
 
 TEST(ProviderOptionsTest, NodeRunsTheStartScript) {
-  resources::GaleraClusterSpec spec;
+  resources::GaleraClusterSpec spec = DefaultSpec();
   docker::ContainerSpec c = RenderNode(kKey, spec, 1, NodeMode::kJoin, "h");
   EXPECT_EQ(c.entrypoint, (std::vector<std::string>{"/bin/sh", kStartScriptPath}));
   EXPECT_TRUE(c.cmd.empty());

@@ -1,7 +1,7 @@
 // Test helper: RedisCluster observed states as Redis prints them (a healthy cluster,
 // fresh nodes, ghosts), for the plan and status tests.
-#ifndef NXT_TESTS_CONTROLLERS_REDISCLUSTER_CLUSTER_BUILDER_H_
-#define NXT_TESTS_CONTROLLERS_REDISCLUSTER_CLUSTER_BUILDER_H_
+#ifndef NXT_TESTS_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_CLUSTER_BUILDER_H_
+#define NXT_TESTS_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_CLUSTER_BUILDER_H_
 
 #include <string>
 #include <utility>
@@ -117,4 +117,4 @@ class Cluster {
 
 }  // namespace nxt::rediscluster::testing
 
-#endif  // NXT_TESTS_CONTROLLERS_REDISCLUSTER_CLUSTER_BUILDER_H_
+#endif  // NXT_TESTS_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_CLUSTER_BUILDER_H_

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/mocks/docker/mock_docker_client.h"
+#include "tests/testing/builtin_kinds.h"
 #include "tests/testing/status_matchers.h"
 
 namespace nxt::rediscluster {
@@ -31,8 +32,8 @@ const resources::ObjectKey kKey{resources::kRedisClusterKind, "prod", "cache"};
 constexpr char kPassword[] = "s3cret-0123456789abcdef";
 
 resources::RedisClusterSpec Spec(const std::string& image = "redis:7.4-alpine") {
-  resources::RedisClusterSpec spec;
-  spec.nodes = 6;
+  resources::RedisClusterSpec spec = nxt::testing::DecodedDefaults(
+      resources::DecodeRedisClusterSpec, "RedisCluster", {{"nodes", 6}});
   spec.image = image;
   spec.maxmemory_bytes = 64 << 20;
   spec.maxmemory_policy = "allkeys-lru";

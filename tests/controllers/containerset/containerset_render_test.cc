@@ -1,3 +1,4 @@
+#include <boost/json.hpp>
 #include <string>
 
 #include "absl/status/status.h"
@@ -6,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resources/containerset.h"
+#include "tests/testing/builtin_kinds.h"
 #include "tests/testing/status_matchers.h"
 
 namespace nxt::containerset {
@@ -30,7 +32,12 @@ resources::ContainerSetSpec Spec() {
   s.ports = {{"http", 8080, "tcp", 0, "127.0.0.1"}, {"admin", 9090, "tcp", 19090, ""}};
   s.volumes = {{"data", "/data", "", false}, {"conf", "/etc/app", "/srv/nxt/web", true}};
   s.networks = {"shared"};
-  s.healthcheck = resources::HealthcheckSpec{{"nc", "-z", "127.0.0.1", "8080"}};
+  // The healthcheck's interval, timeout, retries and start period are the CRD's defaults.
+  s.healthcheck =
+      nxt::testing::DecodedDefaults(
+          resources::DecodeContainerSetSpec, "ContainerSet",
+          {{"healthcheck", {{"command", boost::json::array{"nc", "-z", "127.0.0.1", "8080"}}}}})
+          .healthcheck;
   s.memory_bytes = 256 << 20;
   s.nano_cpus = 500'000'000;
   return s;

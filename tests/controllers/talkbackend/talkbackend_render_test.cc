@@ -11,6 +11,7 @@
 #include "controllers/talkbackend/render.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/builtin_kinds.h"
 
 namespace nxt::talkbackend {
 namespace {
@@ -33,8 +34,9 @@ TalkSecrets Secrets() {
 }
 
 resources::TalkBackendSpec Spec(int signaling, int nats, bool coturn = false) {
-  resources::TalkBackendSpec spec;
-  spec.nextcloud_url = "https://cloud.example.com";
+  resources::TalkBackendSpec spec =
+      nxt::testing::DecodedDefaults(resources::DecodeTalkBackendSpec, "TalkBackend",
+                                    {{"nextcloudURL", "https://cloud.example.com"}});
   spec.signaling.replicas = signaling;
   spec.nats.replicas = nats;
   spec.coturn.enabled = coturn;

@@ -15,6 +15,7 @@
 #include "controllers/rustfspool/render.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/builtin_kinds.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -32,9 +33,8 @@ const resources::ObjectKey kKey{resources::kRustFSPoolKind, "default", "s3"};
 const PoolKeys kKeys{"AKIAEXAMPLE000000001", "secretsecretsecretsecretsecretsecret0001"};
 
 resources::RustFSPoolSpec Spec(int nodes, int drives) {
-  resources::RustFSPoolSpec s;
-  s.nodes = nodes;
-  s.drives_per_node = drives;
+  resources::RustFSPoolSpec s = nxt::testing::DecodedDefaults(
+      resources::DecodeRustFSPoolSpec, "RustFSPool", {{"nodes", nodes}, {"drivesPerNode", drives}});
   s.drive_host_paths.assign(static_cast<size_t>(drives), "");
   return s;
 }

@@ -1,5 +1,5 @@
 // TalkBackend manifests: defaults and decoding, and the semantic rules as a table (the
-// file:line:col cases live in tests/testdata/manifests/invalid/talk-*.yaml).
+// file:line:col cases live in tests/controllers/talkbackend/invalid/talk-*.yaml).
 #include <boost/json.hpp>
 #include <memory>
 #include <string>
@@ -149,13 +149,19 @@ TEST(TalkBackendSpecTest, ANewlineCannotReachTheConfigFiles) {
               ::testing::ElementsAre(HasSubstr("spec.coturn.realm: Invalid value")));
 }
 
-TEST(TalkBackendSpecTest, DecodeRefusesWhatTheCheckRefuses) {
-  boost::json::object spec{{"nextcloudURL", "https://cloud.example.com"},
-                           {"coturn", {{"enabled", true}}}};
-  EXPECT_THAT(DecodeTalkBackendSpec(spec),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.coturn.realm")));
-  EXPECT_THAT(DecodeTalkBackendSpec(boost::json::object{}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.nextcloudURL")));
+TEST(TalkBackendSpecTest, EachRuleIsTheChecksAloneAndDecodeOnlyConverts) {
+  // The coturn and nextcloudURL rules are reported once, by the check and the schema.
+  EXPECT_THAT(Errors("  nextcloudURL: https://cloud.example.com\n  coturn: {enabled: true}\n"),
+              ::testing::ElementsAre(HasSubstr("spec.coturn.realm: Required value")));
+  EXPECT_THAT(Errors("  signaling: {replicas: 1}\n"),
+              ::testing::ElementsAre(HasSubstr("spec.nextcloudURL: Required value")));
+  // Decode fills no default and checks no rule again.
+  absl::StatusOr<TalkBackendSpec> bare = DecodeTalkBackendSpec(boost::json::object{});
+  ASSERT_THAT(bare, IsOk());
+  EXPECT_EQ(bare->signaling.replicas, 0);
+  EXPECT_EQ(bare->coturn.port, 0);
+  EXPECT_THAT(DecodeTalkBackendSpec({{"resources", {{"cpus", "many"}}}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.resources.cpus")));
 }
 
 }  // namespace

@@ -151,7 +151,13 @@ TEST(RustFSPoolSpecTest, EverythingButTheTopologyMayChange) {
 
 TEST(RustFSPoolSpecTest, TheCheckAgainstTheRunningObjectUsesItsDefaults) {
   Object current;
-  current.spec = {{"nodes", 4}};  // drivesPerNode left to its default (1)
+  // Stored objects carry their CRD defaults: drivesPerNode left out is 1.
+  current = nxt::testing::Defaulted([] {
+    Object o;
+    o.kind = kRustFSPoolKind;
+    o.spec = {{"nodes", 4}};
+    return o;
+  }());
   Object desired;
   desired.spec = {{"nodes", 4}, {"drivesPerNode", 1}};
   EXPECT_THAT(CheckRustFSPool(desired, &current), IsEmpty());
@@ -176,9 +182,13 @@ TEST(RustFSPoolSpecTest, BucketNames) {
 
 TEST(RustFSPoolSpecTest, DecodeRefusesWhatTheSchemaCannotExpress) {
   boost::json::object spec{{"nodes", 4}, {"resources", {{"memory", "lots"}}}};
-  EXPECT_THAT(DecodeRustFSPoolSpec(spec), StatusIs(absl::StatusCode::kInvalidArgument));
-  spec = {{"nodes", 4}, {"drivesPerNode", 2}, {"drives", boost::json::array{{}}}};
-  EXPECT_THAT(DecodeRustFSPoolSpec(spec), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeRustFSPoolSpec(spec),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.resources.memory")));
+  // The drives' count is the check's rule alone, reported where the user wrote it.
+  EXPECT_THAT(
+      nxt::testing::ErrorsOf(ParseManifest(nxt::testing::BuiltinKinds(), "s3.yaml",
+                                           Manifest(4, 2, "  drives:\n  - hostPath: /srv/a\n"))),
+      ElementsAre(HasSubstr("s3.yaml:8:3: spec.drives: Invalid value: 1 entries")));
 }
 
 }  // namespace
