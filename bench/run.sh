@@ -3,8 +3,8 @@
 # runs the benchmarks in turn, and ends with a summary block to paste into the README.
 # Run as root from anywhere; all eight take about 15 minutes here.
 #
-#   bench/run.sh [converge|drift|idle|idle_stack|galera|redis|redis_failover|talk|rustfs|scale|netpool ...]
-#                                       default: all but idle_stack and redis_failover
+#   bench/run.sh [converge|drift|idle|idle_stack|galera|redis|redis_failover|redis_probe|talk|rustfs|scale|netpool ...]
+#                                       default: all but idle_stack, redis_failover and redis_probe
 #
 # Environment: NXT_BUILD_DIR [./build] (as scripts/build.sh), NXT_DOCKER_SOCKET.
 set -euo pipefail
@@ -23,12 +23,12 @@ for b in "${benches[@]}"; do
   case "$b" in
     converge | drift | idle | netpool) images+=(testapp) ;;
     galera) images+=(mariadb-galera) ;;
-    redis | redis_failover) images+=(redis) ;;
+    redis | redis_failover | redis_probe) images+=(redis) ;;
     talk) images+=(nats signaling-standin) ;;
     rustfs) images+=(rustfs-standin) ;;
     scale) ;; # the in-process fake engine
     idle_stack) images+=(mariadb-galera redis testapp nats signaling-standin coturn) ;;
-    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, idle_stack, galera, redis, redis_failover, talk, rustfs, scale, netpool)" ;;
+    *) nxt_die "unknown benchmark '$b' (converge, drift, idle, idle_stack, galera, redis, redis_failover, redis_probe, talk, rustfs, scale, netpool)" ;;
   esac
 done
 if [[ ${#images[@]} -gt 0 ]]; then

@@ -39,18 +39,6 @@ const char* Reason(T t) {
   return kReasons[static_cast<int>(t)];
 }
 
-// slave_repl_offset of `INFO replication` (a replica's copy), -1 when absent.
-int64_t ReplicationOffset(const std::string& info) {
-  for (absl::string_view line : absl::StrSplit(info, '\n')) {
-    int64_t offset = 0;
-    if (absl::ConsumePrefix(&line, "slave_repl_offset:") &&
-        absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &offset)) {
-      return offset;
-    }
-  }
-  return -1;
-}
-
 }  // namespace
 
 Actuator::Actuator(docker::DockerClient& docker, docker::ContainerCache& cache,
@@ -223,20 +211,29 @@ absl::Status Actuator::Cluster(const Action& a) {
 }
 
 absl::Status Actuator::Promote(const Action& a) {
-  // The most up-to-date replica: the one with the highest replication offset (several
-  // replicas only; `INFO replication` of each).
-  int best = a.ordinals.empty() ? -1 : a.ordinals.front();
+  // The plan chose replicas that held the master's data when it looked; each is asked
+  // again now (its INFO replication), and only one that still does is promoted: the one
+  // with the highest replication offset. FORCE skips Redis's own data-age check.
+  int best = -1;
   int64_t best_offset = -1;
-  for (size_t i = 0; a.ordinals.size() > 1 && i < a.ordinals.size(); ++i) {
-    absl::StatusOr<std::string> info =
-        admin_->Command(Name(a.ordinals[i]), {"INFO", "replication"});
-    int64_t offset = info.ok() ? ReplicationOffset(*info) : -1;
-    if (offset > best_offset) {
-      best_offset = offset;
-      best = a.ordinals[i];
+  std::vector<std::string> refused;
+  for (int ordinal : a.ordinals) {
+    absl::StatusOr<NodeView> view = admin_->Query(Name(ordinal));
+    if (!view.ok()) {
+      refused.push_back(absl::StrCat(Name(ordinal), ": ", view.status().message()));
+    } else if (const ClusterNode* me = view->Myself(); me->IsMaster() && me->SlotCount() > 0) {
+      return absl::OkStatus();  // promoted already (an earlier round, or Redis's election)
+    } else if (!HoldsMastersData(view->replication, a.down_for)) {
+      refused.push_back(absl::StrCat(Name(ordinal), " does not hold its master's data"));
+    } else if (view->replication.offset > best_offset) {
+      best_offset = view->replication.offset;
+      best = ordinal;
     }
   }
-  if (best < 0) return absl::FailedPreconditionError("no replica to promote");
+  if (best < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no replica to promote: ", absl::StrJoin(refused, "; ")));
+  }
   absl::StatusOr<std::string> out = admin_->Command(Name(best), {"CLUSTER", "FAILOVER", "FORCE"});
   // Already promoted (an earlier round, or Redis's own election): done.
   if (!out.ok() && absl::StrContains(out.status().message(), "to a replica")) {

@@ -61,10 +61,22 @@ constexpr char kToolScript[] =
     "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < \"$f\" 2>/dev/null; echo; done | "
     "grep -c '[r]edis-cli.*--[c]luster'; true";
 
+// `status` of a NodeLink call, code kept, prefixed like redis-cli's errors (the link's
+// message names the container and its address).
+absl::Status Context(const absl::Status& status, const std::string& what) {
+  return absl::Status(status.code(),
+                      absl::StrCat("redis ", what, " in ", std::string(status.message())));
+}
+
 }  // namespace
 
-RedisAdmin::RedisAdmin(docker::DockerClient& docker, std::string password, Timeouts timeouts)
-    : docker_(docker), password_(std::move(password)), timeouts_(timeouts) {}
+RedisAdmin::RedisAdmin(docker::DockerClient& docker, std::string password, Timeouts timeouts,
+                       NodeLink* link, std::string network)
+    : docker_(docker),
+      password_(std::move(password)),
+      timeouts_(timeouts),
+      link_(link),
+      network_(std::move(network)) {}
 
 std::string RedisAdmin::FirstError(const std::string& output) {
   for (absl::string_view line : absl::StrSplit(output, '\n')) {
@@ -110,8 +122,18 @@ absl::StatusOr<std::string> RedisAdmin::Run(const std::string& container,
 }
 
 absl::StatusOr<NodeView> RedisAdmin::Query(const std::string& container) {
-  absl::StatusOr<std::string> out =
-      Run(container, {}, "CLUSTER INFO\nCLUSTER NODES\n", timeouts_.query, "CLUSTER NODES");
+  absl::StatusOr<std::string> out;
+  if (link_ != nullptr) {
+    absl::StatusOr<std::vector<std::string>> replies =
+        link_->Run(container, network_, password_,
+                   {{"CLUSTER", "INFO"}, {"CLUSTER", "NODES"}, {"INFO", "replication", "keyspace"}},
+                   timeouts_.query);
+    if (!replies.ok()) return Context(replies.status(), "CLUSTER NODES");
+    out = absl::StrJoin(*replies, "\n");
+  } else {
+    out = Run(container, {}, "CLUSTER INFO\nCLUSTER NODES\nINFO replication keyspace\n",
+              timeouts_.query, "CLUSTER NODES");
+  }
   if (!out.ok()) return out.status();
   absl::StatusOr<NodeView> view = ParseNodeView(*out);
   if (!view.ok()) {
@@ -123,7 +145,13 @@ absl::StatusOr<NodeView> RedisAdmin::Query(const std::string& container) {
 
 absl::StatusOr<std::string> RedisAdmin::Command(const std::string& container,
                                                 const std::vector<std::string>& command) {
-  return Run(container, command, "", timeouts_.query, absl::StrJoin(command, " "));
+  if (link_ == nullptr) {
+    return Run(container, command, "", timeouts_.query, absl::StrJoin(command, " "));
+  }
+  absl::StatusOr<std::vector<std::string>> replies =
+      link_->Run(container, network_, password_, {command}, timeouts_.query);
+  if (!replies.ok()) return Context(replies.status(), absl::StrJoin(command, " "));
+  return std::move((*replies)[0]);
 }
 
 absl::StatusOr<std::string> RedisAdmin::Commands(const std::string& container,

@@ -1,4 +1,6 @@
-// Cluster administration through `docker exec` of redis-cli in the node containers.
+// Cluster administration of the node containers: `docker exec` of redis-cli, or, for
+// Query and Command when a NodeLink is given, the node's own protocol over its network
+// address (node_link.h; no process in the container, no work for the engine).
 //
 // Every call runs `timeout <seconds> redis-cli --askpass ...` (coreutils or busybox
 // timeout, present in both the local and the upstream image) under an Exec deadline a few
@@ -22,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "controllers/rediscluster/cluster_state.h"
+#include "controllers/rediscluster/node_link.h"
 #include "docker/docker_client.h"
 
 namespace nxt::rediscluster {
@@ -33,11 +36,16 @@ class RedisAdmin {
     absl::Duration cluster = absl::Seconds(180);  // --cluster create/add-node/rebalance/...
   };
 
-  RedisAdmin(docker::DockerClient& docker, std::string password, Timeouts timeouts);
+  // With `link` (optional; must outlive this object), Query and Command reach the nodes
+  // through it at their addresses on `network`; without, through docker exec.
+  RedisAdmin(docker::DockerClient& docker, std::string password, Timeouts timeouts,
+             NodeLink* link = nullptr, std::string network = "");
 
-  // CLUSTER INFO + CLUSTER NODES of the node in `container` (one exec).
+  // CLUSTER INFO + CLUSTER NODES + INFO replication keyspace of the node in `container`
+  // (one exec, or one connection).
   absl::StatusOr<NodeView> Query(const std::string& container);
-  // One command against the node in `container` (e.g. {"CLUSTER", "FORGET", id}).
+  // One command against the node in `container` (e.g. {"CLUSTER", "FORGET", id}); its
+  // reply as redis-cli prints it.
   absl::StatusOr<std::string> Command(const std::string& container,
                                       const std::vector<std::string>& command);
   // Several commands in one redis-cli run (fed on stdin, one per line); the output of
@@ -65,6 +73,8 @@ class RedisAdmin {
   docker::DockerClient& docker_;
   const std::string password_;
   const Timeouts timeouts_;
+  NodeLink* const link_;  // optional
+  const std::string network_;
 };
 
 }  // namespace nxt::rediscluster

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace nxt::rediscluster {
 namespace {
@@ -112,6 +114,42 @@ bool ApplyInfoLine(const std::string& line, ClusterInfo& info) {
   return true;
 }
 
+// Applies one line of INFO's "# Replication" section; unknown keys are ignored.
+bool ApplyReplicationLine(const std::string& line, ReplicationInfo& r) {
+  size_t colon = line.find(':');
+  if (colon == std::string::npos) return false;
+  const std::string key = line.substr(0, colon);
+  const std::string value = line.substr(colon + 1);
+  if (key == "role") {
+    r.role = value;
+  } else if (key == "master_link_status") {
+    r.link_up = value == "up";
+  } else if (key == "master_sync_in_progress") {
+    r.sync_in_progress = value != "0";
+  } else if (key == "master_link_down_since_seconds") {
+    return absl::SimpleAtoi(value, &r.link_down_seconds);
+  } else if (key == "slave_repl_offset" || (key == "master_repl_offset" && r.role == "master")) {
+    return absl::SimpleAtoi(value, &r.offset);
+  }
+  return true;
+}
+
+// Adds the keys of one line of INFO's "# Keyspace" section ("db0:keys=3,expires=0,...").
+bool ApplyKeyspaceLine(const std::string& line, int64_t& keys) {
+  size_t at = line.find(":keys=");
+  if (at == std::string::npos) return false;
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(line.substr(at + 6, line.find(',', at) - at - 6), &n)) return false;
+  keys += n;
+  return true;
+}
+
+// The INFO section a "# Name" line starts ("" for one the parser does not read).
+std::string SectionOf(const std::string& line) {
+  std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(line.substr(1)));
+  return name == "replication" || name == "keyspace" ? name : "";
+}
+
 }  // namespace
 
 bool ClusterNode::HasFlag(const std::string& flag) const {
@@ -175,8 +213,19 @@ absl::StatusOr<std::vector<ClusterNode>> ParseClusterNodes(const std::string& te
 absl::StatusOr<NodeView> ParseNodeView(const std::string& text) {
   std::string info_text;
   std::string nodes_text;
+  NodeView view;
+  std::optional<std::string> section;  // inside INFO's answer: the section being read
   for (const std::string& line : Lines(text)) {
-    if (absl::StartsWith(line, "cluster_") || absl::StartsWith(line, "total_cluster_")) {
+    if (line.front() == '#') {
+      section = SectionOf(line);
+      view.replication.known |= *section == "replication";
+      if (*section == "keyspace") view.keys = 0;
+    } else if (section.has_value()) {
+      bool ok = *section == "replication" ? ApplyReplicationLine(line, view.replication)
+                : *section == "keyspace"  ? ApplyKeyspaceLine(line, view.keys)
+                                          : true;
+      if (!ok) return Malformed("INFO", line);
+    } else if (absl::StartsWith(line, "cluster_") || absl::StartsWith(line, "total_cluster_")) {
       absl::StrAppend(&info_text, line, "\n");
     } else if (line.size() > 40 && IsNodeId(line.substr(0, 40))) {
       absl::StrAppend(&nodes_text, line, "\n");
@@ -191,7 +240,6 @@ absl::StatusOr<NodeView> ParseNodeView(const std::string& text) {
   if (info_text.empty() || nodes_text.empty()) {
     return absl::UnavailableError("redis-cli gave no CLUSTER INFO / CLUSTER NODES answer");
   }
-  NodeView view;
   absl::StatusOr<ClusterInfo> info = ParseClusterInfo(info_text);
   if (!info.ok()) return info.status();
   view.info = *info;

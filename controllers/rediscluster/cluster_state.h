@@ -54,10 +54,28 @@ struct ClusterInfo {
   friend bool operator==(const ClusterInfo&, const ClusterInfo&) = default;
 };
 
-// One node's view: its CLUSTER INFO and CLUSTER NODES.
+// What a node's `INFO replication` says about the data it holds (the fields the
+// controller reads; https://redis.io/commands/info/).
+struct ReplicationInfo {
+  bool known = false;             // the answer had a "# Replication" section
+  std::string role;               // role: "master" or "slave"
+  bool link_up = false;           // master_link_status:up (replicas)
+  bool sync_in_progress = false;  // master_sync_in_progress:1: a full sync is running
+  // master_link_down_since_seconds (replicas whose link is down): -1 when the link was
+  // never up since the server started, i.e. the replica never finished a sync and holds
+  // nothing of its master's data.
+  int64_t link_down_seconds = -1;
+  int64_t offset = -1;  // slave_repl_offset (replicas), master_repl_offset (masters)
+  friend bool operator==(const ReplicationInfo&, const ReplicationInfo&) = default;
+};
+
+// One node's view: its CLUSTER INFO and CLUSTER NODES, and, when asked, its INFO
+// replication and keyspace.
 struct NodeView {
   ClusterInfo info;
   std::vector<ClusterNode> nodes;
+  ReplicationInfo replication;
+  int64_t keys = -1;  // keys in all its databases (INFO keyspace); -1: not asked
 
   const ClusterNode* Myself() const;  // nullptr if no line has the myself flag
   const ClusterNode* Find(const std::string& id) const;
@@ -71,9 +89,11 @@ struct NodeView {
 absl::StatusOr<ClusterInfo> ParseClusterInfo(const std::string& text);
 absl::StatusOr<std::vector<ClusterNode>> ParseClusterNodes(const std::string& text);
 
-// The stdout of `redis-cli` fed "CLUSTER INFO" and "CLUSTER NODES" on stdin: key:value
-// lines, then node lines. Unavailable when Redis refused (NOAUTH, LOADING, a "cluster
-// support disabled" error, an empty answer), InvalidArgument on malformed lines.
+// The stdout of `redis-cli` fed "CLUSTER INFO", "CLUSTER NODES" and optionally "INFO
+// replication keyspace" on stdin: key:value lines, node lines, then INFO's sections
+// ("# Replication", "# Keyspace"; their unknown keys are ignored). Unavailable when Redis
+// refused (NOAUTH, LOADING, a "cluster support disabled" error, an empty answer),
+// InvalidArgument on malformed lines.
 absl::StatusOr<NodeView> ParseNodeView(const std::string& text);
 
 }  // namespace nxt::rediscluster

@@ -98,6 +98,17 @@ std::vector<Action> ContainerActions(const DesiredState& d,
 // The state one cluster step reads; built once per plan.
 }  // namespace
 
+bool Synced(const ReplicationInfo& r) {
+  return r.known && r.role == "slave" && !r.sync_in_progress && r.link_up;
+}
+
+bool HoldsMastersData(const ReplicationInfo& r, absl::Duration master_down_for) {
+  if (!r.known || r.role != "slave" || r.sync_in_progress) return false;
+  if (r.link_up) return true;
+  return r.link_down_seconds >= 0 &&
+         absl::Seconds(r.link_down_seconds) <= master_down_for + kLinkSlack;
+}
+
 const char* ActionTypeName(Action::Type type) {
   static const char* const kNames[] = {
       "ensure-network", "ensure-volume", "create",         "start",
@@ -194,7 +205,11 @@ ClusterSummary Summarize(const ObservedState& o) {
         s.silent_of[n.id] = c.ordinal;
       }
     }
-    if (s.silent_of.count(n.id) == 0 && (n.IsFailing() || !n.connected)) s.ghosts.push_back(n.id);
+    // A handshake entry is a node being met under a temporary ID (Redis drops it if the
+    // handshake fails); forgetting it would abort the meeting.
+    if (s.silent_of.count(n.id) == 0 && !n.InHandshake() && (n.IsFailing() || !n.connected)) {
+      s.ghosts.push_back(n.id);
+    }
   }
   for (const ClusterNode& n : v.nodes) {
     if (n.IsMaster() && !n.IsFailing() && n.SlotCount() > 0) {

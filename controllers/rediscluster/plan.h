@@ -7,13 +7,16 @@
 //   suspend: nothing.
 //   a down master stays down (plan_failover.cc): a node 0..nodes-1 whose container is
 //     not running or missing, that the anchor's table lists (by its hostname, the
-//     container name) as a master serving slots, with a replica that answers and is
-//     healthy, while a majority of the masters serving slots answer and the node has been
-//     down less than kHoldLimit: promote that replica (CLUSTER FAILOVER FORCE on the one
-//     with the highest replication offset) instead of bringing the master back. Once a
-//     replica serves its slots the node is started and rejoins as a replica. (A master
-//     restarted first would come back with its AOF, up to a second behind its replica,
-//     and the replica would resync from it, losing writes WAIT had acknowledged.)
+//     container name) as a master serving slots, with a replica that answers, is
+//     healthy and holds the master's data (HoldsMastersData: its initial sync finished
+//     and its link broke when the master died), while a majority of the masters serving
+//     slots answer and the node has been down less than kHoldLimit: promote that replica
+//     (CLUSTER FAILOVER FORCE on the one with the highest replication offset) instead of
+//     bringing the master back. Once a replica serves its slots the node is started and
+//     rejoins as a replica. (A master restarted first would come back with its AOF, up to
+//     a second behind its replica, and the replica would resync from it, losing writes
+//     WAIT had acknowledged.) With no replica holding its data the master is started at
+//     once: it is the only copy.
 //   containers: create missing nodes 0..nodes-1 (with network and volume), start stopped
 //     ones, replace dead ones and ones created but never started (an unfinished create
 //     may lack redis.conf), remove foreign ones (bad ordinal, duplicates); the down
@@ -22,9 +25,12 @@
 //   create: every node fresh (alone, no slots) → --cluster create with the replicas;
 //     nodes that met others but no slot was ever assigned are reset first.
 //   repair (allowed while the cluster is not ok): forget ghost IDs (in the anchor's
-//     table, owned by no container, failing); meet again a node that is failing or in
-//     handshake but answers; reset a stray node (its ID unknown to the cluster); fix
-//     open or unassigned slots.
+//     table, owned by no container, failing, not in handshake); meet again a node that is
+//     failing or in handshake but answers; reset a stray node (its ID unknown to the
+//     cluster; while a handshake runs on either side it is a node being met: wait); fix
+//     open or unassigned slots. A node is reset (FLUSHALL + CLUSTER RESET HARD) only when
+//     its own view gives it no slot and it holds no key, or its keys are a replica's copy
+//     of a healthy master serving slots; otherwise the plan waits and says why.
 //   a step needs cluster_state ok, all 16384 slots ok, and every member knowing every
 //   member; otherwise wait. Then, first match wins:
 //     a fresh node 0..nodes-1 joins: as a master while there are fewer masters than
@@ -38,7 +44,11 @@
 //       become replicas when there are enough masters;
 //     replicas move to masters short of replicasPerMaster;
 //     one node of an outdated config is replaced (a master fails over to its replica
-//       first).
+//       first);
+//     a replica whose initial sync has not finished (Synced) is waited for: until then
+//       it is no copy of its master, and the cluster is not converged.
+//   Every CLUSTER FAILOVER (shrink, rolling update) goes to a Synced replica; while the
+//   only replicas are still syncing, the step waits.
 // The anchor is the lowest-ordinal answering node whose cluster_state is ok (else the
 // one that sees the most assigned slots); cluster steps run from its container.
 #ifndef NXT_CONTROLLERS_REDISCLUSTER_PLAN_H_
@@ -70,6 +80,25 @@ struct DesiredState {
 // it is started whatever the cluster says (a promotion that cannot succeed must not keep
 // its slots unserved for ever).
 inline constexpr absl::Duration kHoldLimit = absl::Seconds(30);
+
+// Redis counts a replica's link downtime in whole seconds of its own clock, nxtd a
+// master's downtime from the engine's FinishedAt (or from when it saw the container gone):
+// how far apart the two may be for "the link broke when the master died".
+inline constexpr absl::Duration kLinkSlack = absl::Seconds(2);
+
+// The replica whose INFO replication is `r` holds a full copy of its master's data: it
+// says it is a replica, no full sync is running in it (master_sync_in_progress:0), and its
+// link to the master is up. A replica that never finished its initial sync (link never
+// up: master_link_down_since_seconds -1) is empty, whatever CLUSTER NODES says.
+bool Synced(const ReplicationInfo& r);
+
+// The replica whose INFO replication is `r` holds its master's data as of the master's
+// death, `master_down_for` ago: as Synced, except that the link may be down, if it went
+// down when the master did (not more than `master_down_for` + kLinkSlack ago). The only
+// replicas nxtd may promote with CLUSTER FAILOVER FORCE, which skips Redis's own check of
+// the replica's data age: promoting any other would serve the shard's slots from a node
+// without (all of) its keys, and the old master would then resync from it and drop them.
+bool HoldsMastersData(const ReplicationInfo& r, absl::Duration master_down_for);
 
 struct ObservedNode {
   std::string name;  // container name
@@ -112,8 +141,9 @@ struct Action {
     kMeet,           // ordinal, via (CLUSTER MEET <its address>)
     kReplicate,      // ordinal, node_id = new master (CLUSTER REPLICATE)
     kFix,            // via (--cluster fix)
-    kPromote,        // ordinal, name, node_id = a down master; ordinals = its healthy
-                     // replicas (CLUSTER FAILOVER FORCE on the most up to date)
+    kPromote,        // ordinal, name, node_id = a down master, down_for; ordinals = its
+                     // healthy replicas holding its data (HoldsMastersData; CLUSTER
+                     // FAILOVER FORCE on the most up to date that still does)
     kWait,           // detail: what the next step waits for (no Docker call)
   };
   Type type = Type::kWait;
@@ -124,6 +154,7 @@ struct Action {
   std::string node_id;
   std::vector<std::string> node_ids;
   std::string detail;
+  absl::Duration down_for;  // kPromote: how long the master has been down
 
   // "create container cache-2", "add cache-6 as a master", ... (logs, events, diff).
   std::string Describe() const;
@@ -148,8 +179,9 @@ struct ClusterSummary {
   // Every answering node says cluster_state ok with all slots ok, and no node in the
   // anchor's table is failing: the whole cluster agrees it is healthy.
   bool all_ok = false;
-  // Members of the anchor's table (failing or disconnected) that no container holds: no
-  // answering node has the ID, and no existing container is named by its hostname.
+  // Members of the anchor's table (failing or disconnected, not in handshake) that no
+  // container holds: no answering node has the ID, and no existing container is named by
+  // its hostname.
   std::vector<std::string> ghosts;
   // ID → ordinal of a container that exists but does not answer, matched by the
   // member's announced hostname (the container name).

@@ -4,9 +4,12 @@
 // replicas can take its slots: the replica is promoted first (CLUSTER FAILOVER FORCE,
 // which needs no answer from the dead master, only a majority of the masters' votes),
 // and the old master is started afterwards, when it rejoins as a replica of the new one
-// and copies its data. Starting it first is a race with Redis's own election, and it can
-// come back with an AOF written up to a second before its replica's copy (appendfsync
-// everysec): the replica would then resync from it and lose writes WAIT acknowledged.
+// and copies its data. Only a replica that holds the master's data is promoted
+// (HoldsMastersData): FORCE skips Redis's own data-age check, and a replica whose initial
+// sync never finished is empty; with no such replica the master is started at once. Starting it
+// first is a race with Redis's own election, and it can come back with an AOF written up to a
+// second before its replica's copy (appendfsync everysec): the replica would then resync from it
+// and lose writes WAIT acknowledged.
 #include <map>
 #include <set>
 #include <string>
@@ -44,12 +47,14 @@ bool Quorum(const NodeView& anchor, const ClusterSummary& s) {
 }
 
 struct Replicas {
-  std::vector<int> candidates;  // healthy replicas of the master, by their own view too
-  bool taken_over = false;      // one of them already says it is a master serving slots
+  // Healthy replicas of the master, by their own view too, that hold its data.
+  std::vector<int> candidates;
+  bool taken_over = false;  // one of them already says it is a master serving slots
 };
 
 Replicas ReplicasOf(const NodeView& anchor, const std::string& master_id,
-                    const std::map<int, const ObservedNode*>& nodes, const ClusterSummary& s) {
+                    absl::Duration master_down_for, const std::map<int, const ObservedNode*>& nodes,
+                    const ClusterSummary& s) {
   Replicas out;
   for (const ClusterNode& r : anchor.nodes) {
     if (!r.IsReplica() || r.master_id != master_id) continue;
@@ -61,7 +66,8 @@ Replicas ReplicasOf(const NodeView& anchor, const std::string& master_id,
     if (me == nullptr) continue;
     if (me->IsMaster() && me->SlotCount() > 0) {
       out.taken_over = true;
-    } else if (!r.IsFailing() && me->IsReplica() && me->master_id == master_id) {
+    } else if (!r.IsFailing() && me->IsReplica() && me->master_id == master_id &&
+               HoldsMastersData(node->second->view->replication, master_down_for)) {
       out.candidates.push_back(ordinal->second);
     }
   }
@@ -85,15 +91,18 @@ std::set<int> HoldDownMasters(const DesiredState& d, const ObservedState& o,
     const ClusterNode* line = LineOf(anchor, name, s);
     if (line == nullptr || !line->IsMaster() || line->SlotCount() == 0) continue;
     auto down = o.down_for.find(name);
-    if (down != o.down_for.end() && down->second >= kHoldLimit) continue;
-    Replicas replicas = ReplicasOf(anchor, line->id, nodes, s);
-    // Taken over: started now, it rejoins as a replica. No replica or no majority: Redis
-    // cannot elect one either; the master comes back with its own data.
+    const absl::Duration down_for = down == o.down_for.end() ? absl::ZeroDuration() : down->second;
+    if (down_for >= kHoldLimit) continue;
+    Replicas replicas = ReplicasOf(anchor, line->id, down_for, nodes, s);
+    // Taken over: started now, it rejoins as a replica. No replica holding its data (none
+    // answers, or each is still in or never finished its initial sync, or lost its link
+    // before the master died) or no majority: the master comes back with its own data.
     if (replicas.taken_over || replicas.candidates.empty() || !quorum) continue;
     held.insert(i);
     Action a = MakeAction(T::kPromote, i, name);
     a.node_id = line->id;
     a.ordinals = replicas.candidates;
+    a.down_for = down_for;
     promotions->push_back(std::move(a));
   }
   return held;

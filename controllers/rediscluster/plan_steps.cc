@@ -74,6 +74,56 @@ Action Via(Action a, int via) {
   return a;
 }
 
+// Why the answering node with view `v` must not be reset (FLUSHALL + CLUSTER RESET
+// HARD), "" when it may: a reset must never destroy the only copy of any key. Allowed:
+// no slot in its own view and no key, or keys that are a replica's copy of a healthy
+// master serving slots in `anchor` (null: no such master is known).
+std::string ResetRefusal(const NodeView& v, const NodeView* anchor) {
+  const ClusterNode* me = v.Myself();
+  if (me->SlotCount() > 0 || me->open_slots > 0) {
+    return absl::StrCat("serves ", me->SlotCount(), " slot(s) in its own view");
+  }
+  if (v.keys == 0) return "";
+  if (v.keys < 0) return "its keys could not be counted";
+  const ClusterNode* master =
+      anchor == nullptr || !me->IsReplica() ? nullptr : anchor->Find(me->master_id);
+  if (master != nullptr && master->IsMaster() && !master->IsFailing() && master->SlotCount() > 0) {
+    return "";
+  }
+  return absl::StrCat("holds ", v.keys, " key(s)");
+}
+
+Action RefuseReset(const std::string& name, const std::string& why) {
+  return Wait(absl::StrCat(name, " is not part of the cluster but ", why,
+                           ": not reset (its data would be lost); reset it by hand once its "
+                           "keys are safe"));
+}
+
+// A staying replica of `master_id` for a CLUSTER FAILOVER (a leaving or outdated master
+// hands over): the first whose own INFO says it is Synced. `unsynced` tells whether one
+// exists that is still copying.
+std::optional<int> SyncedReplicaOf(const Ctx& c, const std::string& master_id, bool* unsynced) {
+  *unsynced = false;
+  for (const ClusterNode& r : c.anchor->nodes) {
+    if (!r.IsReplica() || r.IsFailing() || r.master_id != master_id || !c.Staying(r)) continue;
+    const int o = c.OrdinalOf(r.id);
+    const NodeView* v = c.ViewOf(o);
+    if (v != nullptr && Synced(v->replication)) return o;
+    *unsynced = true;
+  }
+  return std::nullopt;
+}
+
+Action WaitForSync(const std::string& master_id) {
+  return Wait(absl::StrCat("the replicas of ", master_id.substr(0, 8),
+                           " are still copying its data; no failover to them yet"));
+}
+
+bool InHandshake(const NodeView& v) {
+  return std::any_of(v.nodes.begin(), v.nodes.end(),
+                     [](const ClusterNode& n) { return n.InHandshake(); });
+}
+
 std::optional<Action> Repair(const Ctx& c) {
   if (!c.s.ghosts.empty()) {
     Action a = Make(T::kForget);
@@ -92,7 +142,16 @@ std::optional<Action> Repair(const Ctx& c) {
     const NodeView* v = c.ViewOf(o);
     if (o < c.d.nodes && v != nullptr && !v->IsFresh() &&
         c.anchor->Find(v->Myself()->id) == nullptr) {
+      // A node that has just met the cluster (add-node) is known to the anchor only after
+      // the handshake: until then the anchor lists it under a temporary ID. It is joining,
+      // not a stray.
+      if (InHandshake(*c.anchor) || InHandshake(*v)) {
+        return Wait(absl::StrCat(node->name, " is meeting the cluster (handshake)"));
+      }
       if (!healthy) return Wait(absl::StrCat(node->name, " is not in the cluster; waiting for ok"));
+      if (std::string why = ResetRefusal(*v, c.anchor); !why.empty()) {
+        return RefuseReset(node->name, why);
+      }
       return Make(T::kResetNode, o, node->name);
     }
   }
@@ -142,13 +201,12 @@ std::optional<Action> ShrinkStep(const Ctx& c) {
   size_t staying_with_slots =
       c.Masters([&](const ClusterNode& n) { return c.Staying(n) && n.SlotCount() > 0; }).size();
   for (const ClusterNode* m : leaving_with_slots) {
-    for (const ClusterNode& r : c.anchor->nodes) {
-      if (staying_with_slots < static_cast<size_t>(c.d.Masters()) && r.IsReplica() &&
-          !r.IsFailing() && r.master_id == m->id && c.Staying(r)) {
-        int o = c.OrdinalOf(r.id);
-        return Make(T::kFailover, o, controllers::ContainerName(c.d.name, o));
-      }
+    if (staying_with_slots >= static_cast<size_t>(c.d.Masters())) break;
+    bool unsynced = false;
+    if (std::optional<int> o = SyncedReplicaOf(c, m->id, &unsynced)) {
+      return Make(T::kFailover, *o, controllers::ContainerName(c.d.name, *o));
     }
+    if (unsynced) return WaitForSync(m->id);
   }
   if (!leaving_with_slots.empty()) {
     Action a = Via(Make(T::kDrain), c.s.anchor);
@@ -239,13 +297,25 @@ std::optional<Action> Rolling(const Ctx& c) {
     if (me->IsReplica() || me->SlotCount() == 0) {
       return Make(T::kReplace, node->ordinal, node->name);
     }
-    for (const ClusterNode& r : c.anchor->nodes) {
-      if (r.IsReplica() && !r.IsFailing() && r.master_id == me->id && c.Staying(r)) {
-        int o = c.OrdinalOf(r.id);
-        return Make(T::kFailover, o, controllers::ContainerName(c.d.name, o));
-      }
+    bool unsynced = false;
+    if (std::optional<int> o = SyncedReplicaOf(c, me->id, &unsynced)) {
+      return Make(T::kFailover, *o, controllers::ContainerName(c.d.name, *o));
     }
+    if (unsynced) return WaitForSync(me->id);
     return Make(T::kReplace, node->ordinal, node->name);  // no replica: brief outage
+  }
+  return std::nullopt;
+}
+
+// Every staying replica has finished its initial sync: until then it holds no copy of its
+// master's data, and the cluster is not converged.
+std::optional<Action> Copies(const Ctx& c) {
+  for (const auto& [o, node] : c.nodes) {
+    const NodeView* v = c.ViewOf(o);
+    if (o >= c.d.nodes || v == nullptr || !v->Myself()->IsReplica()) continue;
+    if (!Synced(v->replication)) {
+      return Wait(absl::StrCat(node->name, " is still copying its master's data"));
+    }
   }
   return std::nullopt;
 }
@@ -268,7 +338,11 @@ std::vector<Action> ClusterActions(const DesiredState& d,
   if (s.slots_assigned == 0) {  // met, but no slot ever assigned: an interrupted create
     std::vector<Action> out;
     for (const auto& [o, n] : nodes) {
-      if (!n->view->IsFresh()) out.push_back(Make(T::kResetNode, o, n->name));
+      if (n->view->IsFresh()) continue;
+      if (std::string why = ResetRefusal(*n->view, nullptr); !why.empty()) {
+        return {RefuseReset(n->name, why)};  // not one reset: this is no interrupted create
+      }
+      out.push_back(Make(T::kResetNode, o, n->name));
     }
     return out;
   }
@@ -280,7 +354,7 @@ std::vector<Action> ClusterActions(const DesiredState& d,
     return {Wait(absl::StrCat("cluster_state ", s.state, ", ", s.slots_ok, "/", kClusterSlots,
                               " slots ok"))};
   }
-  for (auto step : {Join, ShrinkStep, Roles, Rolling}) {
+  for (auto step : {Join, ShrinkStep, Roles, Rolling, Copies}) {
     if (std::optional<Action> a = step(c)) return {*a};
   }
   return {};

@@ -20,6 +20,15 @@ std::string LabelOr(const std::map<std::string, std::string>& labels, const char
   return it == labels.end() ? std::string() : it->second;
 }
 
+// What a round that did nothing waits for ("" when it acted).
+std::string Waits(const std::vector<Action>& actions) {
+  std::string out;
+  for (const Action& a : actions) {
+    if (a.type == Action::Type::kWait) absl::StrAppend(&out, a.detail, ";");
+  }
+  return out;
+}
+
 bool OnlyWaits(const std::vector<Action>& actions) {
   for (const Action& a : actions) {
     if (a.type != Action::Type::kWait) return false;
@@ -57,7 +66,13 @@ bool ChangesTheCluster(const std::vector<Action>& actions) {
 }  // namespace
 
 RedisClusterReconciler::RedisClusterReconciler(const controllers::KindDeps& deps, Options options)
-    : KindReconciler(deps, "rediscluster"), options_(std::move(options)) {}
+    : KindReconciler(deps, "rediscluster"),
+      options_(std::move(options)),
+      started_(deps.clock.Now()),
+      own_link_(options_.link == nullptr ? std::make_unique<HiredisNodeLink>(deps.docker)
+                                         : nullptr),
+      link_(options_.link != nullptr ? options_.link : own_link_.get()),
+      pacer_(options_.pace) {}
 
 absl::StatusOr<Desired> RedisClusterReconciler::Desire(const resources::Object& object) {
   const resources::ObjectKey key = object.Key();
@@ -122,7 +137,8 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
       NXT_RETURN_IF_ERROR(Annotate(store_.UpdateStatus(key, *facts), "write status"));
     }
   }
-  RedisAdmin admin(docker_, desired.password, options_.timeouts);
+  RedisAdmin admin(docker_, desired.password, options_.timeouts, link_,
+                   controllers::NetworkName(key.namespace_, key.name));
   ObservedState observed = Observe(key, &admin);
   observed.down_for = DownFor(desired.state, observed);
   std::vector<Action> actions = Plan(desired.state, observed);
@@ -154,41 +170,87 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resour
   in.previous = previous.has_value() ? &*previous : nullptr;
   const absl::Status written = store_.UpdateStatus(key, BuildStatus(in));
 
-  if (!outcome.error.ok()) return outcome.error;
+  if (!outcome.error.ok()) {
+    pacer_.Forget(key.NamespacedName());  // the queue's backoff paces failed rounds
+    if (ChangesTheCluster(actions)) ForgetToolFree(key);
+    return outcome.error;
+  }
   NXT_RETURN_IF_ERROR(Annotate(written, "write status"));
   if (desired.state.suspend || Converged(desired.state, after)) {
+    pacer_.Forget(key.NamespacedName());
     return reconciler::Result{.requeue_after = options_.resync};
   }
-  return reconciler::Result{.requeue_after = outcome.changes > 0 ? options_.requeue_after_change
-                                                                 : options_.requeue_while_waiting};
+  return reconciler::Result{
+      .requeue_after = pacer_.Next(key.NamespacedName(), outcome.changes > 0, Waits(actions))};
+}
+
+void RedisClusterReconciler::ForgetToolFree(const resources::ObjectKey& key) {
+  absl::MutexLock lock(&down_mu_);
+  tool_free_.erase(key.NamespacedName());
 }
 
 std::map<std::string, absl::Duration> RedisClusterReconciler::DownFor(
     const DesiredState& desired, const ObservedState& observed) {
   std::set<std::string> running;
+  std::set<std::string> stopped;  // the container exists but does not run
   for (const ObservedNode& n : observed.nodes) {
-    if (n.state == "running") running.insert(n.name);
+    (n.state == "running" ? running : stopped).insert(n.name);
   }
   const absl::Time now = clock_.Now();
   std::map<std::string, absl::Duration> out;
-  absl::MutexLock lock(&down_mu_);
   for (int i = 0; i < desired.nodes; ++i) {
     const std::string name = controllers::ContainerName(desired.name, i);
-    if (running.count(name) > 0) {
-      down_since_.erase(name);
-    } else {
-      out[name] = now - down_since_.emplace(name, now).first->second;
+    std::optional<absl::Time> since;
+    {
+      absl::MutexLock lock(&down_mu_);
+      if (running.count(name) > 0) {
+        down_since_.erase(name);
+        continue;
+      }
+      auto it = down_since_.find(name);
+      if (it != down_since_.end()) since = it->second;
     }
+    if (!since.has_value()) {
+      // First seen down by this nxtd: the engine's FinishedAt says since when (it survives
+      // an nxtd restart, so the hold limit neither starts over nor ends early); a vanished
+      // container counts from now.
+      since = now;
+      if (stopped.count(name) > 0) {
+        absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(name);
+        if (info.ok() && info->finished_at != absl::InfinitePast() && info->finished_at < now) {
+          since = info->finished_at;
+        }
+      }
+      absl::MutexLock lock(&down_mu_);
+      down_since_.emplace(name, *since);
+    }
+    out[name] = now - *since;
   }
   return out;
 }
 
 std::optional<Action> RedisClusterReconciler::WaitForLeftoverTool(const resources::ObjectKey& key,
-                                                                  RedisAdmin& admin) const {
+                                                                  RedisAdmin& admin) {
+  std::set<std::string> known_free;
+  {
+    absl::MutexLock lock(&down_mu_);
+    known_free = tool_free_[key.NamespacedName()];
+  }
+  std::set<std::string> free;
   for (const docker::ContainerSummary& c : cache_.List(controllers::OwnerSelector(key))) {
     if (c.state != "running" || LabelOr(c.labels, docker::kLabelRole) != kNodeRole) continue;
+    // Made or started since this reconciler started (the cache's `created` is the start
+    // time of a container it inspected): no process of an earlier nxtd runs in it.
+    if (known_free.count(c.id) > 0 || c.created >= started_) {
+      free.insert(c.id);
+      continue;
+    }
     absl::StatusOr<bool> running = admin.ClusterToolRunning(c.name);
-    if (!running.ok() || *running) {
+    if (running.ok() && !*running) {
+      free.insert(c.id);
+    } else {
+      absl::MutexLock lock(&down_mu_);
+      tool_free_[key.NamespacedName()].insert(free.begin(), free.end());
       Action wait;
       wait.type = Action::Type::kWait;
       wait.detail =
@@ -198,11 +260,15 @@ std::optional<Action> RedisClusterReconciler::WaitForLeftoverTool(const resource
       return wait;
     }
   }
+  absl::MutexLock lock(&down_mu_);
+  tool_free_[key.NamespacedName()] = std::move(free);  // containers gone are dropped
   return std::nullopt;
 }
 
 absl::StatusOr<reconciler::Result> RedisClusterReconciler::Teardown(
     const resources::ObjectKey& key, const resources::Object* object) {
+  pacer_.Forget(key.NamespacedName());
+  ForgetToolFree(key);
   DesiredState d;
   d.namespace_ = key.namespace_;
   d.name = key.name;
@@ -238,7 +304,9 @@ absl::StatusOr<reconciler::Result> RedisClusterReconciler::Teardown(
 absl::StatusOr<std::vector<std::string>> RedisClusterReconciler::DescribePlan(
     const resources::Object& object) {
   NXT_ASSIGN_OR_RETURN(Desired desired, Desire(object));
-  RedisAdmin admin(docker_, desired.password, options_.timeouts);
+  const resources::ObjectKey key = object.Key();
+  RedisAdmin admin(docker_, desired.password, options_.timeouts, link_,
+                   controllers::NetworkName(key.namespace_, key.name));
   std::vector<std::string> out;
   for (const Action& a : Plan(desired.state, Observe(object.Key(), &admin))) {
     if (a.type != Action::Type::kWait && a.type != Action::Type::kEnsureNetwork &&

@@ -6,14 +6,16 @@
 // error) → the password from the SecretStore (generated once, kept) → the status from
 // the containers alone when a ready node's container stopped or vanished (FactsStatus;
 // written before any node is asked) → observe: the node containers in the
-// ContainerCache, and CLUSTER INFO + CLUSTER NODES of every running node (one `docker
-// exec` of redis-cli each), how long each down node has been down (remembered by this
-// object) → Plan (pure) → before a step that changes the
-// cluster, wait while a redis-cli --cluster an earlier nxtd started still runs in a node
-// (exec'd processes outlive a SIGKILLed nxtd) → act (actuator.h) → observe again
-// when something changed → write status → Result. It requeues while the cluster moves
-// towards the spec and returns Result{.requeue_after = resync} once converged, so cluster
-// failures that Docker does not see (a node leaving the bus, a failover) are noticed.
+// ContainerCache, and CLUSTER INFO + CLUSTER NODES of every running node (one connection
+// to its address each, node_link.h), how long each down node has been down (remembered
+// by this object) → Plan (pure) → before a step that changes the cluster, wait while a
+// redis-cli --cluster an earlier nxtd started still runs in a node (exec'd processes
+// outlive a SIGKILLed nxtd) → act (actuator.h) → observe again when something changed →
+// write status → Result. It requeues while the cluster moves towards the spec (50 ms
+// after a step or a change of what it waits for, doubling to 1 s while the same wait goes
+// on: step_pacer.h) and returns Result{.requeue_after = resync} once converged, so
+// cluster failures that Docker does not see (a node leaving the bus, a failover) are
+// noticed.
 //
 // Errors come back annotated, code kept: "rediscluster default/cache: add cache-6 as a
 // master: redis-cli --cluster add-node in cache-0: [ERR] ...". The password never appears
@@ -27,7 +29,9 @@
 #define NXT_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_RECONCILER_H_
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,7 +44,10 @@
 #include "controllers/common/kind_reconciler.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/rediscluster/admin.h"
+#include "controllers/rediscluster/hiredis_node_link.h"
+#include "controllers/rediscluster/node_link.h"
 #include "controllers/rediscluster/plan.h"
+#include "controllers/rediscluster/step_pacer.h"
 #include "docker/container_cache.h"
 #include "docker/docker_client.h"
 #include "reconciler/reconciler.h"
@@ -63,12 +70,17 @@ class RedisClusterReconciler : public controllers::KindReconciler<Desired> {
  public:
   struct Options {
     absl::Duration stop_timeout = absl::Seconds(10);
-    absl::Duration requeue_after_change = absl::Seconds(1);
-    absl::Duration requeue_while_waiting = absl::Seconds(2);
+    // While the cluster moves towards the spec: the next round after this long, doubled
+    // while it waits for the same thing (step_pacer.h).
+    StepPacer::Options pace;
     // Converged clusters are looked at again after this long (0: only on events).
     absl::Duration resync = absl::Seconds(30);
     RedisAdmin::Timeouts timeouts;
     int create_parallelism = 4;
+    // How nodes are asked for their view and sent single commands; null: Redis's own
+    // protocol at their addresses (HiredisNodeLink over `docker`). Must outlive the
+    // reconciler.
+    NodeLink* link = nullptr;
   };
 
   RedisClusterReconciler(const controllers::KindDeps& deps, Options options);
@@ -80,23 +92,35 @@ class RedisClusterReconciler : public controllers::KindReconciler<Desired> {
  private:
   absl::StatusOr<Desired> Desire(const resources::Object& object) override;
   ObservedState Observe(const resources::ObjectKey& key, RedisAdmin* admin) const;
-  // ObservedState::down_for of nodes 0..nodes-1: since when this controller has seen each
-  // one not running (remembered across rounds; forgotten once it runs).
+  // ObservedState::down_for of nodes 0..nodes-1 that do not run: since the engine's
+  // FinishedAt of a stopped container (read once, when this controller first sees it
+  // down), since first seen for a missing one; remembered across rounds, forgotten once
+  // it runs.
   std::map<std::string, absl::Duration> DownFor(const DesiredState& desired,
                                                 const ObservedState& observed);
   // A wait while a `redis-cli --cluster` from before an nxtd restart still runs in a
   // node (or the check fails): two cluster tools at once corrupt slot moves.
-  std::optional<Action> WaitForLeftoverTool(const resources::ObjectKey& key,
-                                            RedisAdmin& admin) const;
+  // A container is looked into at most once: one made or started since this reconciler
+  // started, or found free once, stays free (this nxtd waits for its own tools), until a
+  // cluster step fails.
+  std::optional<Action> WaitForLeftoverTool(const resources::ObjectKey& key, RedisAdmin& admin);
+  // Forgets which containers of `key` were found free of leftover tools.
+  void ForgetToolFree(const resources::ObjectKey& key);
   absl::StatusOr<reconciler::Result> Converge(const resources::Object& object,
                                               Desired desired) override;
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
                                               const resources::Object* object) override;
 
   const Options options_;
+  const absl::Time started_;
+  std::unique_ptr<HiredisNodeLink> own_link_;  // when options_.link is null
+  NodeLink* const link_;
+  StepPacer pacer_;
   absl::Mutex down_mu_;
-  // Container name → when it was first seen not running (nodes 0..nodes-1).
+  // Container name → since when it has been down (nodes 0..nodes-1).
   std::map<std::string, absl::Time> down_since_ ABSL_GUARDED_BY(down_mu_);
+  // Object → IDs of its containers known to run no redis-cli --cluster of an earlier nxtd.
+  std::map<std::string, std::set<std::string>> tool_free_ ABSL_GUARDED_BY(down_mu_);
 };
 
 }  // namespace nxt::rediscluster

@@ -80,6 +80,9 @@ class Cluster {
       }
       v.info.slots_ok = state == "ok" ? v.info.slots_assigned : 0;
       v.info.known_nodes = static_cast<int>(members.size());
+      // A replica has finished its initial sync, its link up; a master holds keys.
+      v.replication = m.master < 0 ? Master() : SyncedReplica();
+      v.keys = m.master < 0 && m.from >= 0 ? 100 : 0;
       Container(m.ordinal).view = v;
     }
     return *this;
@@ -90,8 +93,36 @@ class Cluster {
     v.info.state = "fail";
     v.info.known_nodes = 1;
     v.nodes.push_back(Node(Member(ordinal), true, desired_.name));
+    v.replication = Master();
+    v.keys = 0;
     Container(ordinal).view = v;
     return *this;
+  }
+  // INFO replication of node `ordinal` (which answers).
+  ReplicationInfo& Replication(int ordinal) { return Container(ordinal).view->replication; }
+
+  static ReplicationInfo Master() {
+    ReplicationInfo r;
+    r.known = true;
+    r.role = "master";
+    r.offset = 1000;
+    return r;
+  }
+  static ReplicationInfo SyncedReplica() {
+    ReplicationInfo r;
+    r.known = true;
+    r.role = "slave";
+    r.link_up = true;
+    r.offset = 1000;
+    return r;
+  }
+  // A replica that has not finished its initial sync: link never up, nothing copied.
+  static ReplicationInfo NeverSynced() {
+    ReplicationInfo r;
+    r.known = true;
+    r.role = "slave";
+    r.offset = 0;
+    return r;
   }
   ObservedNode& Container(int ordinal, const std::string& state = "running") {
     for (ObservedNode& n : observed_.nodes) {

@@ -18,15 +18,19 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "controllers/common/owner.h"
 #include "controllers/rediscluster/admin.h"
+#include "controllers/rediscluster/hiredis_node_link.h"
 #include "controllers/rediscluster/rediscluster_reconciler.h"
 #include "docker/container_cache.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/mocks/docker/mock_docker_client.h"
 #include "tests/testing/controller_docker_test.h"
 #include "tests/testing/status_matchers.h"
 
@@ -53,7 +57,7 @@ class RedisClusterDockerTest : public nxt::testing::ControllerDockerTest {
     reconciler_ = std::make_unique<RedisClusterReconciler>(Deps(), options);
   }
 
-  void ApplyNodes(int nodes, int replicas_per_master = 1) {
+  void ApplyNodes(int nodes, int replicas_per_master = 1, boost::json::object config = {}) {
     resources::Object o;
     o.kind = resources::kRedisClusterKind;
     o.metadata.name = name_;
@@ -62,6 +66,7 @@ class RedisClusterDockerTest : public nxt::testing::ControllerDockerTest {
               {"image", RedisImage()},
               {"maxmemory", "64Mi"},
               {"appendonly", true}};
+    if (!config.empty()) o.spec["config"] = std::move(config);
     store_->Apply(std::move(o));
   }
 
@@ -149,6 +154,46 @@ class RedisClusterDockerTest : public nxt::testing::ControllerDockerTest {
     return r.ok() ? r->stdout_text : "";
   }
 
+  // HiredisNodeLink against the real nodes: a command, a wrong password, and an address
+  // that leads to another node (as after a restart with a new address).
+  void ExpectTheLinkReachesOnlyTheNodeItNames() {
+    const std::string network = controllers::NetworkName(key_.namespace_, key_.name);
+    const std::string password = *secrets_->Get(key_, kPasswordSecret);
+    HiredisNodeLink link(*docker_);
+    absl::StatusOr<std::vector<std::string>> pong =
+        link.Run(Node(0), network, password, {{"PING"}, {"DBSIZE"}}, absl::Seconds(5));
+    ASSERT_THAT(pong, IsOk());
+    EXPECT_EQ((*pong)[0], "PONG");
+    const std::string wrong = "not-the-password-4242";
+    absl::StatusOr<std::vector<std::string>> refused =
+        link.Run(Node(0), network, wrong, {{"PING"}}, absl::Seconds(5));
+    EXPECT_TRUE(absl::IsUnavailable(refused.status())) << refused.status();
+    EXPECT_THAT(std::string(refused.status().message()),
+                ::testing::Not(::testing::HasSubstr(wrong)));
+    EXPECT_THAT(std::string(refused.status().message()),
+                ::testing::Not(::testing::HasSubstr(password)));
+
+    // node 1's name at node 0's address: refused before any command runs; once the engine
+    // gives the right address, the next Run looks it up again and reaches node 1.
+    absl::StatusOr<docker::ContainerInfo> zero = docker_->InspectContainer(Node(0));
+    absl::StatusOr<docker::ContainerInfo> one = docker_->InspectContainer(Node(1));
+    ASSERT_THAT(zero, IsOk());
+    ASSERT_THAT(one, IsOk());
+    ::testing::NiceMock<docker::MockDockerClient> engine;
+    EXPECT_CALL(engine, InspectContainer(Node(1)))
+        .WillOnce(::testing::Return(*zero))
+        .WillRepeatedly(::testing::Return(*one));
+    HiredisNodeLink stale(engine);
+    absl::StatusOr<std::vector<std::string>> other =
+        stale.Run(Node(1), network, password, {{"CLUSTER", "FAILOVER"}}, absl::Seconds(5));
+    EXPECT_TRUE(absl::IsUnavailable(other.status())) << other.status();
+    EXPECT_THAT(std::string(other.status().message()), ::testing::HasSubstr("another node"));
+    absl::StatusOr<std::vector<std::string>> myid =
+        stale.Run(Node(1), network, password, {{"CLUSTER", "MYID"}}, absl::Seconds(5));
+    ASSERT_THAT(myid, IsOk());
+    EXPECT_EQ((*myid)[0], View(1).Myself()->id);
+  }
+
   std::unique_ptr<RedisClusterReconciler> reconciler_;
 };
 
@@ -174,6 +219,7 @@ TEST_F(RedisClusterDockerTest, CreatesThreeMastersWithAReplicaEachAndRepairsARem
   EXPECT_THAT(cmdline->stdout_text,
               ::testing::Not(::testing::HasSubstr(*secrets_->Get(key_, kPasswordSecret))));
   WriteKeys(200);
+  ExpectTheLinkReachesOnlyTheNodeItNames();
 
   // A second reconcile of a converged cluster changes nothing.
   ASSERT_THAT(cache_->Resync(), IsOk());
@@ -187,6 +233,48 @@ TEST_F(RedisClusterDockerTest, CreatesThreeMastersWithAReplicaEachAndRepairsARem
   std::map<int, std::string> after = ExpectHealthy(6, 3);
   EXPECT_EQ(after, ids) << "every node kept its ID";
   ExpectKeys(200);
+}
+
+// The shard loss that reverted the first native probes, for real: a master removed
+// (`docker rm -f`, volume kept) while its replica has not finished its first sync (held
+// back here by repl-diskless-sync-delay 20) comes back from its volume with its keys; the
+// empty replica is not promoted.
+TEST_F(RedisClusterDockerTest, AMasterRemovedBeforeItsReplicasFirstSyncComesBackWithItsKeys) {
+  ApplyNodes(6, 1, {{"repl-diskless-sync-delay", "20"}});
+  absl::Time deadline = absl::Now() + absl::Seconds(120);  // every step done but the syncs
+  while (absl::Now() < deadline &&
+         !absl::StrContains(ReconcilingMessage(), "still copying its master's data")) {
+    ASSERT_THAT(cache_->Resync(), IsOk());
+    (void)reconciler_->Reconcile({key_});
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_THAT(ReconcilingMessage(), ::testing::HasSubstr("still copying its master's data"));
+  WriteKeys(200);
+  // A master other than node 0 (the test's client) whose replica holds no copy yet.
+  std::map<std::string, int> ordinal;
+  for (int i = 0; i < 6; ++i) ordinal[View(i).Myself()->id] = i;
+  int master = -1;
+  std::string seen;
+  for (int i = 0; i < 6 && master < 0; ++i) {
+    const NodeView v = View(i);
+    const ClusterNode* me = v.Myself();
+    if (!me->IsReplica() || ordinal[me->master_id] == 0) continue;
+    absl::StatusOr<std::string> info = Admin().Command(Node(i), {"INFO", "replication"});
+    absl::StrAppend(&seen, Node(i), ": ", info.ok() ? *info : info.status().ToString(), "\n");
+    if (info.ok() && absl::StrContains(*info, "master_link_down_since_seconds:-1")) {
+      master = ordinal[me->master_id];
+    }
+  }
+  if (master < 0) {
+    GTEST_SKIP() << "every replica finished its sync first (a slow machine)\n" << seen;
+  }
+  ASSERT_THAT(docker_->RemoveContainer(Node(master), true), IsOk());
+  Converge();
+  ExpectHealthy(6, 3);
+  ExpectKeys(200);
+  for (const reconciler::Event& e : store_->Events(key_)) {
+    EXPECT_NE(e.reason, "ReplicaPromoted") << e.message;
+  }
 }
 
 TEST_F(RedisClusterDockerTest, AKilledMasterComesBackAsAReplicaOfItsPromotedReplica) {

@@ -17,12 +17,14 @@ namespace {
 using T = Action::Type;
 using ::testing::ElementsAre;
 using ::testing::Field;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 using testing::Cluster;
 using testing::Id;
 using testing::kHash;
 using testing::Member;
+using testing::Node;
 
 std::vector<T> Types(const std::vector<Action>& actions) {
   std::vector<T> out;
@@ -338,6 +340,35 @@ TEST(RedisPlanTest, ResetsAStrayNodeTheClusterDoesNotKnow) {
   std::vector<Action> plan = c.Plan();
   ASSERT_THAT(Types(plan), ElementsAre(T::kResetNode));
   EXPECT_EQ(plan[0].ordinal, 5);
+}
+
+TEST(RedisPlanTest, ANodeThatJustMetTheClusterIsNotResetWhileAHandshakeRuns) {
+  Cluster c("cache", 8);
+  c.Members(Cluster::Healthy(3));
+  c.Fresh(7);
+  // cache-6 was just added (add-node: it sent MEET to cache-0) and knows cache-0 only as
+  // a handshake so far; cache-0 does not list it yet.
+  NodeView joining;
+  joining.info.state = "fail";
+  joining.info.known_nodes = 2;
+  joining.nodes = {Node(Member(6), true), Node(Member(0, -1, -1, -1, "handshake"), false)};
+  c.Container(6).view = joining;
+  std::vector<Action> plan = c.Plan();
+  ASSERT_THAT(Types(plan), ElementsAre(T::kWait));
+  EXPECT_THAT(plan[0].detail, HasSubstr("cache-6 is meeting the cluster"));
+
+  // The other side: cache-6 knows cache-0, which lists it under a temporary ID.
+  joining.nodes = {Node(Member(6), true), Node(Member(0, -1, 0, 5460), false)};
+  c.Container(6).view = joining;
+  for (int i = 0; i < 6; ++i) {
+    NodeView& v = *c.Container(i).view;
+    ClusterNode temporary = Node(Member(6, -1, -1, -1, "handshake"), false);
+    temporary.id = std::string(40, 'f');
+    v.nodes.push_back(temporary);
+  }
+  plan = c.Plan();
+  ASSERT_THAT(Types(plan), ElementsAre(T::kWait));
+  EXPECT_THAT(plan[0].detail, HasSubstr("cache-6 is meeting the cluster"));
 }
 
 TEST(RedisPlanTest, SuspendPlansNothingAndDeletionTearsDown) {

@@ -125,5 +125,61 @@ TEST(NodeViewTest, RefusalsAreUnavailable) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// INFO replication keyspace as redis-server 7.0 answered in the controller's probe (\r\n
+// line ends), after CLUSTER INFO and CLUSTER NODES.
+std::string WithInfo(const std::string& info) {
+  return "cluster_state:ok\ncluster_known_nodes:3\n" + Testdata("cluster_nodes_7_0.txt") + info;
+}
+
+TEST(NodeViewTest, ReadsAReplicaThatNeverFinishedItsInitialSync) {
+  auto view = ParseNodeView(
+      WithInfo("# Replication\r\nrole:slave\r\nmaster_host:172.30.0.4\r\nmaster_port:6379\r\n"
+               "master_link_status:down\r\nmaster_last_io_seconds_ago:-1\r\n"
+               "master_sync_in_progress:0\r\nslave_read_repl_offset:0\r\nslave_repl_offset:0\r\n"
+               "master_link_down_since_seconds:-1\r\nslave_priority:100\r\nslave_read_only:1\r\n"
+               "replica_announced:1\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
+               "master_replid:bcde05ddff404ce43a9167580d42b1bc04e9b0e1\r\nmaster_repl_offset:0\r\n"
+               "second_repl_offset:-1\r\nrepl_backlog_active:0\r\n\r\n# Keyspace\r\n"));
+  ASSERT_THAT(view, IsOk());
+  EXPECT_TRUE(view->replication.known);
+  EXPECT_EQ(view->replication.role, "slave");
+  EXPECT_FALSE(view->replication.link_up);
+  EXPECT_FALSE(view->replication.sync_in_progress);
+  EXPECT_EQ(view->replication.link_down_seconds, -1);
+  EXPECT_EQ(view->replication.offset, 0);
+  EXPECT_EQ(view->keys, 0);
+  EXPECT_FALSE(view->IsFresh()) << "the cluster part is read as before";
+}
+
+TEST(NodeViewTest, ReadsASyncedReplicaAndAMaster) {
+  auto replica = ParseNodeView(
+      WithInfo("# Replication\r\nrole:slave\r\nmaster_link_status:up\r\n"
+               "master_sync_in_progress:0\r\nslave_repl_offset:2209\r\nmaster_repl_offset:2209\r\n"
+               "\r\n# Keyspace\r\ndb0:keys=68,expires=0,avg_ttl=0\r\n"));
+  ASSERT_THAT(replica, IsOk());
+  EXPECT_TRUE(replica->replication.link_up);
+  EXPECT_EQ(replica->replication.offset, 2209);
+  EXPECT_EQ(replica->keys, 68);
+  auto master = ParseNodeView(
+      WithInfo("# Replication\r\nrole:master\r\nconnected_slaves:1\r\n"
+               "slave0:ip=172.30.0.7,port=6379,state=online,offset=2209,lag=0\r\n"
+               "master_repl_offset:2223\r\n\r\n# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=9\r\n"));
+  ASSERT_THAT(master, IsOk());
+  EXPECT_EQ(master->replication.role, "master");
+  EXPECT_EQ(master->replication.offset, 2223);
+  EXPECT_EQ(master->keys, 3);
+}
+
+TEST(NodeViewTest, WithoutInfoNothingIsKnownAboutTheData) {
+  auto view = ParseNodeView(WithInfo(""));
+  ASSERT_THAT(view, IsOk());
+  EXPECT_FALSE(view->replication.known);
+  EXPECT_EQ(view->keys, -1);
+  EXPECT_THAT(ParseNodeView(WithInfo("# Keyspace\r\ndb0:nokeys\r\n")),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseNodeView(WithInfo("# Replication\r\nmaster_link_down_since_seconds:x\r\n")),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace nxt::rediscluster
