@@ -11,7 +11,7 @@
 #include "controllers/rediscluster/plan.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/controllers/rediscluster_cluster_builder.h"
+#include "tests/controllers/rediscluster/rediscluster_cluster_builder.h"
 
 namespace nxt::rediscluster {
 namespace {

@@ -17,7 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reconciler/reconciler.h"
-#include "tests/controllers/rediscluster_cluster_builder.h"
+#include "tests/controllers/rediscluster/rediscluster_cluster_builder.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/fake_store.h"
