@@ -35,6 +35,7 @@
 #include "common/logging.h"
 #include "controllers/common/event_router.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
 #include "docker/container_cache.h"
 #include "prometheus/registry.h"
@@ -43,6 +44,7 @@
 #include "reconciler/metrics.h"
 #include "resources/containerset.h"
 #include "tests/testing/fake_docker_client.h"
+#include "tests/testing/no_http_client.h"
 
 namespace nxt::bench {
 namespace {
@@ -199,7 +201,15 @@ int Run(const Flags& flags) {
   fake.AddEventListener([&](const docker::Event& e) { (void)router.Route(e, cache.Apply(e)); });
   (void)cache.Resync();
 
-  containerset::ContainerSetReconciler sets(store, fake, cache, clock, {});
+  controllers::SecretStore secrets(state_dir);  // ContainerSet keeps none
+  nxt::testing::NoHttpClient http;              // nor calls any service
+  containerset::ContainerSetReconciler sets({.store = store,
+                                             .docker = fake,
+                                             .cache = cache,
+                                             .secrets = secrets,
+                                             .http = http,
+                                             .clock = clock},
+                                            {});
   Counting counted(&sets);
   reconciler::ControllerOptions options;
   options.name = "containerset";

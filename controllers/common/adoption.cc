@@ -138,9 +138,13 @@ absl::Status CheckJoinableNetwork(docker::DockerClient& docker, const resources:
 }
 
 absl::Status RefusalError(const std::string& reason, const std::string& message) {
-  absl::Status status = absl::FailedPreconditionError(message);
-  status.SetPayload(kConflictPayloadUrl, absl::Cord(reason));
-  return status;
+  return Refused(reason, absl::FailedPreconditionError(message));
+}
+
+absl::Status Refused(const std::string& reason, absl::Status error) {
+  if (error.ok()) return error;
+  error.SetPayload(kConflictPayloadUrl, absl::Cord(reason));
+  return error;
 }
 
 std::optional<std::string> ConflictReason(const absl::Status& status) {

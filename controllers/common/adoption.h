@@ -51,6 +51,11 @@ absl::Status CheckJoinableNetwork(docker::DockerClient& docker, const resources:
 // other shared refusals of the same kind (network_pool.h).
 absl::Status RefusalError(const std::string& reason, const std::string& message);
 
+// `error` (code, message and payloads kept) marked as a refusal with `reason`: a kind's
+// own refusal to act until its object changes (a recorded topology, a host path), which
+// the reconcile skeleton turns into Stalled with `reason` (kind_reconciler.h). OK stays OK.
+absl::Status Refused(const std::string& reason, absl::Status error);
+
 // The reason of a refusal made above (kept through Annotate), or nullopt.
 std::optional<std::string> ConflictReason(const absl::Status& status);
 

@@ -18,33 +18,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/clock.h"
 #include "controllers/common/change_predicate.h"
-#include "controllers/common/http_client.h"
-#include "controllers/common/secret_store.h"
-#include "docker/container_cache.h"
-#include "docker/docker_client.h"
+#include "controllers/common/kind_deps.h"
 #include "prometheus/collectable.h"
 #include "reconciler/reconciler.h"
-#include "reconciler/store.h"
 #include "resources/kind_registry.h"
 #include "resources/object.h"
 
 namespace nxt::controllers {
-
-// What every kind may use. The references must outlive the KindController built from
-// them (the daemon owns both and destroys the controllers first).
-struct KindDeps {
-  reconciler::Store& store;
-  docker::DockerClient& docker;  // the controllers' client (networks from the pool)
-  docker::ContainerCache& cache;
-  SecretStore& secrets;  // shared by every kind
-  HttpClient& http;      // to the services the kinds run (probes, S3)
-  Clock& clock;
-  std::string state_dir;  // the kind's records live in a subfolder of its own
-  // Roots under which a spec may name host paths (empty: none allowed).
-  std::vector<std::string> allowed_host_path_roots;
-};
 
 // A kind's controller, built by its Setup and owned by the daemon.
 struct KindController {

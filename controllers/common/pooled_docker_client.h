@@ -4,8 +4,8 @@
 // already keeps the subnet it has (its subnet is recorded when it lies in the pool).
 // Every other call goes to `inner` as it is. So no controller needs to know about the
 // pool, and a pool refusal reaches the object through EnsureOwnedNetwork's "create
-// network" error and AnnotateOrStall (Stalled, reason NetworkPoolExhausted or
-// NetworkPoolOverlap).
+// network" error and the reconcile skeleton (kind_reconciler.h: Stalled, reason
+// NetworkPoolExhausted or NetworkPoolOverlap).
 //
 // Thread-safe. Allocations run one at a time (list the engine's networks, allocate and
 // record), so two never pick the same block; the creates themselves run in parallel.

@@ -1,12 +1,12 @@
 #include "controllers/common/stall.h"
 
 #include <optional>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
-#include "controllers/common/adoption.h"
 #include "controllers/common/conditions.h"
 #include "reconciler/reconciler.h"
 
@@ -46,21 +46,14 @@ absl::Status Stall(reconciler::Store& store, absl::Time now, const resources::Ob
     // Not terminal: the retry stalls again and writes the status this time.
     return Annotate(written, absl::StrCat(component, " ", key.NamespacedName(), ": write status"));
   }
-  return reconciler::TerminalError(absl::Status(
-      error.code(), absl::StrCat(component, " ", key.NamespacedName(), ": ", message)));
-}
-
-absl::StatusOr<reconciler::Result> AnnotateOrStall(reconciler::Store& store, absl::Time now,
-                                                   const resources::Object& object,
-                                                   absl::StatusOr<reconciler::Result> result,
-                                                   const std::string& component,
-                                                   const std::string& context) {
-  if (reconciler::IsTerminal(result.status()) && !ConflictReason(result.status())) {
-    return result;  // already stalled by the round itself, with its own reason and context
-  }
-  std::optional<std::string> reason = ConflictReason(result.status());
-  if (!reason.has_value()) return Annotate(std::move(result), context);
-  return Stall(store, now, object, *reason, result.status(), component);
+  // The error's code and payloads (a refusal's reason) stay; the message gets the prefix
+  // and the manifest position.
+  absl::Status stalled(error.code(),
+                       absl::StrCat(component, " ", key.NamespacedName(), ": ", message));
+  error.ForEachPayload([&stalled](absl::string_view url, const absl::Cord& payload) {
+    stalled.SetPayload(url, payload);
+  });
+  return reconciler::TerminalError(std::move(stalled));
 }
 
 }  // namespace nxt::controllers

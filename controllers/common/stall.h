@@ -30,21 +30,12 @@ std::string LocatedMessage(const resources::Object& object, const std::string& m
 
 // Writes StalledStatus for `object` (message: LocatedMessage of `error`), records a
 // Warning event `reason`, logs it under `component`, and returns the terminal error for
-// the workqueue: `error`'s code, "<component> <namespace>/<name>: <message>".
+// the workqueue: "<component> <namespace>/<name>: <message>" with `error`'s code and
+// payloads. When the status cannot be written: that error, not terminal (the retry
+// stalls again).
 absl::Status Stall(reconciler::Store& store, absl::Time now, const resources::Object& object,
                    const std::string& reason, const absl::Status& error,
                    const std::string& component);
-
-// What Reconcile returns for a converge round: `result` annotated with `context`; or,
-// when it failed with a refusal that carries a reason (controllers/common/adoption.h: a
-// network or volume name held by someone else, a legacy volume, a foreign network in
-// spec.networks), Stall with that reason. A terminal error without such a reason (the
-// round stalled itself, e.g. a refused host path) is returned as it is.
-absl::StatusOr<reconciler::Result> AnnotateOrStall(reconciler::Store& store, absl::Time now,
-                                                   const resources::Object& object,
-                                                   absl::StatusOr<reconciler::Result> result,
-                                                   const std::string& component,
-                                                   const std::string& context);
 
 }  // namespace nxt::controllers
 

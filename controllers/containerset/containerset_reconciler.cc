@@ -2,21 +2,16 @@
 
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "controllers/common/adoption.h"
 #include "controllers/common/host_path.h"
 #include "controllers/common/owner.h"
-#include "controllers/common/stall.h"
 #include "controllers/containerset/actuator.h"
 #include "controllers/containerset/render.h"
 #include "controllers/containerset/status.h"
 
 namespace nxt::containerset {
 namespace {
-
-std::string Context(const resources::ObjectKey& key) {
-  return absl::StrCat("containerset ", key.NamespacedName());
-}
 
 std::string LabelOr(const std::map<std::string, std::string>& labels, const char* key) {
   auto it = labels.find(key);
@@ -25,40 +20,21 @@ std::string LabelOr(const std::map<std::string, std::string>& labels, const char
 
 }  // namespace
 
-ContainerSetReconciler::ContainerSetReconciler(reconciler::Store& store,
-                                               docker::DockerClient& docker,
-                                               docker::ContainerCache& cache, Clock& clock,
-                                               Options options)
-    : store_(store), docker_(docker), cache_(cache), clock_(clock), options_(std::move(options)) {}
+ContainerSetReconciler::ContainerSetReconciler(const controllers::KindDeps& deps, Options options)
+    : KindReconciler(deps, "containerset"),
+      render_{deps.allowed_host_path_roots},
+      options_(std::move(options)) {}
 
 std::optional<resources::ObjectKey> ContainerSetReconciler::OwnerKeyForEvent(
     const docker::Event& event) {
   return controllers::OwnerKeyForEvent(event);
 }
 
-absl::StatusOr<reconciler::Result> ContainerSetReconciler::Reconcile(
-    const reconciler::Request& request) {
-  const resources::ObjectKey& key = request.key;
-  resources::ObjectPtr object = store_.Get(key);
-  if (object == nullptr || object->metadata.deletion_timestamp != absl::InfinitePast()) {
-    return Annotate(Teardown(key, object.get()), Context(key));
-  }
-  absl::StatusOr<Desired> desired = Desire(*object);
-  if (!desired.ok()) {
-    return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, desired.status(),
-                              "containerset");
-  }
-  return controllers::AnnotateOrStall(store_, clock_.Now(), *object, Converge(*object, *desired),
-                                      "containerset", Context(key));
-}
-
-absl::StatusOr<ContainerSetReconciler::Desired> ContainerSetReconciler::Desire(
-    const resources::Object& object) const {
+absl::StatusOr<Desired> ContainerSetReconciler::Desire(const resources::Object& object) {
   const resources::ObjectKey key = object.Key();
   Desired d;
   NXT_ASSIGN_OR_RETURN(d.spec, resources::DecodeContainerSetSpec(object.spec));
-  RenderOptions render{options_.allowed_host_path_roots};
-  NXT_ASSIGN_OR_RETURN(d.state.config_hash, ConfigHashOf(key, d.spec, render));
+  NXT_ASSIGN_OR_RETURN(d.state.config_hash, ConfigHashOf(key, d.spec, render_));
   d.state.namespace_ = key.namespace_;
   d.state.name = key.name;
   d.state.replicas = d.spec.replicas;
@@ -85,14 +61,14 @@ ObservedState ContainerSetReconciler::Observe(const resources::ObjectKey& key) c
 }
 
 absl::StatusOr<reconciler::Result> ContainerSetReconciler::Converge(const resources::Object& object,
-                                                                    const Desired& desired) {
+                                                                    Desired desired) {
   const resources::ObjectKey key = object.Key();
   std::vector<Action> actions = Plan(desired.state, Observe(key));
   ActuatorOutcome outcome;
   if (!actions.empty()) {
-    Actuator actuator(docker_, cache_, store_,
-                      {key, &desired.spec, RenderOptions{options_.allowed_host_path_roots},
-                       options_.stop_timeout, options_.create_parallelism, true});
+    Actuator actuator(
+        docker_, cache_, store_,
+        {key, &desired.spec, render_, options_.stop_timeout, options_.create_parallelism, true});
     outcome = actuator.Run(actions);
   }
   ObservedState after = Observe(key);
@@ -110,8 +86,7 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Converge(const resour
   if (!outcome.refused.ok()) {
     // A host path that no longer resolves cleanly (a symlink swapped in after apply):
     // terminal until the object changes; what runs stays as it is.
-    return controllers::Stall(store_, clock_.Now(), object, controllers::kReasonHostPathRefused,
-                              outcome.refused, "containerset");
+    return controllers::Refused(controllers::kReasonHostPathRefused, outcome.refused);
   }
   if (!outcome.error.ok()) return outcome.error;
   NXT_RETURN_IF_ERROR(Annotate(written, "write status"));
@@ -143,8 +118,8 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Teardown(
     for (const docker::VolumeInfo& v : volumes) o.volumes.push_back(v.name);
   }
   Actuator actuator(docker_, cache_, store_,
-                    {key, nullptr, RenderOptions{options_.allowed_host_path_roots},
-                     options_.stop_timeout, options_.create_parallelism, object != nullptr});
+                    {key, nullptr, render_, options_.stop_timeout, options_.create_parallelism,
+                     object != nullptr});
   ActuatorOutcome outcome = actuator.Run(Plan(d, o));
   NXT_RETURN_IF_ERROR(outcome.error);
   if (object != nullptr) store_.Finalize(key);
@@ -152,7 +127,7 @@ absl::StatusOr<reconciler::Result> ContainerSetReconciler::Teardown(
 }
 
 absl::StatusOr<std::vector<std::string>> ContainerSetReconciler::DescribePlan(
-    const resources::Object& object) const {
+    const resources::Object& object) {
   NXT_ASSIGN_OR_RETURN(Desired desired, Desire(object));
   std::vector<std::string> out;
   for (const Action& a : Plan(desired.state, Observe(object.Key()))) {

@@ -14,8 +14,10 @@
 //   "containerset default/web: create web-2: docker create web-2: HTTP 409: ..."
 // Volumes are never removed, except on deletion with deletionPolicy: Delete.
 //
+// Reconcile is the skeleton's (controllers/common/kind_reconciler.h), which adds the object
+// prefix and stalls. Host paths may lie under KindDeps::allowed_host_path_roots only.
 // Thread-safe: the manager may run Reconcile for different keys concurrently (never for
-// one key). The store, client, cache and clock must outlive this object.
+// one key). The dependencies must outlive this object.
 #ifndef NXT_CONTROLLERS_CONTAINERSET_CONTAINERSET_RECONCILER_H_
 #define NXT_CONTROLLERS_CONTAINERSET_CONTAINERSET_RECONCILER_H_
 
@@ -26,7 +28,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "controllers/common/kind_deps.h"
+#include "controllers/common/kind_reconciler.h"
 #include "controllers/containerset/plan.h"
+#include "controllers/containerset/render.h"
 #include "docker/container_cache.h"
 #include "docker/docker_client.h"
 #include "reconciler/reconciler.h"
@@ -36,11 +41,15 @@
 
 namespace nxt::containerset {
 
-class ContainerSetReconciler : public reconciler::Reconciler {
+// What a round wants: the decoded spec and the set's desired state.
+struct Desired {
+  resources::ContainerSetSpec spec;
+  DesiredState state;
+};
+
+class ContainerSetReconciler : public controllers::KindReconciler<Desired> {
  public:
   struct Options {
-    // Roots under which spec.volumes[].hostPath may bind-mount (empty: none allowed).
-    std::vector<std::string> allowed_host_path_roots;
     // Grace given to a container's process on removal (SIGTERM, then SIGKILL).
     absl::Duration stop_timeout = absl::Seconds(10);
     absl::Duration requeue_after_change = absl::Seconds(1);
@@ -48,36 +57,25 @@ class ContainerSetReconciler : public reconciler::Reconciler {
     int create_parallelism = 4;  // concurrent creates in one round
   };
 
-  ContainerSetReconciler(reconciler::Store& store, docker::DockerClient& docker,
-                         docker::ContainerCache& cache, Clock& clock, Options options);
-
-  absl::StatusOr<reconciler::Result> Reconcile(const reconciler::Request& request) override;
+  ContainerSetReconciler(const controllers::KindDeps& deps, Options options);
 
   // What the next reconcile of `object` (stored or only proposed) would do, one line per
   // action ("create container web-2", ...); empty when nothing would change. For `nxtctl
   // diff`. InvalidArgument for a spec that cannot be rendered. Reads only the cache.
-  absl::StatusOr<std::vector<std::string>> DescribePlan(const resources::Object& object) const;
+  absl::StatusOr<std::vector<std::string>> DescribePlan(const resources::Object& object);
 
   // The ContainerSet (or any nxt object) a Docker event belongs to, from its labels.
   static std::optional<resources::ObjectKey> OwnerKeyForEvent(const docker::Event& event);
 
  private:
-  struct Desired {
-    resources::ContainerSetSpec spec;
-    DesiredState state;
-  };
-
-  absl::StatusOr<Desired> Desire(const resources::Object& object) const;
+  absl::StatusOr<Desired> Desire(const resources::Object& object) override;
   ObservedState Observe(const resources::ObjectKey& key) const;
   absl::StatusOr<reconciler::Result> Converge(const resources::Object& object,
-                                              const Desired& desired);
+                                              Desired desired) override;
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
-                                              const resources::Object* object);
+                                              const resources::Object* object) override;
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  Clock& clock_;
+  const RenderOptions render_;  // the allowed host path roots
   const Options options_;
 };
 

@@ -9,10 +9,8 @@
 namespace nxt::controllers {
 
 absl::StatusOr<KindController> SetupContainerSet(const KindDeps& deps) {
-  containerset::ContainerSetReconciler::Options options;
-  options.allowed_host_path_roots = deps.allowed_host_path_roots;
   KindController kind = ControllerOf(std::make_unique<containerset::ContainerSetReconciler>(
-      deps.store, deps.docker, deps.cache, deps.clock, options));
+      deps, containerset::ContainerSetReconciler::Options{}));
   // Every hostPath is resolved on the host when a manifest is read or applied.
   kind.configured_check = [roots = deps.allowed_host_path_roots](const resources::Object& desired,
                                                                  const resources::Object*) {

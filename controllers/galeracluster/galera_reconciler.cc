@@ -13,17 +13,12 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
-#include "controllers/common/stall.h"
 #include "controllers/galeracluster/render.h"
 #include "controllers/galeracluster/status.h"
 #include "reconciler/state_files.h"
 
 namespace nxt::galera {
 namespace {
-
-std::string Context(const resources::ObjectKey& key) {
-  return absl::StrCat("galeracluster ", key.NamespacedName());
-}
 
 // Lines of `docker logs` read for a node that is not ready: a start's state transfer
 // decisions come within its first few hundred lines.
@@ -36,33 +31,15 @@ std::string LabelOr(const std::map<std::string, std::string>& labels, const char
 
 }  // namespace
 
-GaleraClusterReconciler::GaleraClusterReconciler(reconciler::Store& store,
-                                                 docker::DockerClient& docker,
-                                                 docker::ContainerCache& cache,
-                                                 controllers::SecretStore& secrets, Clock& clock,
-                                                 Options options)
-    : store_(store),
-      docker_(docker),
-      cache_(cache),
-      secrets_(secrets),
-      clock_(clock),
+GaleraClusterReconciler::GaleraClusterReconciler(const controllers::KindDeps& deps, Options options)
+    : KindReconciler(deps, "galeracluster"),
+      state_dir_(deps.state_dir),
       options_(std::move(options)),
-      admin_(docker, options_.admin) {}
+      admin_(deps.docker, options_.admin) {}
 
 std::optional<resources::ObjectKey> GaleraClusterReconciler::OwnerKeyForEvent(
     const docker::Event& event) {
   return controllers::OwnerKeyForEvent(event);
-}
-
-absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Reconcile(
-    const reconciler::Request& request) {
-  const resources::ObjectKey& key = request.key;
-  resources::ObjectPtr object = store_.Get(key);
-  if (object == nullptr || object->metadata.deletion_timestamp != absl::InfinitePast()) {
-    return Annotate(Teardown(key, object.get()), Context(key));
-  }
-  return controllers::AnnotateOrStall(store_, clock_.Now(), *object, Converge(*object),
-                                      "galeracluster", Context(key));
 }
 
 absl::Status GaleraClusterReconciler::Prepare(const resources::Object& object, Round& r) {
@@ -310,13 +287,14 @@ void GaleraClusterReconciler::ObserveDataSize(Round& r) {
   r.plan.data_bytes = size.bytes;
 }
 
-absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
-    const resources::Object& object) {
+absl::StatusOr<Round> GaleraClusterReconciler::Desire(const resources::Object& object) {
   Round r;
-  if (absl::Status s = Prepare(object, r); !s.ok()) {
-    if (!absl::IsInvalidArgument(s)) return s;
-    return controllers::Stall(store_, clock_.Now(), object, "InvalidSpec", s, "galeracluster");
-  }
+  NXT_RETURN_IF_ERROR(Prepare(object, r));
+  return r;
+}
+
+absl::StatusOr<reconciler::Result> GaleraClusterReconciler::Converge(
+    const resources::Object& object, Round r) {
   const bool recorded = r.plan.bootstrapped;
   NXT_RETURN_IF_ERROR(ReportDownNodes(r.key));
   Observe(r, /*probe=*/true, /*track=*/true);
@@ -458,8 +436,7 @@ absl::StatusOr<std::vector<std::string>> GaleraClusterReconciler::DescribePlan(
 }
 
 std::string GaleraClusterReconciler::MarkerPath(const resources::ObjectKey& key) const {
-  return absl::StrCat(options_.state_dir, "/galera/", key.namespace_, "/", key.name,
-                      "/bootstrapped");
+  return absl::StrCat(state_dir_, "/galera/", key.namespace_, "/", key.name, "/bootstrapped");
 }
 
 bool GaleraClusterReconciler::MarkerExists(const resources::ObjectKey& key) const {

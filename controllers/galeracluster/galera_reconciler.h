@@ -25,9 +25,11 @@
 // Errors come back annotated ("galeracluster default/db: join db-2: docker create ...")
 // with their code kept (the workqueue retries with backoff). A recovery that finds no
 // node that can bootstrap safely is FailedPrecondition and leaves everything stopped.
+// Reconcile is the skeleton's (controllers/common/kind_reconciler.h), which adds the
+// object prefix and stalls; the markers live under <KindDeps::state_dir>/galera/.
 //
 // Thread-safe: Reconcile may run concurrently for different keys (never for one key).
-// The store, client, cache, secret store and clock must outlive this object.
+// The dependencies must outlive this object.
 #ifndef NXT_CONTROLLERS_GALERACLUSTER_GALERA_RECONCILER_H_
 #define NXT_CONTROLLERS_GALERACLUSTER_GALERA_RECONCILER_H_
 
@@ -42,6 +44,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "controllers/common/kind_deps.h"
+#include "controllers/common/kind_reconciler.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/galeracluster/node_admin.h"
 #include "controllers/galeracluster/plan.h"
@@ -55,10 +59,24 @@
 
 namespace nxt::galera {
 
-class GaleraClusterReconciler : public reconciler::Reconciler {
+// One round of one object: what it wants (Desire) and, as the round goes on, what it
+// observed and did.
+struct Round {
+  resources::ObjectKey key;
+  resources::GaleraClusterSpec spec;
+  Passwords passwords;
+  std::string config_hash;
+  std::string provision_hash;          // what ProvisionSql would do now
+  std::string applied_provision_hash;  // what it last did (status), set by kProvision
+  PlanInput plan;
+  // Set by actions, read by the status.
+  bool bootstrapped_now = false;
+  std::optional<boost::json::object> recovery;
+};
+
+class GaleraClusterReconciler : public controllers::KindReconciler<Round> {
  public:
   struct Options {
-    std::string state_dir;  // bootstrap markers live under <state_dir>/galera/
     // A running node that is not Primary+Synced this long with no progress (counted from
     // its start, or the last SST process seen in it; never while in a state transfer) is
     // restarted; with no Primary anywhere, recovery starts after it. See plan.h.
@@ -72,11 +90,7 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
     NodeAdmin::Options admin;
   };
 
-  GaleraClusterReconciler(reconciler::Store& store, docker::DockerClient& docker,
-                          docker::ContainerCache& cache, controllers::SecretStore& secrets,
-                          Clock& clock, Options options);
-
-  absl::StatusOr<reconciler::Result> Reconcile(const reconciler::Request& request) override;
+  GaleraClusterReconciler(const controllers::KindDeps& deps, Options options);
 
   // `nxtctl diff`: what the next round would do for `object`, as the plan describes it
   // (waits left out). Reads Docker and probes the running nodes as a round does, changes
@@ -87,22 +101,10 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   static std::optional<resources::ObjectKey> OwnerKeyForEvent(const docker::Event& event);
 
  private:
-  struct Round {
-    resources::ObjectKey key;
-    resources::GaleraClusterSpec spec;
-    Passwords passwords;
-    std::string config_hash;
-    std::string provision_hash;          // what ProvisionSql would do now
-    std::string applied_provision_hash;  // what it last did (status), set by kProvision
-    PlanInput plan;
-    // Set by actions, read by the status.
-    bool bootstrapped_now = false;
-    std::optional<boost::json::object> recovery;
-  };
-
-  absl::StatusOr<reconciler::Result> Converge(const resources::Object& object);
+  absl::StatusOr<Round> Desire(const resources::Object& object) override;
+  absl::StatusOr<reconciler::Result> Converge(const resources::Object& object, Round r) override;
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
-                                              const resources::Object* object);
+                                              const resources::Object* object) override;
   absl::Status Prepare(const resources::Object& object, Round& round);
   // probe: exec a wsrep probe in each running node; track: remember since when a node
   // is not ready (the heal grace period), off for read-only callers.
@@ -171,11 +173,7 @@ class GaleraClusterReconciler : public reconciler::Reconciler {
   void Event(const resources::ObjectKey& key, const std::string& type, const std::string& reason,
              const std::string& message);
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  controllers::SecretStore& secrets_;
-  Clock& clock_;
+  const std::string state_dir_;
   const Options options_;
   NodeAdmin admin_;
 

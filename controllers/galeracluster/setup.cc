@@ -11,10 +11,9 @@ namespace nxt::controllers {
 
 absl::StatusOr<KindController> SetupGaleraCluster(const KindDeps& deps) {
   galera::GaleraClusterReconciler::Options options;
-  options.state_dir = deps.state_dir;  // bootstrap markers
   options.admin.link = std::make_shared<galera::MariadbSqlLink>(deps.docker);
-  KindController kind = ControllerOf(std::make_unique<galera::GaleraClusterReconciler>(
-      deps.store, deps.docker, deps.cache, deps.secrets, deps.clock, options));
+  KindController kind =
+      ControllerOf(std::make_unique<galera::GaleraClusterReconciler>(deps, options));
   kind.metrics = std::make_unique<galera::GaleraMetricsCollector>(deps.store);
   return kind;
 }

@@ -8,17 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
-#include "controllers/common/stall.h"
 #include "controllers/rediscluster/actuator.h"
 #include "controllers/rediscluster/render.h"
 #include "controllers/rediscluster/status.h"
 
 namespace nxt::rediscluster {
 namespace {
-
-std::string Context(const resources::ObjectKey& key) {
-  return absl::StrCat("rediscluster ", key.NamespacedName());
-}
 
 std::string LabelOr(const std::map<std::string, std::string>& labels, const char* key) {
   auto it = labels.find(key);
@@ -70,41 +65,16 @@ bool ChangesTheCluster(const std::vector<Action>& actions) {
 
 }  // namespace
 
-RedisClusterReconciler::RedisClusterReconciler(reconciler::Store& store,
-                                               docker::DockerClient& docker,
-                                               docker::ContainerCache& cache,
-                                               controllers::SecretStore& secrets, Clock& clock,
-                                               Options options)
-    : store_(store),
-      docker_(docker),
-      cache_(cache),
-      secrets_(secrets),
-      clock_(clock),
+RedisClusterReconciler::RedisClusterReconciler(const controllers::KindDeps& deps, Options options)
+    : KindReconciler(deps, "rediscluster"),
       options_(std::move(options)),
-      started_(clock.Now()),
-      own_link_(options_.link == nullptr ? std::make_unique<HiredisNodeLink>(docker) : nullptr),
+      started_(deps.clock.Now()),
+      own_link_(options_.link == nullptr ? std::make_unique<HiredisNodeLink>(deps.docker)
+                                         : nullptr),
       link_(options_.link != nullptr ? options_.link : own_link_.get()),
       pacer_(options_.pace) {}
 
-absl::StatusOr<reconciler::Result> RedisClusterReconciler::Reconcile(
-    const reconciler::Request& request) {
-  const resources::ObjectKey& key = request.key;
-  resources::ObjectPtr object = store_.Get(key);
-  if (object == nullptr || object->metadata.deletion_timestamp != absl::InfinitePast()) {
-    return Annotate(Teardown(key, object.get()), Context(key));
-  }
-  absl::StatusOr<Desired> desired = Desire(*object);
-  if (absl::IsInvalidArgument(desired.status())) {
-    return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, desired.status(),
-                              "rediscluster");
-  }
-  if (!desired.ok()) return Annotate(desired.status(), Context(key));
-  return controllers::AnnotateOrStall(store_, clock_.Now(), *object, Converge(*object, *desired),
-                                      "rediscluster", Context(key));
-}
-
-absl::StatusOr<RedisClusterReconciler::Desired> RedisClusterReconciler::Desire(
-    const resources::Object& object) {
+absl::StatusOr<Desired> RedisClusterReconciler::Desire(const resources::Object& object) {
   const resources::ObjectKey key = object.Key();
   Desired d;
   NXT_ASSIGN_OR_RETURN(d.spec, resources::DecodeRedisClusterSpec(object.spec));
@@ -155,7 +125,7 @@ ObservedState RedisClusterReconciler::Observe(const resources::ObjectKey& key,
 }
 
 absl::StatusOr<reconciler::Result> RedisClusterReconciler::Converge(const resources::Object& object,
-                                                                    const Desired& desired) {
+                                                                    Desired desired) {
   const resources::ObjectKey key = object.Key();
   // The containers' facts first: a node that stopped is no longer ready now, not after
   // the probes below (each may take up to timeouts.query).

@@ -22,8 +22,9 @@
 // in argv, env, logs, events or status. Volumes are never removed except on deletion
 // with deletionPolicy: Delete (which also removes the password).
 //
-// Thread-safe: the manager may run Reconcile for different keys concurrently (never for
-// one key). The store, client, cache, secrets and clock must outlive this object.
+// Reconcile is the skeleton's (controllers/common/kind_reconciler.h), which adds the object
+// prefix and stalls. Thread-safe: the manager may run Reconcile for different keys
+// concurrently (never for one key). The dependencies must outlive this object.
 #ifndef NXT_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_RECONCILER_H_
 #define NXT_CONTROLLERS_REDISCLUSTER_REDISCLUSTER_RECONCILER_H_
 
@@ -39,6 +40,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "controllers/common/kind_deps.h"
+#include "controllers/common/kind_reconciler.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/rediscluster/admin.h"
 #include "controllers/rediscluster/hiredis_node_link.h"
@@ -56,7 +59,14 @@ namespace nxt::rediscluster {
 
 inline constexpr char kPasswordSecret[] = "password";
 
-class RedisClusterReconciler : public reconciler::Reconciler {
+// What a round wants: the decoded spec, the cluster's desired state and its password.
+struct Desired {
+  resources::RedisClusterSpec spec;
+  DesiredState state;
+  std::string password;
+};
+
+class RedisClusterReconciler : public controllers::KindReconciler<Desired> {
  public:
   struct Options {
     absl::Duration stop_timeout = absl::Seconds(10);
@@ -73,24 +83,14 @@ class RedisClusterReconciler : public reconciler::Reconciler {
     NodeLink* link = nullptr;
   };
 
-  RedisClusterReconciler(reconciler::Store& store, docker::DockerClient& docker,
-                         docker::ContainerCache& cache, controllers::SecretStore& secrets,
-                         Clock& clock, Options options);
-
-  absl::StatusOr<reconciler::Result> Reconcile(const reconciler::Request& request) override;
+  RedisClusterReconciler(const controllers::KindDeps& deps, Options options);
 
   // What the next reconcile of `object` would do, one line per action; for `nxtctl diff`.
   // Execs CLUSTER NODES in the running nodes (read-only). InvalidArgument on a bad spec.
   absl::StatusOr<std::vector<std::string>> DescribePlan(const resources::Object& object);
 
  private:
-  struct Desired {
-    resources::RedisClusterSpec spec;
-    DesiredState state;
-    std::string password;
-  };
-
-  absl::StatusOr<Desired> Desire(const resources::Object& object);
+  absl::StatusOr<Desired> Desire(const resources::Object& object) override;
   ObservedState Observe(const resources::ObjectKey& key, RedisAdmin* admin) const;
   // ObservedState::down_for of nodes 0..nodes-1 that do not run: since the engine's
   // FinishedAt of a stopped container (read once, when this controller first sees it
@@ -107,15 +107,10 @@ class RedisClusterReconciler : public reconciler::Reconciler {
   // Forgets which containers of `key` were found free of leftover tools.
   void ForgetToolFree(const resources::ObjectKey& key);
   absl::StatusOr<reconciler::Result> Converge(const resources::Object& object,
-                                              const Desired& desired);
+                                              Desired desired) override;
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
-                                              const resources::Object* object);
+                                              const resources::Object* object) override;
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  controllers::SecretStore& secrets_;
-  Clock& clock_;
   const Options options_;
   const absl::Time started_;
   std::unique_ptr<HiredisNodeLink> own_link_;  // when options_.link is null

@@ -10,8 +10,8 @@ namespace nxt::controllers {
 
 absl::StatusOr<KindController> SetupRedisCluster(const KindDeps& deps) {
   rediscluster::RedisClusterReconciler::Options options;
-  KindController kind = ControllerOf(std::make_unique<rediscluster::RedisClusterReconciler>(
-      deps.store, deps.docker, deps.cache, deps.secrets, deps.clock, options));
+  KindController kind =
+      ControllerOf(std::make_unique<rediscluster::RedisClusterReconciler>(deps, options));
   kind.metrics = std::make_unique<rediscluster::RedisMetricsCollector>(deps.store);
   return kind;
 }

@@ -7,10 +7,10 @@
 #include "absl/strings/str_join.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
+#include "controllers/common/adoption.h"
 #include "controllers/common/host_path.h"
 #include "controllers/common/member_actuator.h"
 #include "controllers/common/owner.h"
-#include "controllers/common/stall.h"
 #include "controllers/rustfspool/drive_dirs.h"
 #include "controllers/rustfspool/status.h"
 
@@ -19,50 +19,25 @@ namespace {
 
 constexpr char kComponent[] = "rustfspool";
 
-std::string Context(const resources::ObjectKey& key) {
-  return absl::StrCat("rustfspool ", key.NamespacedName());
-}
-
 }  // namespace
 
-RustFSPoolReconciler::RustFSPoolReconciler(reconciler::Store& store, docker::DockerClient& docker,
-                                           docker::ContainerCache& cache,
-                                           controllers::SecretStore& secrets,
-                                           controllers::HttpClient& http, Clock& clock,
-                                           Options options)
-    : store_(store),
-      docker_(docker),
-      cache_(cache),
-      secrets_(secrets),
-      http_(http),
-      clock_(clock),
+RustFSPoolReconciler::RustFSPoolReconciler(const controllers::KindDeps& deps, Options options)
+    : KindReconciler(deps, kComponent),
+      allowed_host_path_roots_(deps.allowed_host_path_roots),
       options_(std::move(options)),
-      layouts_(options_.state_dir) {}
+      layouts_(deps.state_dir) {}
 
-absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Reconcile(
-    const reconciler::Request& request) {
-  const resources::ObjectKey& key = request.key;
-  resources::ObjectPtr object = store_.Get(key);
-  if (object == nullptr || object->metadata.deletion_timestamp != absl::InfinitePast()) {
-    return Annotate(Teardown(key, object.get()), Context(key));
-  }
-  absl::StatusOr<resources::RustFSPoolSpec> spec = Decode(*object);
-  if (absl::IsInvalidArgument(spec.status())) {
-    return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, spec.status(),
-                              kComponent);
-  }
-  if (!spec.ok()) return Annotate(spec.status(), Context(key));
-  absl::StatusOr<PoolLayout> layout = Layout(key, *spec, /*record=*/true);
+absl::StatusOr<Desired> RustFSPoolReconciler::Desire(const resources::Object& object) {
+  const resources::ObjectKey key = object.Key();
+  Desired d;
+  NXT_ASSIGN_OR_RETURN(d.spec, Decode(object));
+  absl::StatusOr<PoolLayout> layout = Layout(key, d.spec, /*record=*/true);
   if (absl::IsFailedPrecondition(layout.status())) {
-    return controllers::Stall(store_, clock_.Now(), *object, kReasonTopologyImmutable,
-                              layout.status(), kComponent);
+    return controllers::Refused(kReasonTopologyImmutable, layout.status());
   }
-  if (!layout.ok()) return Annotate(layout.status(), Context(key));
-  absl::StatusOr<PoolKeys> keys = Keys(key, /*create=*/true);
-  if (!keys.ok()) return Annotate(keys.status(), Context(key));
-  return controllers::AnnotateOrStall(store_, clock_.Now(), *object,
-                                      Converge(*object, *spec, *layout, *keys), "rustfspool",
-                                      Context(key));
+  NXT_ASSIGN_OR_RETURN(d.layout, std::move(layout));
+  NXT_ASSIGN_OR_RETURN(d.keys, Keys(key, /*create=*/true));
+  return d;
 }
 
 absl::StatusOr<resources::RustFSPoolSpec> RustFSPoolReconciler::Decode(
@@ -71,9 +46,9 @@ absl::StatusOr<resources::RustFSPoolSpec> RustFSPoolReconciler::Decode(
                        resources::DecodeRustFSPoolSpec(object.spec));
   for (size_t d = 0; d < spec.drive_host_paths.size(); ++d) {
     if (spec.drive_host_paths[d].empty()) continue;
-    NXT_RETURN_IF_ERROR(controllers::CheckHostPathAllowed(
-        absl::StrCat("spec.drives[", d, "].hostPath"), spec.drive_host_paths[d],
-        options_.allowed_host_path_roots));
+    NXT_RETURN_IF_ERROR(
+        controllers::CheckHostPathAllowed(absl::StrCat("spec.drives[", d, "].hostPath"),
+                                          spec.drive_host_paths[d], allowed_host_path_roots_));
   }
   return spec;
 }
@@ -144,10 +119,12 @@ absl::StatusOr<PoolKeys> RustFSPoolReconciler::Keys(const resources::ObjectKey& 
   return keys;
 }
 
-absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
-    const resources::Object& object, const resources::RustFSPoolSpec& spec,
-    const PoolLayout& layout, const PoolKeys& keys) {
+absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(const resources::Object& object,
+                                                                  Desired desired) {
   const resources::ObjectKey key = object.Key();
+  const resources::RustFSPoolSpec& spec = desired.spec;
+  const PoolLayout& layout = desired.layout;
+  const PoolKeys& keys = desired.keys;
   const std::map<std::string, controllers::RenderedMember> rendered =
       RenderPool(key, layout, spec, keys);
   StatusInput in;
@@ -178,8 +155,7 @@ absl::StatusOr<reconciler::Result> RustFSPoolReconciler::Converge(
   if (!refused.ok()) {
     // A drive directory that no longer resolves cleanly (a symlink swapped in): terminal
     // until the object changes; the nodes that run stay as they are.
-    return controllers::Stall(store_, clock_.Now(), object, controllers::kReasonHostPathRefused,
-                              refused, kComponent);
+    return controllers::Refused(controllers::kReasonHostPathRefused, refused);
   }
   if (!in.error.ok()) return in.error;
   NXT_RETURN_IF_ERROR(Annotate(written, "write status"));
@@ -193,7 +169,7 @@ int RustFSPoolReconciler::ActOnNodes(
     const std::vector<controllers::MemberAction>& actions,
     const std::map<std::string, controllers::RenderedMember>& rendered, absl::Status& error,
     absl::Status& refused) {
-  const std::vector<std::string>& roots = options_.allowed_host_path_roots;
+  const std::vector<std::string>& roots = allowed_host_path_roots_;
   absl::Status dirs = MakeDriveDirs(key, layout, roots);
   if (absl::IsInvalidArgument(dirs)) refused = dirs;
   error = Annotate(dirs, "create drive directories");

@@ -24,9 +24,12 @@
 // layout record). The keys never appear in argv, env, logs, events or status.
 //
 // Errors come back annotated with their code kept ("rustfspool default/s3: create
-// s3-2: docker create ..."). Thread-safe: Reconcile may run concurrently for different
-// keys (never for one key). The store, client, cache, secrets, http client and clock must
-// outlive this object.
+// s3-2: docker create ..."). Reconcile is the skeleton's
+// (controllers/common/kind_reconciler.h), which adds the object prefix and stalls; the
+// layout records live under <KindDeps::state_dir>/rustfs/, and drive host paths may lie
+// under KindDeps::allowed_host_path_roots only. Thread-safe: Reconcile may run
+// concurrently for different keys (never for one key). The dependencies must outlive
+// this object.
 #ifndef NXT_CONTROLLERS_RUSTFSPOOL_RUSTFS_RECONCILER_H_
 #define NXT_CONTROLLERS_RUSTFSPOOL_RUSTFS_RECONCILER_H_
 
@@ -39,6 +42,8 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "controllers/common/http_client.h"
+#include "controllers/common/kind_deps.h"
+#include "controllers/common/kind_reconciler.h"
 #include "controllers/common/member_plan.h"
 #include "controllers/common/secret_store.h"
 #include "controllers/rustfspool/layout.h"
@@ -53,12 +58,16 @@
 
 namespace nxt::rustfspool {
 
-class RustFSPoolReconciler : public reconciler::Reconciler {
+// What a round wants: the decoded spec, the pool's layout (recorded) and its keys.
+struct Desired {
+  resources::RustFSPoolSpec spec;
+  PoolLayout layout;
+  PoolKeys keys;
+};
+
+class RustFSPoolReconciler : public controllers::KindReconciler<Desired> {
  public:
   struct Options {
-    std::string state_dir;  // layout records live under <state_dir>/rustfs/
-    // Roots under which spec.drives[].hostPath may lie (empty: none allowed).
-    std::vector<std::string> allowed_host_path_roots;
     absl::Duration stop_timeout = absl::Seconds(10);
     absl::Duration probe_timeout = absl::Seconds(2);
     absl::Duration s3_timeout = absl::Seconds(5);
@@ -71,11 +80,7 @@ class RustFSPoolReconciler : public reconciler::Reconciler {
     int create_parallelism = 4;
   };
 
-  RustFSPoolReconciler(reconciler::Store& store, docker::DockerClient& docker,
-                       docker::ContainerCache& cache, controllers::SecretStore& secrets,
-                       controllers::HttpClient& http, Clock& clock, Options options);
-
-  absl::StatusOr<reconciler::Result> Reconcile(const reconciler::Request& request) override;
+  RustFSPoolReconciler(const controllers::KindDeps& deps, Options options);
 
   // What the next reconcile of `object` would do, one line per action, for `nxtctl diff`
   // (probes the nodes' /health; records nothing, creates nothing). InvalidArgument on a
@@ -93,6 +98,9 @@ class RustFSPoolReconciler : public reconciler::Reconciler {
     absl::Status error;
   };
 
+  // Decode, then the recorded layout (a topology change: Refused TopologyImmutable), then
+  // the keys (created on first use).
+  absl::StatusOr<Desired> Desire(const resources::Object& object) override;
   absl::StatusOr<resources::RustFSPoolSpec> Decode(const resources::Object& object) const;
   // The recorded layout, or (no record) the spec's, recorded when `record`.
   absl::StatusOr<PoolLayout> Layout(const resources::ObjectKey& key,
@@ -101,8 +109,7 @@ class RustFSPoolReconciler : public reconciler::Reconciler {
   absl::StatusOr<PoolKeys> Keys(const resources::ObjectKey& key, bool create);
   Observed Observe(const resources::ObjectKey& key, const PoolKeys& keys) const;
   absl::StatusOr<reconciler::Result> Converge(const resources::Object& object,
-                                              const resources::RustFSPoolSpec& spec,
-                                              const PoolLayout& layout, const PoolKeys& keys);
+                                              Desired desired) override;
   // Host directories (drive_dirs.h), then `actions` (unless they only wait); the Docker
   // changes made, the first failure in `error`, and in `refused` a drive directory
   // refused on the host (when made, or right before a node's create).
@@ -113,14 +120,9 @@ class RustFSPoolReconciler : public reconciler::Reconciler {
   BucketRound Buckets(const resources::ObjectKey& key, const resources::RustFSPoolSpec& spec,
                       const PoolKeys& keys, const Observed& observed);
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
-                                              const resources::Object* object);
+                                              const resources::Object* object) override;
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  controllers::SecretStore& secrets_;
-  controllers::HttpClient& http_;
-  Clock& clock_;
+  const std::vector<std::string> allowed_host_path_roots_;
   const Options options_;
   LayoutStore layouts_;
 };

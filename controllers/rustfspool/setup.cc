@@ -10,11 +10,8 @@
 namespace nxt::controllers {
 
 absl::StatusOr<KindController> SetupRustFSPool(const KindDeps& deps) {
-  rustfspool::RustFSPoolReconciler::Options options;
-  options.state_dir = deps.state_dir;  // layout records
-  options.allowed_host_path_roots = deps.allowed_host_path_roots;
   KindController kind = ControllerOf(std::make_unique<rustfspool::RustFSPoolReconciler>(
-      deps.store, deps.docker, deps.cache, deps.secrets, deps.http, deps.clock, options));
+      deps, rustfspool::RustFSPoolReconciler::Options{}));
   kind.metrics = std::make_unique<rustfspool::RustFSMetricsCollector>(deps.store);
   // Every drive's hostPath is resolved on the host when a manifest is read or applied.
   kind.configured_check = [roots = deps.allowed_host_path_roots](const resources::Object& desired,

@@ -10,8 +10,8 @@ namespace nxt::controllers {
 
 absl::StatusOr<KindController> SetupTalkBackend(const KindDeps& deps) {
   talkbackend::TalkBackendReconciler::Options options;
-  KindController kind = ControllerOf(std::make_unique<talkbackend::TalkBackendReconciler>(
-      deps.store, deps.docker, deps.cache, deps.http, deps.secrets, deps.clock, options));
+  KindController kind =
+      ControllerOf(std::make_unique<talkbackend::TalkBackendReconciler>(deps, options));
   kind.metrics = std::make_unique<talkbackend::TalkMetricsCollector>(deps.store);
   return kind;
 }

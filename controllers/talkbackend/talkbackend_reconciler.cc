@@ -3,21 +3,15 @@
 #include <optional>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "controllers/common/member_actuator.h"
 #include "controllers/common/owner.h"
-#include "controllers/common/stall.h"
 #include "controllers/talkbackend/status.h"
 
 namespace nxt::talkbackend {
 namespace {
 
 constexpr char kComponent[] = "talkbackend";
-
-std::string Context(const resources::ObjectKey& key) {
-  return absl::StrCat("talkbackend ", key.NamespacedName());
-}
 
 std::string LabelOr(const std::map<std::string, std::string>& labels, const char* key) {
   auto it = labels.find(key);
@@ -32,35 +26,8 @@ std::vector<std::string> Names(const std::vector<controllers::WantedMember>& wan
 
 }  // namespace
 
-TalkBackendReconciler::TalkBackendReconciler(reconciler::Store& store, docker::DockerClient& docker,
-                                             docker::ContainerCache& cache,
-                                             controllers::HttpClient& http,
-                                             controllers::SecretStore& secrets, Clock& clock,
-                                             Options options)
-    : store_(store),
-      docker_(docker),
-      cache_(cache),
-      http_(http),
-      secrets_(secrets),
-      clock_(clock),
-      options_(std::move(options)) {}
-
-absl::StatusOr<reconciler::Result> TalkBackendReconciler::Reconcile(
-    const reconciler::Request& request) {
-  const resources::ObjectKey& key = request.key;
-  resources::ObjectPtr object = store_.Get(key);
-  if (object == nullptr || object->metadata.deletion_timestamp != absl::InfinitePast()) {
-    return Annotate(Teardown(key, object.get()), Context(key));
-  }
-  absl::StatusOr<Desired> desired = Desire(*object);
-  if (absl::IsInvalidArgument(desired.status())) {
-    return controllers::Stall(store_, clock_.Now(), *object, kReasonInvalidSpec, desired.status(),
-                              kComponent);
-  }
-  if (!desired.ok()) return Annotate(desired.status(), Context(key));
-  return controllers::AnnotateOrStall(store_, clock_.Now(), *object, Converge(*object, *desired),
-                                      "talkbackend", Context(key));
-}
+TalkBackendReconciler::TalkBackendReconciler(const controllers::KindDeps& deps, Options options)
+    : KindReconciler(deps, kComponent), options_(std::move(options)) {}
 
 absl::StatusOr<TalkSecrets> TalkBackendReconciler::Secrets(const resources::ObjectKey& key) {
   TalkSecrets s;
@@ -76,8 +43,7 @@ absl::StatusOr<TalkSecrets> TalkBackendReconciler::Secrets(const resources::Obje
   return s;
 }
 
-absl::StatusOr<TalkBackendReconciler::Desired> TalkBackendReconciler::Desire(
-    const resources::Object& object) {
+absl::StatusOr<Desired> TalkBackendReconciler::Desire(const resources::Object& object) {
   const resources::ObjectKey key = object.Key();
   Desired d;
   NXT_ASSIGN_OR_RETURN(d.spec, resources::DecodeTalkBackendSpec(object.spec));
@@ -110,7 +76,7 @@ ObservedBackend TalkBackendReconciler::Observe(const resources::ObjectKey& key,
 }
 
 absl::StatusOr<reconciler::Result> TalkBackendReconciler::Converge(const resources::Object& object,
-                                                                   const Desired& desired) {
+                                                                   Desired desired) {
   const resources::ObjectKey key = object.Key();
   ObservedBackend observed = Observe(key, &desired);
   BackendPlan plan;

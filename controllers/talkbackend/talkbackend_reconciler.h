@@ -17,8 +17,9 @@
 // docker create talk-nats-2: HTTP 404 ...". No secret ever appears in argv, env, logs,
 // events or status: they reach the containers only in 0600 files written before start.
 //
-// Thread-safe: the manager may run Reconcile for different keys concurrently (never for
-// one key). The store, clients, cache, secrets and clock must outlive this object.
+// Reconcile is the skeleton's (controllers/common/kind_reconciler.h), which adds the object
+// prefix and stalls. Thread-safe: the manager may run Reconcile for different keys
+// concurrently (never for one key). The dependencies must outlive this object.
 #ifndef NXT_CONTROLLERS_TALKBACKEND_TALKBACKEND_RECONCILER_H_
 #define NXT_CONTROLLERS_TALKBACKEND_TALKBACKEND_RECONCILER_H_
 
@@ -27,9 +28,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/clock.h"
-#include "controllers/common/http_client.h"
-#include "controllers/common/secret_store.h"
+#include "controllers/common/kind_deps.h"
+#include "controllers/common/kind_reconciler.h"
 #include "controllers/talkbackend/plan.h"
 #include "controllers/talkbackend/probe.h"
 #include "controllers/talkbackend/render.h"
@@ -50,7 +50,13 @@ inline constexpr char kBackendSecret[] = "backend-secret";
 inline constexpr char kTurnSecret[] = "turn-secret";
 inline constexpr char kTurnApiKeySecret[] = "turn-api-key";
 
-class TalkBackendReconciler : public reconciler::Reconciler {
+// What a round wants: the decoded spec and the backend rendered from it (with secrets).
+struct Desired {
+  resources::TalkBackendSpec spec;
+  DesiredBackend backend;
+};
+
+class TalkBackendReconciler : public controllers::KindReconciler<Desired> {
  public:
   struct Options {
     absl::Duration stop_timeout = absl::Seconds(10);
@@ -66,36 +72,21 @@ class TalkBackendReconciler : public reconciler::Reconciler {
     int create_parallelism = 4;
   };
 
-  TalkBackendReconciler(reconciler::Store& store, docker::DockerClient& docker,
-                        docker::ContainerCache& cache, controllers::HttpClient& http,
-                        controllers::SecretStore& secrets, Clock& clock, Options options);
-
-  absl::StatusOr<reconciler::Result> Reconcile(const reconciler::Request& request) override;
+  TalkBackendReconciler(const controllers::KindDeps& deps, Options options);
 
   // What the next reconcile of `object` would do, one line per action; for `nxtctl diff`.
   // Probes the running members (read-only). InvalidArgument on a bad spec.
   absl::StatusOr<std::vector<std::string>> DescribePlan(const resources::Object& object);
 
  private:
-  struct Desired {
-    resources::TalkBackendSpec spec;
-    DesiredBackend backend;
-  };
-
-  absl::StatusOr<Desired> Desire(const resources::Object& object);
+  absl::StatusOr<Desired> Desire(const resources::Object& object) override;
   absl::StatusOr<TalkSecrets> Secrets(const resources::ObjectKey& key);
   ObservedBackend Observe(const resources::ObjectKey& key, const Desired* desired);
   absl::StatusOr<reconciler::Result> Converge(const resources::Object& object,
-                                              const Desired& desired);
+                                              Desired desired) override;
   absl::StatusOr<reconciler::Result> Teardown(const resources::ObjectKey& key,
-                                              const resources::Object* object);
+                                              const resources::Object* object) override;
 
-  reconciler::Store& store_;
-  docker::DockerClient& docker_;
-  docker::ContainerCache& cache_;
-  controllers::HttpClient& http_;
-  controllers::SecretStore& secrets_;
-  Clock& clock_;
   const Options options_;
 };
 

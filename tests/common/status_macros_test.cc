@@ -1,5 +1,6 @@
 #include "common/status_macros.h"
 
+#include "absl/strings/cord.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
@@ -39,6 +40,18 @@ TEST(StatusMacrosTest, AnnotateKeepsCodeAndPrependsContext) {
   EXPECT_THAT(s,
               StatusIs(absl::StatusCode::kNotFound, Eq("docker start web-0: no such container")));
   EXPECT_THAT(Annotate(absl::OkStatus(), "x"), IsOk());
+}
+
+TEST(StatusMacrosTest, AnnotateKeepsEveryPayload) {
+  absl::Status refused = absl::FailedPreconditionError("name held by another object");
+  refused.SetPayload("type.test/reason", absl::Cord("NameConflict"));
+  refused.SetPayload("type.test/terminal", absl::Cord("true"));
+  absl::Status s = Annotate(Annotate(refused, "create network nxt-default-db"), "galeracluster db");
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition,
+                          Eq("galeracluster db: create network nxt-default-db: name held by "
+                             "another object")));
+  EXPECT_EQ(s.GetPayload("type.test/reason"), absl::Cord("NameConflict"));
+  EXPECT_EQ(s.GetPayload("type.test/terminal"), absl::Cord("true"));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
 #include "docker/container_cache.h"
 #include "gmock/gmock.h"
@@ -15,7 +16,9 @@
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace nxt::controllers {
 namespace {
@@ -167,10 +170,16 @@ class ContainerSetAdoptionTest : public ::testing::Test {
   FakeDockerClient docker_{&clock_};
   docker::ContainerCache cache_{docker_};
   ::nxt::testing::FakeStore store_{clock_};
-  containerset::ContainerSetReconciler reconciler_{
-      store_, docker_, cache_, clock_,
-      containerset::ContainerSetReconciler::Options{.allowed_host_path_roots = {},
-                                                    .stop_timeout = absl::Seconds(1)}};
+  ::nxt::testing::TempDir state_;
+  SecretStore secrets_{state_.path()};  // ContainerSet keeps none
+  ::nxt::testing::NoHttpClient http_;
+  containerset::ContainerSetReconciler reconciler_{{.store = store_,
+                                                    .docker = docker_,
+                                                    .cache = cache_,
+                                                    .secrets = secrets_,
+                                                    .http = http_,
+                                                    .clock = clock_},
+                                                   {.stop_timeout = absl::Seconds(1)}};
 };
 
 TEST_F(ContainerSetAdoptionTest, SpecNetworksNamingAnotherObjectsNetworkStallsBeforeAnyCreate) {

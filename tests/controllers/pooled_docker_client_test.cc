@@ -6,6 +6,7 @@
 #include "common/logging.h"
 #include "controllers/common/adoption.h"
 #include "controllers/common/owner.h"
+#include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
 #include "docker/container_cache.h"
 #include "gmock/gmock.h"
@@ -14,6 +15,7 @@
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -101,10 +103,16 @@ TEST_F(PooledDockerClientTest, AFullPoolStallsTheObjectUntilABlockIsFree) {
   docker_.AddEventListener([&cache](const docker::Event& e) { cache.Apply(e); });
   ASSERT_THAT(cache.Resync(), IsOk());
   ::nxt::testing::FakeStore store(clock_);
-  containerset::ContainerSetReconciler reconciler(
-      store, *pooled_, cache, clock_,
-      containerset::ContainerSetReconciler::Options{.allowed_host_path_roots = {},
-                                                    .stop_timeout = absl::Seconds(1)});
+  ::nxt::testing::TempDir state;
+  SecretStore secrets(state.path());  // ContainerSet keeps none
+  ::nxt::testing::NoHttpClient http;
+  containerset::ContainerSetReconciler reconciler({.store = store,
+                                                   .docker = *pooled_,
+                                                   .cache = cache,
+                                                   .secrets = secrets,
+                                                   .http = http,
+                                                   .clock = clock_},
+                                                  {.stop_timeout = absl::Seconds(1)});
   // Two /26 in the /25: both taken.
   ASSERT_THAT(EnsureOwnedNetwork(*pooled_, "nxt-x-a", OwnerLabels(kDb, "network")), IsOk());
   ASSERT_THAT(EnsureOwnedNetwork(*pooled_, "nxt-x-b", OwnerLabels(kDb, "network")), IsOk());

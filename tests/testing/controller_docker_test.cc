@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <optional>
+#include <utility>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +67,18 @@ void ControllerDockerTest::TearDown() {
   if (auto rows = docker_->ListVolumes(mine); rows.ok()) {
     for (const auto& v : *rows) docker_->RemoveVolume(v.name).IgnoreError();
   }
+}
+
+controllers::KindDeps ControllerDockerTest::Deps(controllers::HttpClient* http,
+                                                 std::vector<std::string> allowed_host_path_roots) {
+  return {.store = *store_,
+          .docker = *docker_,
+          .cache = *cache_,
+          .secrets = *secrets_,
+          .http = http != nullptr ? *http : no_http_,
+          .clock = RealClock::Get(),
+          .state_dir = state_.path(),
+          .allowed_host_path_roots = std::move(allowed_host_path_roots)};
 }
 
 double ControllerDockerTest::ReconcileUntilConverged(reconciler::Reconciler& reconciler,

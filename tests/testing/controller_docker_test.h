@@ -10,7 +10,7 @@
 //     void SetUp() override {
 //       SetUpEngine(resources::kRedisClusterKind, "default", {"nxt/redis:7"}, "redis");
 //       if (IsSkipped() || HasFatalFailure()) return;
-//       reconciler_ = std::make_unique<RedisClusterReconciler>(*store_, *docker_, ...);
+//       reconciler_ = std::make_unique<RedisClusterReconciler>(Deps(), options);
 //     }
 //   };
 #ifndef NXT_TESTS_TESTING_CONTROLLER_DOCKER_TEST_H_
@@ -26,6 +26,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "controllers/common/http_client.h"
+#include "controllers/common/kind_deps.h"
 #include "controllers/common/secret_store.h"
 #include "docker/container_cache.h"
 #include "docker/curl_docker_client.h"
@@ -33,6 +35,7 @@
 #include "reconciler/reconciler.h"
 #include "resources/object.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/temp_dir.h"
 
 namespace nxt::testing {
@@ -67,6 +70,12 @@ class ControllerDockerTest : public ::testing::Test {
                                  absl::Duration limit, absl::Duration pause,
                                  const std::function<void()>& each_round = nullptr);
 
+  // The KindDeps of the kind's reconciler: the engine, cache, store, secrets and state
+  // directory below, the real clock, `http` (NoHttpClient when null) and the host path
+  // roots. Valid after SetUpEngine.
+  controllers::KindDeps Deps(controllers::HttpClient* http = nullptr,
+                             std::vector<std::string> allowed_host_path_roots = {});
+
   // The status field `name` as text: strings as they are, anything else as JSON; "" when
   // there is no status or no such field.
   std::string StatusField(const std::string& name) const;
@@ -81,6 +90,7 @@ class ControllerDockerTest : public ::testing::Test {
   std::unique_ptr<docker::ContainerCache> cache_;
   std::unique_ptr<FakeStore> store_;
   std::unique_ptr<controllers::SecretStore> secrets_;
+  NoHttpClient no_http_;
 };
 
 }  // namespace nxt::testing

@@ -15,6 +15,8 @@
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "controllers/common/kind_deps.h"
+#include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
 #include "docker/container_cache.h"
 #include "docker/curl_docker_client.h"
@@ -22,7 +24,9 @@
 #include "gtest/gtest.h"
 #include "tests/testing/docker_env.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace nxt::containerset {
 namespace {
@@ -48,8 +52,14 @@ class ContainerSetDockerTest : public ::testing::Test {
     store_ = std::make_unique<nxt::testing::FakeStore>(RealClock::Get());
     ContainerSetReconciler::Options options;
     options.stop_timeout = absl::Seconds(1);  // sleep as PID 1 ignores SIGTERM
-    reconciler_ = std::make_unique<ContainerSetReconciler>(*store_, *docker_, *cache_,
-                                                           RealClock::Get(), options);
+    reconciler_ =
+        std::make_unique<ContainerSetReconciler>(controllers::KindDeps{.store = *store_,
+                                                                       .docker = *docker_,
+                                                                       .cache = *cache_,
+                                                                       .secrets = secrets_,
+                                                                       .http = http_,
+                                                                       .clock = RealClock::Get()},
+                                                 options);
   }
 
   void TearDown() override {
@@ -124,6 +134,9 @@ class ContainerSetDockerTest : public ::testing::Test {
   std::unique_ptr<docker::CurlDockerClient> docker_;
   std::unique_ptr<docker::ContainerCache> cache_;
   std::unique_ptr<nxt::testing::FakeStore> store_;
+  nxt::testing::TempDir state_;
+  controllers::SecretStore secrets_{state_.path()};  // ContainerSet keeps none
+  nxt::testing::NoHttpClient http_;
   std::unique_ptr<ContainerSetReconciler> reconciler_;
 };
 

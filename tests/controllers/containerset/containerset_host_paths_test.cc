@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/logging.h"
+#include "controllers/common/secret_store.h"
 #include "controllers/containerset/containerset_reconciler.h"
 #include "controllers/containerset/host_paths.h"
 #include "docker/container_cache.h"
@@ -14,6 +15,7 @@
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -82,10 +84,16 @@ class ContainerSetHostPathsTest : public ::testing::Test {
   FakeDockerClient docker_{&clock_};
   docker::ContainerCache cache_{docker_};
   nxt::testing::FakeStore store_{clock_};
-  ContainerSetReconciler reconciler_{
-      store_, docker_, cache_, clock_,
-      ContainerSetReconciler::Options{.allowed_host_path_roots = {tmp_.Join("root")},
-                                      .stop_timeout = absl::Seconds(1)}};
+  controllers::SecretStore secrets_{tmp_.Join("state")};  // ContainerSet keeps none
+  nxt::testing::NoHttpClient http_;
+  ContainerSetReconciler reconciler_{{.store = store_,
+                                      .docker = docker_,
+                                      .cache = cache_,
+                                      .secrets = secrets_,
+                                      .http = http_,
+                                      .clock = clock_,
+                                      .allowed_host_path_roots = {tmp_.Join("root")}},
+                                     {.stop_timeout = absl::Seconds(1)}};
 };
 
 TEST_F(ContainerSetHostPathsTest, ValidationNamesTheFieldOfEachRefusedHostPath) {

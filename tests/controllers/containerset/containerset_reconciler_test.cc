@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "common/logging.h"
+#include "controllers/common/secret_store.h"
 #include "docker/container_cache.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -14,7 +15,9 @@
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace nxt::containerset {
 namespace {
@@ -108,10 +111,17 @@ class ContainerSetReconcilerTest : public ::testing::Test {
   FakeDockerClient docker_{&clock_};
   docker::ContainerCache cache_{docker_};
   ::nxt::testing::FakeStore store_{clock_};
-  ContainerSetReconciler reconciler_{
-      store_, docker_, cache_, clock_,
-      ContainerSetReconciler::Options{.allowed_host_path_roots = {"/srv/nxt"},
-                                      .stop_timeout = absl::Seconds(1)}};
+  ::nxt::testing::TempDir state_;
+  controllers::SecretStore secrets_{state_.path()};  // ContainerSet keeps none
+  ::nxt::testing::NoHttpClient http_;
+  ContainerSetReconciler reconciler_{{.store = store_,
+                                      .docker = docker_,
+                                      .cache = cache_,
+                                      .secrets = secrets_,
+                                      .http = http_,
+                                      .clock = clock_,
+                                      .allowed_host_path_roots = {"/srv/nxt"}},
+                                     {.stop_timeout = absl::Seconds(1)}};
 };
 
 TEST_F(ContainerSetReconcilerTest, CreatesThreeRunningMembersAndWritesStatus) {

@@ -48,13 +48,11 @@ class GaleraDockerTest : public nxt::testing::ControllerDockerTest {
     SetUpEngine(resources::kGaleraClusterKind, kNamespace, {GaleraImage()}, "mariadb-galera");
     if (IsSkipped() || HasFatalFailure()) return;
     GaleraClusterReconciler::Options options;
-    options.state_dir = state_.path();
     options.grace = absl::Seconds(20);
     options.stop_timeout = absl::Seconds(60);
     link_ = std::make_shared<MariadbSqlLink>(*docker_);
     options.admin.link = link_;  // as nxtd probes
-    reconciler_ = std::make_unique<GaleraClusterReconciler>(*store_, *docker_, *cache_, *secrets_,
-                                                            RealClock::Get(), options);
+    reconciler_ = std::make_unique<GaleraClusterReconciler>(Deps(), options);
   }
 
   void ApplySpec(int replicas, const std::string& database = "app",

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -19,9 +20,11 @@
 #include "docker/container_cache.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reconciler/reconciler.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -30,12 +33,19 @@ namespace {
 
 using ::nxt::testing::FakeDockerClient;
 using ::nxt::testing::IsOk;
+using ::nxt::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
 const resources::ObjectKey kKey{"GaleraCluster", "default", "db"};
+
+int Occurrences(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
 constexpr char kUuid[] = "895df241-e622-11f1-a54e-ae1bbd32e2b6";
 
 struct ExecCall {
@@ -56,10 +66,15 @@ class GaleraReconcilerTest : public ::testing::Test {
   }
 
   std::unique_ptr<GaleraClusterReconciler> NewReconciler(reconciler::Store& store) {
-    GaleraClusterReconciler::Options options;
-    options.state_dir = state_.path();
-    return std::make_unique<GaleraClusterReconciler>(store, docker_, cache_, secrets_, clock_,
-                                                     options);
+    return std::make_unique<GaleraClusterReconciler>(
+        controllers::KindDeps{.store = store,
+                              .docker = docker_,
+                              .cache = cache_,
+                              .secrets = secrets_,
+                              .http = http_,
+                              .clock = clock_,
+                              .state_dir = state_.path()},
+        GaleraClusterReconciler::Options{});
   }
 
   // A tiny Galera: a cluster exists while a bootstrap-mode node runs or, once formed,
@@ -155,6 +170,7 @@ class GaleraReconcilerTest : public ::testing::Test {
   docker::ContainerCache cache_{docker_};
   nxt::testing::FakeStore store_{clock_};
   controllers::SecretStore secrets_{state_.path()};
+  nxt::testing::NoHttpClient http_;
   std::unique_ptr<GaleraClusterReconciler> reconciler_;
   std::vector<ExecCall> calls_;
   bool formed_ = false;
@@ -661,6 +677,55 @@ TEST_F(GaleraReconcilerTest, RestartedDaemonThatLostItsStatusNeverBootstrapsANew
   for (const reconciler::Event& e : fresh.Events(kKey)) recovering |= e.reason == "Recovering";
   EXPECT_TRUE(recovering);
   EXPECT_THAT(Field(fresh, "lastRecovery"), HasSubstr("\"chosen\":\"db-0\""));
+}
+
+// Errors keep their meaning: a failed Docker call comes back with its code and payloads
+// (a terminal one stays terminal), and "galeracluster default/db" is said once.
+TEST_F(GaleraReconcilerTest, ADockerErrorKeepsItsCodeAndPayloadsAndNamesTheObjectOnce) {
+  ApplySpec(store_, 3);
+  absl::Status refused = reconciler::TerminalError(absl::FailedPreconditionError("by the test"));
+  refused.SetPayload("type.test/payload", absl::Cord("kept"));
+  docker_.FailNext(FakeDockerClient::Method::kCreateContainer, 1, refused);
+  absl::StatusOr<reconciler::Result> r = reconciler_->Reconcile({kKey});
+  EXPECT_THAT(
+      r, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("galeracluster default/db: ")));
+  EXPECT_THAT(r.status().message(), HasSubstr("by the test"));
+  EXPECT_EQ(Occurrences(std::string(r.status().message()), "default/db"), 1)
+      << r.status().message();
+  EXPECT_TRUE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(r.status().GetPayload("type.test/payload"), absl::Cord("kept"));
+
+  docker_.FailNext(FakeDockerClient::Method::kCreateContainer, 1,
+                   absl::UnavailableError("HTTP 500"));
+  r = reconciler_->Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("HTTP 500")));
+  EXPECT_FALSE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(Occurrences(std::string(r.status().message()), "default/db"), 1)
+      << r.status().message();
+}
+
+// An invalid spec whose Stalled status cannot be written is retried, and says the object
+// once (it said "galeracluster default/db: galeracluster default/db: write status").
+TEST_F(GaleraReconcilerTest, AStallWhoseStatusCannotBeWrittenNamesTheObjectOnce) {
+  resources::Object o;
+  o.kind = resources::kGaleraClusterKind;
+  o.metadata.name = kKey.name;
+  o.spec = {{"replicas", 3}, {"resources", {{"memory", "lots"}}}};
+  store_.Apply(std::move(o));
+  store_.FailWrites(absl::UnavailableError("disk full"));
+  absl::StatusOr<reconciler::Result> r = reconciler_->Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kUnavailable,
+                          HasSubstr("galeracluster default/db: write status: disk full")));
+  EXPECT_FALSE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(Occurrences(std::string(r.status().message()), "default/db"), 1)
+      << r.status().message();
+  store_.FailWrites(absl::OkStatus());
+  r = reconciler_->Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument,
+                          HasSubstr("galeracluster default/db: spec.resources.memory")));
+  EXPECT_TRUE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(Field(store_, "summary"), "InvalidSpec");
+  EXPECT_EQ(docker_.total_mutating_calls(), 0);
 }
 
 }  // namespace

@@ -54,8 +54,7 @@ class RedisClusterDockerTest : public nxt::testing::ControllerDockerTest {
     RedisClusterReconciler::Options options;
     options.stop_timeout = absl::Seconds(2);
     options.resync = kResync;
-    reconciler_ = std::make_unique<RedisClusterReconciler>(*store_, *docker_, *cache_, *secrets_,
-                                                           RealClock::Get(), options);
+    reconciler_ = std::make_unique<RedisClusterReconciler>(Deps(), options);
   }
 
   void ApplyNodes(int nodes, int replicas_per_master = 1, boost::json::object config = {}) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "controllers/rediscluster/node_link.h"
@@ -20,6 +21,7 @@
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fake_docker_client.h"
 #include "tests/testing/fake_store.h"
+#include "tests/testing/no_http_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -32,6 +34,12 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const resources::ObjectKey kKey{resources::kRedisClusterKind, "default", "cache"};
+
+int Occurrences(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
 
 constexpr char kFreshView[] =
     "cluster_state:fail\ncluster_slots_assigned:0\ncluster_slots_ok:0\ncluster_known_nodes:1\n"
@@ -183,6 +191,15 @@ class RedisClusterReconcilerTest : public ::testing::Test {
     store_.Apply(std::move(o));
   }
 
+  controllers::KindDeps Deps() {
+    return {.store = store_,
+            .docker = docker_,
+            .cache = cache_,
+            .secrets = secrets_,
+            .http = http_,
+            .clock = clock_};
+  }
+
   std::string Password() { return *secrets_.Get(kKey, kPasswordSecret); }
 
   // CLUSTER FAILOVER FORCE commands sent so far.
@@ -206,8 +223,9 @@ class RedisClusterReconcilerTest : public ::testing::Test {
   ::nxt::testing::FakeStore store_{clock_};
   ::nxt::testing::TempDir state_;
   controllers::SecretStore secrets_{state_.path()};
+  ::nxt::testing::NoHttpClient http_;
   FakeNodeLink link_;
-  RedisClusterReconciler reconciler_{store_, docker_, cache_, secrets_, clock_, WithLink(&link_)};
+  RedisClusterReconciler reconciler_{Deps(), WithLink(&link_)};
   std::mutex mu_;
   std::vector<ExecCall> execs_;  // redis-cli runs (--cluster: the link asks the nodes)
   std::vector<std::string> tool_checks_;
@@ -314,11 +332,11 @@ TEST_F(RedisClusterReconcilerTest, WaitingRoundsBackOffFrom50MsTo1sAndStartOverW
 TEST_F(RedisClusterReconcilerTest, AClusterToolLeftRunningByAnEarlierNxtdMakesTheStepWait) {
   Apply({{"nodes", 6}});
   {
-    RedisClusterReconciler earlier(store_, docker_, cache_, secrets_, clock_, WithLink(&link_));
+    RedisClusterReconciler earlier(Deps(), WithLink(&link_));
     ASSERT_THAT(earlier.Reconcile({kKey}), IsOk());  // containers, by the earlier nxtd
   }
   clock_.Advance(absl::Minutes(1));
-  RedisClusterReconciler restarted(store_, docker_, cache_, secrets_, clock_, WithLink(&link_));
+  RedisClusterReconciler restarted(Deps(), WithLink(&link_));
   leftover_tool_ = true;
   auto cluster_runs = [this] {
     std::lock_guard<std::mutex> lock(mu_);
@@ -366,15 +384,14 @@ TEST_F(RedisClusterReconcilerTest, AKilledMastersHoldCountsFromItsDeathAcrossAnN
 
   clock_.Advance(absl::Seconds(5));
   {
-    RedisClusterReconciler restarted(store_, docker_, cache_, secrets_, clock_, WithLink(&link_));
+    RedisClusterReconciler restarted(Deps(), WithLink(&link_));
     ASSERT_THAT(restarted.Reconcile({kKey}), IsOk());
   }
   EXPECT_EQ(docker_.GetContainer("cache-1")->state, "exited") << "held 5 s after its death";
   EXPECT_EQ(promotions(), 1) << "its replica is promoted instead";
 
   clock_.Advance(absl::Seconds(kHoldLimit / absl::Seconds(1)));
-  RedisClusterReconciler restarted_again(store_, docker_, cache_, secrets_, clock_,
-                                         WithLink(&link_));
+  RedisClusterReconciler restarted_again(Deps(), WithLink(&link_));
   ASSERT_THAT(restarted_again.Reconcile({kKey}), IsOk());
   EXPECT_EQ(docker_.GetContainer("cache-1")->state, "running")
       << "down 35 s by the engine's clock: started, though this nxtd saw it down just now";
@@ -448,6 +465,42 @@ TEST_F(RedisClusterReconcilerTest, DeletionKeepsVolumesAndPasswordUnlessDeletePo
   ASSERT_THAT(reconciler_.Reconcile({kKey}), IsOk());
   EXPECT_TRUE(docker_.VolumeNames().empty());
   EXPECT_THAT(secrets_.Get(kKey, kPasswordSecret), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Errors keep their meaning: a failed Docker call comes back with its code and payloads
+// (a terminal one stays terminal), and "rediscluster default/cache" is said once.
+TEST_F(RedisClusterReconcilerTest, ADockerErrorKeepsItsCodeAndPayloadsAndNamesTheObjectOnce) {
+  Apply({{"nodes", 6}, {"replicasPerMaster", 1}, {"image", "nxt/redis:7"}});
+  absl::Status refused = reconciler::TerminalError(absl::FailedPreconditionError("by the test"));
+  refused.SetPayload("type.test/payload", absl::Cord("kept"));
+  docker_.FailNext(::nxt::testing::FakeDockerClient::Method::kCreateContainer, 1, refused);
+  absl::StatusOr<reconciler::Result> r = reconciler_.Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kFailedPrecondition,
+                          HasSubstr("rediscluster default/cache: ")));
+  EXPECT_THAT(r.status().message(), HasSubstr("by the test"));
+  EXPECT_EQ(Occurrences(std::string(r.status().message()), "default/cache"), 1)
+      << r.status().message();
+  EXPECT_TRUE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(r.status().GetPayload("type.test/payload"), absl::Cord("kept"));
+}
+
+// An invalid spec whose Stalled status cannot be written is retried, and says the object
+// once.
+TEST_F(RedisClusterReconcilerTest, AStallWhoseStatusCannotBeWrittenNamesTheObjectOnce) {
+  Apply({{"nodes", 6}, {"maxmemory", "lots"}});
+  store_.FailWrites(absl::UnavailableError("disk full"));
+  absl::StatusOr<reconciler::Result> r = reconciler_.Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kUnavailable,
+                          HasSubstr("rediscluster default/cache: write status: disk full")));
+  EXPECT_FALSE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(Occurrences(std::string(r.status().message()), "default/cache"), 1)
+      << r.status().message();
+  store_.FailWrites(absl::OkStatus());
+  r = reconciler_.Reconcile({kKey});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument,
+                          HasSubstr("rediscluster default/cache: spec.maxmemory")));
+  EXPECT_TRUE(reconciler::IsTerminal(r.status()));
+  EXPECT_EQ(docker_.total_mutating_calls(), 0);
 }
 
 }  // namespace

@@ -46,12 +46,9 @@ class RustFSPoolDockerTest : public nxt::testing::ControllerDockerTest {
     SetUpEngine(resources::kRustFSPoolKind, "default", {Image()}, "rustfs-standin");
     if (IsSkipped() || HasFatalFailure()) return;
     RustFSPoolReconciler::Options options;
-    options.state_dir = state_.path();
-    options.allowed_host_path_roots = {disks_.path()};
     options.stop_timeout = absl::Seconds(3);
     options.resync = kResync;
-    reconciler_ = std::make_unique<RustFSPoolReconciler>(*store_, *docker_, *cache_, *secrets_,
-                                                         http_, RealClock::Get(), options);
+    reconciler_ = std::make_unique<RustFSPoolReconciler>(Deps(&http_, {disks_.path()}), options);
   }
 
   void Apply(int nodes, int drives, const std::string& deletion_policy = "Retain",

@@ -159,15 +159,19 @@ class RustFSPoolReconcilerTest : public ::testing::Test {
   ::testing::NiceMock<controllers::MockHttpClient> http_;
   FakeS3 s3_{[this] { return AccessKey(); }};
   std::optional<resources::ObjectStatus> status_;
-  RustFSPoolReconciler reconciler_{store_, docker_, cache_, secrets_, http_, clock_, Options()};
+  RustFSPoolReconciler reconciler_{Deps(), {}};
 
  private:
-  RustFSPoolReconciler::Options Options() {
-    RustFSPoolReconciler::Options o;
-    o.state_dir = state_.path();
-    o.allowed_host_path_roots = {state_.Join("disks")};
+  controllers::KindDeps Deps() {
     std::filesystem::create_directories(state_.Join("disks"));  // roots must exist
-    return o;
+    return {.store = store_,
+            .docker = docker_,
+            .cache = cache_,
+            .secrets = secrets_,
+            .http = http_,
+            .clock = clock_,
+            .state_dir = state_.path(),
+            .allowed_host_path_roots = {state_.Join("disks")}};
   }
 };
 

@@ -69,8 +69,7 @@ class TalkBackendDockerTest : public nxt::testing::ControllerDockerTest {
     TalkBackendReconciler::Options options;
     options.stop_timeout = absl::Seconds(2);
     options.resync = kResync;
-    reconciler_ = std::make_unique<TalkBackendReconciler>(*store_, *docker_, *cache_, http_,
-                                                          *secrets_, RealClock::Get(), options);
+    reconciler_ = std::make_unique<TalkBackendReconciler>(Deps(&http_), options);
   }
 
   void Apply(int signaling, int nats, boost::json::object coturn = {}) {

@@ -130,7 +130,13 @@ class TalkBackendReconcilerTest : public ::testing::Test {
   ::testing::NiceMock<controllers::MockHttpClient> http_;
   bool mesh_ = true;
   bool stun_answers_ = true;
-  TalkBackendReconciler reconciler_{store_, docker_, cache_, http_, secrets_, clock_, {}};
+  TalkBackendReconciler reconciler_{{.store = store_,
+                                     .docker = docker_,
+                                     .cache = cache_,
+                                     .secrets = secrets_,
+                                     .http = http_,
+                                     .clock = clock_},
+                                    {}};
 };
 
 TEST_F(TalkBackendReconcilerTest, CreatesTheMembersWithTheirConfigFiles) {
@@ -276,7 +282,13 @@ TEST_F(TalkBackendReconcilerTest, SecretsSurviveRestartsAndReapplies) {
   const std::vector<std::string> secrets = Secrets();
   // A new nxtd (new reconciler, same state directory) and a re-apply change nothing.
   controllers::SecretStore reopened(state_.path());
-  TalkBackendReconciler restarted(store_, docker_, cache_, http_, reopened, clock_, {});
+  TalkBackendReconciler restarted({.store = store_,
+                                   .docker = docker_,
+                                   .cache = cache_,
+                                   .secrets = reopened,
+                                   .http = http_,
+                                   .clock = clock_},
+                                  {});
   Apply({{"coturn", {{"enabled", true}, {"realm", "turn.example.com"}}}});
   docker_.ResetCalls();
   ASSERT_THAT(restarted.Reconcile({kKey}), IsOk());
