@@ -1,11 +1,19 @@
-// bench_converge: a ContainerSet of 50 replicas from empty, nxtd against the engine
-// itself doing the same 50 creates + starts (same rendered container specs, same
-// network, same parallelism as the controller), measured in the same run, 3 rounds.
+// bench_converge: a ContainerSet of 50 replicas from empty, nxtd against two references
+// measured in the same run, 3 rounds, the order of the sides rotating each round:
+//   engine:  the engine itself doing the same 50 creates + starts (same rendered container
+//            specs, same network, same parallelism as the controller);
+//   compose: Debian's docker-compose (1.29) bringing up the same 50 containers from a
+//            compose file (one service, same image and command, `up -d --scale web=50`,
+//            its own project network); skipped, and said so, when it is not installed.
+// Each side is timed from its start (manifest written / first call / `docker-compose up`)
+// until the 50 containers run, by the same list poll.
 //
 //   bench_converge [--replicas N] [--rounds R]
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +28,7 @@
 #include "resources/containerset.h"
 #include "tests/e2e/e2e_support.h"
 #include "tests/e2e/nxtd_process.h"
+#include "tests/e2e/subprocess.h"
 #include "tests/testing/docker_env.h"
 
 namespace nxt::bench {
@@ -80,6 +89,45 @@ absl::StatusOr<double> ReferenceRound(docker::DockerClient& docker, int replicas
   return took;
 }
 
+// Debian's docker-compose: the same image and command as one service scaled to
+// `replicas`, labelled into a namespace of its own so the same poll counts them.
+absl::StatusOr<double> ComposeRound(docker::DockerClient& docker, int replicas) {
+  const std::string ns = e2e::UniqueName("bench-compose");
+  NamespaceGuard guard(docker, ns);
+  const std::string dir = absl::StrCat("/tmp/", ns);
+  std::filesystem::create_directories(dir);
+  const std::string file = dir + "/compose.yaml";
+  {
+    std::ofstream out(file);
+    out << "version: \"3\"\nservices:\n  web:\n    image: " << nxt::testing::TestImage()
+        << "\n    command: [\"sh\", \"-c\", \"" << e2e::SetManifest{}.command
+        << "\"]\n    labels:\n      " << docker::kLabelNamespace << ": " << ns << "\n";
+  }
+  const std::vector<std::string> compose = {"docker-compose", "-p", ns, "-f", file};
+  auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = compose;
+    argv.insert(argv.end(), args.begin(), args.end());
+    return e2e::RunCommand(argv, e2e::TimeoutOptions(absl::Minutes(5)));
+  };
+  const absl::Time start = absl::Now();
+  absl::StatusOr<e2e::CommandResult> up =
+      run({"up", "-d", "--scale", absl::StrCat("web=", replicas)});
+  absl::StatusOr<double> took =
+      up.ok() && up->exit_code == 0
+          ? TimeUntilRunning(docker, ns, replicas, start)
+          : absl::StatusOr<double>(absl::InternalError(absl::StrCat(
+                "docker-compose up: ", up.ok() ? up->stderr_text : up.status().ToString())));
+  (void)run({"down", "-t", "1"});  // its network too (the guard removes what is labelled)
+  std::filesystem::remove_all(dir);
+  return took;
+}
+
+bool ComposeInstalled() {
+  absl::StatusOr<e2e::CommandResult> v = e2e::RunCommand({"docker-compose", "version", "--short"},
+                                                         e2e::TimeoutOptions(absl::Seconds(30)));
+  return v.ok() && v->exit_code == 0;
+}
+
 // nxtd: manifest written → `replicas` containers running (Docker polled every 20 ms).
 absl::StatusOr<double> NxtdRound(docker::DockerClient& docker, int replicas) {
   const std::string ns = e2e::UniqueName("bench-nxtd");
@@ -110,28 +158,43 @@ int Main(int argc, char** argv) {
   docker::DockerClient& docker = *client;
   std::printf("bench_converge: %d replicas of %s from empty, parallelism %d, %d rounds\n", replicas,
               nxt::testing::TestImage().c_str(), parallelism, rounds);
-  std::vector<double> engine_times, nxtd_times, ratios;
+  const bool compose = ComposeInstalled();
+  if (!compose) std::printf("  docker-compose is not installed (apt-get install docker-compose)\n");
+  std::vector<double> engine_times, nxtd_times, compose_times, ratios, compose_ratios;
   for (int r = 1; r <= rounds; ++r) {
-    // Alternate which side goes first, so neither always meets a freshly cleaned engine.
+    // Rotate which side goes first, so none always meets a freshly cleaned engine.
     absl::StatusOr<double> engine = absl::UnknownError("not run");
     absl::StatusOr<double> nxtd = absl::UnknownError("not run");
-    if (r % 2 == 1) {
-      engine = ReferenceRound(docker, replicas, parallelism);
-      if (engine.ok()) nxtd = NxtdRound(docker, replicas);
-    } else {
-      nxtd = NxtdRound(docker, replicas);
-      if (nxtd.ok()) engine = ReferenceRound(docker, replicas, parallelism);
+    absl::StatusOr<double> by_compose = absl::UnknownError("not run");
+    for (int k = 0; k < 3; ++k) {
+      switch ((r + k) % 3) {
+        case 0:
+          engine = ReferenceRound(docker, replicas, parallelism);
+          break;
+        case 1:
+          nxtd = NxtdRound(docker, replicas);
+          break;
+        default:
+          if (compose) by_compose = ComposeRound(docker, replicas);
+      }
     }
-    if (!engine.ok() || !nxtd.ok()) {
-      std::fprintf(stderr, "round %d failed: %s\n", r,
-                   (!engine.ok() ? engine.status() : nxtd.status()).ToString().c_str());
+    for (const absl::StatusOr<double>* side : {&engine, &nxtd, &by_compose}) {
+      if (side->ok() || (side == &by_compose && !compose)) continue;
+      std::fprintf(stderr, "round %d failed: %s\n", r, side->status().ToString().c_str());
       return 1;
     }
     engine_times.push_back(*engine);
     nxtd_times.push_back(*nxtd);
     ratios.push_back(*nxtd / *engine);
-    std::printf("  round %d: engine %s, nxtd %s, ratio %.3f\n", r, Seconds(*engine).c_str(),
+    std::printf("  round %d: engine %s, nxtd %s, ratio %.3f", r, Seconds(*engine).c_str(),
                 Seconds(*nxtd).c_str(), *nxtd / *engine);
+    if (compose) {
+      compose_times.push_back(*by_compose);
+      compose_ratios.push_back(*nxtd / *by_compose);
+      std::printf("; docker-compose %s, nxtd/compose %.3f", Seconds(*by_compose).c_str(),
+                  *nxtd / *by_compose);
+    }
+    std::printf("\n");
     std::fflush(stdout);
   }
   const double engine_median = Median(engine_times);
@@ -141,6 +204,13 @@ int Main(int argc, char** argv) {
       "(median of per-round ratios %.3f; target <= 1.10)\n",
       replicas, Seconds(engine_median).c_str(), Seconds(nxtd_median).c_str(),
       nxtd_median / engine_median, Median(ratios));
+  if (compose) {
+    std::printf(
+        "converge %d replicas vs Compose: docker-compose median %s, nxtd median %s, ratio "
+        "nxtd/compose %.3f (median of per-round ratios %.3f; target <= 1.0)\n",
+        replicas, Seconds(Median(compose_times)).c_str(), Seconds(nxtd_median).c_str(),
+        nxtd_median / Median(compose_times), Median(compose_ratios));
+  }
   return 0;
 }
 

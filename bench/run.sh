@@ -34,6 +34,11 @@ done
 if [[ ${#images[@]} -gt 0 ]]; then
   "$NXT_ROOT/images/build.sh" "${images[@]}"
 fi
+# bench_converge's Compose reference: Debian's docker-compose, installed only for it.
+if [[ " ${benches[*]} " == *" converge "* ]] && ! command -v docker-compose >/dev/null; then
+  nxt_log "installing docker-compose (the converge bench's reference)"
+  apt-get install -y -q -o DPkg::Lock::Timeout=300 docker-compose >/dev/null
+fi
 targets=(nxtd nxtctl)
 for b in "${benches[@]}"; do targets+=("bench_$b"); done
 "$NXT_ROOT/scripts/build.sh" "${targets[@]}"
