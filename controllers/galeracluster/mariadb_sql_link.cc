@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -97,32 +98,34 @@ absl::StatusOr<std::string> Rows(MYSQL* m, const std::string& sql, const std::st
 
 }  // namespace
 
-MariadbSqlLink::MariadbSqlLink(docker::DockerClient& docker) : docker_(docker) { InitLibrary(); }
+MariadbSqlLink::MariadbSqlLink(docker::DockerClient& docker) : addresses_(docker) { InitLibrary(); }
 
-absl::StatusOr<std::string> MariadbSqlLink::Address(const std::string& container,
-                                                    const std::string& network, bool fresh) {
-  if (!fresh) {
-    absl::MutexLock lock(&mu_);
-    auto it = addresses_.find(container);
-    if (it != addresses_.end()) return it->second;
+MariadbSqlLink::Attempt MariadbSqlLink::QueryAt(const std::string& ip, const std::string& container,
+                                                const std::string& user,
+                                                const std::string& password, const std::string& sql,
+                                                absl::Duration timeout) {
+  const std::string where = absl::StrCat(container, " at ", ip, ":", kPort);
+  Connection m(mysql_init(nullptr));
+  if (m == nullptr) return {true, absl::ResourceExhaustedError("mysql_init: out of memory")};
+  const unsigned seconds = static_cast<unsigned>(
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1)))));
+  const unsigned protocol = MYSQL_PROTOCOL_TCP;
+  mysql_optionsv(m.get(), MYSQL_OPT_PROTOCOL, &protocol);
+  mysql_optionsv(m.get(), MYSQL_OPT_CONNECT_TIMEOUT, &seconds);
+  mysql_optionsv(m.get(), MYSQL_OPT_READ_TIMEOUT, &seconds);
+  mysql_optionsv(m.get(), MYSQL_OPT_WRITE_TIMEOUT, &seconds);
+  if (mysql_real_connect(m.get(), ip.c_str(), user.c_str(), password.c_str(), nullptr, kPort,
+                         nullptr, 0) == nullptr) {
+    return {false, Failure(m.get(), where)};
   }
-  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(container);
-  if (!info.ok()) {
-    return absl::Status(info.status().code(),
-                        absl::StrCat("address of ", container, ": ", info.status().message()));
+  absl::StatusOr<std::string> name = Rows(m.get(), kIdentityQuery, where);
+  if (!name.ok()) return {true, name.status()};
+  const absl::string_view answered = absl::StripTrailingAsciiWhitespace(*name);
+  if (answered != container) {
+    return {false,
+            absl::UnavailableError(absl::StrCat(where, " is ", answered, ", not ", container))};
   }
-  auto it = info->network_ips.find(network);
-  if (it == info->network_ips.end() || it->second.empty()) {
-    return absl::UnavailableError(absl::StrCat(container, " has no address on ", network));
-  }
-  absl::MutexLock lock(&mu_);
-  addresses_[container] = it->second;
-  return it->second;
-}
-
-void MariadbSqlLink::Forget(const std::string& container) {
-  absl::MutexLock lock(&mu_);
-  addresses_.erase(container);
+  return {true, Rows(m.get(), sql, where)};
 }
 
 absl::StatusOr<std::string> MariadbSqlLink::Query(const std::string& container,
@@ -130,38 +133,19 @@ absl::StatusOr<std::string> MariadbSqlLink::Query(const std::string& container,
                                                   const std::string& user,
                                                   const std::string& password,
                                                   const std::string& sql, absl::Duration timeout) {
-  // A kept address may belong to another container by now (the node was re-created): on
-  // any failure to reach the node as itself, look the address up once more and retry.
-  absl::Status last;
-  for (bool fresh : {false, true}) {
-    NXT_ASSIGN_OR_RETURN(std::string ip, Address(container, network, fresh));
-    const std::string where = absl::StrCat(container, " at ", ip, ":", kPort);
-    Connection m(mysql_init(nullptr));
-    if (m == nullptr) return absl::ResourceExhaustedError("mysql_init: out of memory");
-    const unsigned seconds = static_cast<unsigned>(
-        std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1)))));
-    const unsigned protocol = MYSQL_PROTOCOL_TCP;
-    mysql_optionsv(m.get(), MYSQL_OPT_PROTOCOL, &protocol);
-    mysql_optionsv(m.get(), MYSQL_OPT_CONNECT_TIMEOUT, &seconds);
-    mysql_optionsv(m.get(), MYSQL_OPT_READ_TIMEOUT, &seconds);
-    mysql_optionsv(m.get(), MYSQL_OPT_WRITE_TIMEOUT, &seconds);
-    if (mysql_real_connect(m.get(), ip.c_str(), user.c_str(), password.c_str(), nullptr, kPort,
-                           nullptr, 0) == nullptr) {
-      last = Failure(m.get(), where);
-      Forget(container);
-      continue;
-    }
-    absl::StatusOr<std::string> name = Rows(m.get(), kIdentityQuery, where);
-    if (!name.ok()) return name.status();
-    if (absl::StripTrailingAsciiWhitespace(*name) != container) {
-      last = absl::UnavailableError(absl::StrCat(
-          where, " is ", absl::StripTrailingAsciiWhitespace(*name), ", not ", container));
-      Forget(container);
-      continue;
-    }
-    return Rows(m.get(), sql, where);
+  const std::optional<std::string> kept = addresses_.Kept(container);
+  std::string ip;
+  if (kept.has_value()) {
+    ip = *kept;
+  } else {
+    NXT_ASSIGN_OR_RETURN(ip, addresses_.LookUp(container, network));
   }
-  return last;
+  Attempt attempt = QueryAt(ip, container, user, password, sql, timeout);
+  if (attempt.reached || !kept.has_value()) return std::move(attempt.result);
+  // The kept address did not lead to the node: it may have restarted with another one.
+  absl::StatusOr<std::string> fresh = addresses_.LookUp(container, network);
+  if (!fresh.ok() || *fresh == ip) return std::move(attempt.result);
+  return std::move(QueryAt(*fresh, container, user, password, sql, timeout).result);
 }
 
 }  // namespace nxt::galera

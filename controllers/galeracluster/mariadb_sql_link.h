@@ -1,14 +1,14 @@
 // SqlLink over libmariadb (Debian's MariaDB Connector/C): one TCP connection per query,
-// to the node's address on its network, found by `docker inspect` and kept until the
-// node stops answering as itself. See sql_link.h for the contract.
+// to the node's address on its network (controllers::NodeAddresses: `docker inspect`,
+// kept). A kept address that no longer reaches the node (refused, no route, or another
+// node answers) is looked up again once in the same query. See sql_link.h for the
+// contract.
 #ifndef NXT_CONTROLLERS_GALERACLUSTER_MARIADB_SQL_LINK_H_
 #define NXT_CONTROLLERS_GALERACLUSTER_MARIADB_SQL_LINK_H_
 
-#include <map>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "controllers/common/node_addresses.h"
 #include "controllers/galeracluster/sql_link.h"
 #include "docker/docker_client.h"
 
@@ -24,14 +24,15 @@ class MariadbSqlLink : public SqlLink {
                                     const std::string& sql, absl::Duration timeout) override;
 
  private:
-  // The address of `container` on `network`: the kept one unless `fresh`.
-  absl::StatusOr<std::string> Address(const std::string& container, const std::string& network,
-                                      bool fresh);
-  void Forget(const std::string& container);
+  // How one connection to an address ended.
+  struct Attempt {
+    bool reached = false;  // the right node answered at that address
+    absl::StatusOr<std::string> result;
+  };
+  Attempt QueryAt(const std::string& ip, const std::string& container, const std::string& user,
+                  const std::string& password, const std::string& sql, absl::Duration timeout);
 
-  docker::DockerClient& docker_;
-  absl::Mutex mu_;
-  std::map<std::string, std::string> addresses_ ABSL_GUARDED_BY(mu_);  // container → IPv4
+  controllers::NodeAddresses addresses_;
 };
 
 }  // namespace nxt::galera

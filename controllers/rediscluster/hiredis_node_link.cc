@@ -135,45 +135,24 @@ Attempt RunAt(const std::string& ip, const std::string& container, const std::st
 
 }  // namespace
 
-HiredisNodeLink::HiredisNodeLink(docker::DockerClient& docker) : docker_(docker) {}
-
-absl::StatusOr<std::string> HiredisNodeLink::LookUp(const std::string& container,
-                                                    const std::string& network) {
-  absl::StatusOr<docker::ContainerInfo> info = docker_.InspectContainer(container);
-  if (!info.ok()) {
-    return absl::Status(info.status().code(), absl::StrCat("address of ", container, ": ",
-                                                           std::string(info.status().message())));
-  }
-  auto it = info->network_ips.find(network);
-  if (it == info->network_ips.end() || it->second.empty()) {
-    return absl::UnavailableError(absl::StrCat(container, " has no address on ", network));
-  }
-  absl::MutexLock lock(&mu_);
-  addresses_[container] = it->second;
-  return it->second;
-}
+HiredisNodeLink::HiredisNodeLink(docker::DockerClient& docker) : addresses_(docker) {}
 
 absl::StatusOr<std::vector<std::string>> HiredisNodeLink::Run(
     const std::string& container, const std::string& network, const std::string& password,
     const std::vector<std::vector<std::string>>& commands, absl::Duration timeout) {
-  std::optional<std::string> kept;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = addresses_.find(container);
-    if (it != addresses_.end()) kept = it->second;
-  }
+  const std::optional<std::string> kept = addresses_.Kept(container);
   std::string ip;
   if (kept.has_value()) {
     ip = *kept;
   } else {
-    absl::StatusOr<std::string> looked_up = LookUp(container, network);
+    absl::StatusOr<std::string> looked_up = addresses_.LookUp(container, network);
     if (!looked_up.ok()) return looked_up.status();
     ip = *looked_up;
   }
   Attempt attempt = RunAt(ip, container, password, commands, timeout);
   if (attempt.reached || !kept.has_value()) return std::move(attempt.replies);
   // The kept address did not lead to the node: it may have restarted with another one.
-  absl::StatusOr<std::string> fresh = LookUp(container, network);
+  absl::StatusOr<std::string> fresh = addresses_.LookUp(container, network);
   if (!fresh.ok() || *fresh == ip) return std::move(attempt.replies);
   return std::move(RunAt(*fresh, container, password, commands, timeout).replies);
 }

@@ -2,21 +2,18 @@
 // address on its network, AUTH and the identity check pipelined in one round trip, then
 // the commands pipelined in a second one; closed at the end of Run.
 //
-// Addresses come from `docker inspect` (DockerClient::InspectContainer) and are kept per
-// container name: a container keeps its address while it runs, and one that restarted may
-// have another. A kept address that no longer reaches the node (refused, no route, or
+// Addresses come from controllers::NodeAddresses (`docker inspect`, kept per container
+// name). A kept address that no longer reaches the node (refused, no route, or
 // another node's hostname answers) is looked up again once in the same Run.
 //
 // Thread-safe; the Docker client must be thread-safe and outlive this object.
 #ifndef NXT_CONTROLLERS_REDISCLUSTER_HIREDIS_NODE_LINK_H_
 #define NXT_CONTROLLERS_REDISCLUSTER_HIREDIS_NODE_LINK_H_
 
-#include <map>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "controllers/common/node_addresses.h"
 #include "controllers/rediscluster/node_link.h"
 #include "docker/docker_client.h"
 
@@ -31,12 +28,7 @@ class HiredisNodeLink : public NodeLink {
       const std::vector<std::vector<std::string>>& commands, absl::Duration timeout) override;
 
  private:
-  // The address of `container` on `network` from the engine; remembered.
-  absl::StatusOr<std::string> LookUp(const std::string& container, const std::string& network);
-
-  docker::DockerClient& docker_;
-  absl::Mutex mu_;
-  std::map<std::string, std::string> addresses_ ABSL_GUARDED_BY(mu_);  // container → IPv4
+  controllers::NodeAddresses addresses_;
 };
 
 }  // namespace nxt::rediscluster
