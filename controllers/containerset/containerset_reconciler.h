@@ -54,7 +54,7 @@ class ContainerSetReconciler : public controllers::KindReconciler<Desired> {
     absl::Duration stop_timeout = absl::Seconds(10);
     absl::Duration requeue_after_change = absl::Seconds(1);
     absl::Duration requeue_while_waiting = absl::Seconds(2);
-    int create_parallelism = 4;  // concurrent creates in one round
+    int create_parallelism = 16;  // concurrent creates in one round
   };
 
   ContainerSetReconciler(const controllers::KindDeps& deps, Options options);
